@@ -1,0 +1,79 @@
+# unionreg: PGXS build, plus the two commands of the README (make demo, make test)
+
+EXTENSION  = unionreg
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = unionreg
+OBJS = \
+	src/unionreg.o \
+	src/idcheck.o \
+	src/idtypes.o \
+	src/stage_parse.o \
+	src/hierarchy_graph.o \
+	src/hierarchy_check.o \
+	src/hierarchy_trigger.o \
+	src/hierarchy_report.o
+
+# The install script is generated from the parts in src/sql, in name order;
+# the identifier-type boilerplate is expanded once per type from a template.
+SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
+ID_TYPES   = inn ogrn snils card_number
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+
+REGRESS      = identifiers hierarchy passport load_orgs
+REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
+ISOLATION      = move_cycle
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/results
+
+SHLIB_LINK += -licui18n -licuuc -licudata
+# server headers as system headers: -Wextra then speaks only of our own code
+PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+EXTRA_CLEAN = test/isolation/results
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in Makefile
+	@echo "-- generated from src/sql/*.sql by make; edit the parts, not this file" > $@
+	@for part in $(SQL_PARTS); do \
+		echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; \
+		case $$part in */10_*) \
+			for t in $(ID_TYPES); do \
+				echo "" >> $@; echo "-- ---- src/sql/idtype.sql.in: $$t ----" >> $@; \
+				sed -e "s/@TYPE@/$$t/g" src/sql/idtype.sql.in >> $@; \
+			done ;; \
+		esac; \
+	done
+
+all: $(EXTENSION)--$(EXTVERSION).sql
+
+# ---- the README's two commands -------------------------------------------
+
+.PHONY: deps demo test build-strict
+
+# Debian packages the build, the tests and the demo need; installs only what is missing.
+DEB_PACKAGES = build-essential postgresql-15 postgresql-contrib postgresql-server-dev-15 \
+	postgresql-15-cron libicu-dev python3 python3-psycopg2 postgresql-common
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build-strict: deps
+	$(MAKE) PG_CFLAGS="-Wall -Wextra -Werror"
+	$(MAKE) install
+
+test: build-strict
+	test/run_tests.sh
+
+demo: deps
+	$(MAKE)
+	$(MAKE) install
+	test/demo/demo.sh $(if $(KEEP),KEEP=$(KEEP),)

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Every test of the project, in a throwaway cluster (pg_virtualenv: unix
+# socket and loopback only, removed at the end).  Called by `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PGVERSION=15
+export PGVERSION
+
+inner() {
+	set -euo pipefail
+	local failed=0
+	echo "== pg_regress and isolation (make installcheck)"
+	if ! make -s installcheck; then
+		failed=1
+		[ -f regression.diffs ] && cat regression.diffs
+		[ -f test/isolation/results/regression.diffs ] && cat test/isolation/results/regression.diffs
+	fi
+	for t in test/scripts/*.sh; do
+		[ -e "$t" ] || continue
+		echo "== $t"
+		if ! bash "$t"; then
+			echo "FAILED: $t"
+			failed=1
+		fi
+	done
+	return $failed
+}
+export -f inner
+
+pg_virtualenv -v "$PGVERSION" \
+	-o shared_preload_libraries=pg_cron \
+	-o cron.database_name=contrib_regression \
+	-o max_worker_processes=16 \
+	bash -c inner

@@ -24,12 +24,12 @@ DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 REGRESS      = identifiers hierarchy passport load_orgs
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle
-ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/results
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
 
 SHLIB_LINK += -licui18n -licuuc -licudata
 # server headers as system headers: -Wextra then speaks only of our own code
 PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
-EXTRA_CLEAN = test/isolation/results
+EXTRA_CLEAN = test/isolation/results test/isolation/regression.diffs test/isolation/regression.out
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -1,5 +1,8 @@
 -- The organization hierarchy over time: rules enforced on write, org_at, validate_hierarchy
-CREATE EXTENSION IF NOT EXISTS unionreg CASCADE;
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
 SET search_path = unionreg, public;
 \set SHOW_CONTEXT never
 

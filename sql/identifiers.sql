@@ -1,5 +1,8 @@
 -- Identifier types with check digits: inn, ogrn, snils, card_number
-CREATE EXTENSION IF NOT EXISTS unionreg CASCADE;
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
 SET search_path = unionreg, public;
 
 -- opclass sanity: every operator class of ours validates

@@ -14,7 +14,7 @@ inner() {
 	if ! make -s installcheck; then
 		failed=1
 		[ -f regression.diffs ] && cat regression.diffs
-		[ -f test/isolation/results/regression.diffs ] && cat test/isolation/results/regression.diffs
+		[ -f test/isolation/regression.diffs ] && cat test/isolation/regression.diffs
 	fi
 	for t in test/scripts/*.sh; do
 		[ -e "$t" ] || continue

@@ -156,11 +156,11 @@ COMMENT ON FUNCTION unionreg._load_orgs_apply(bigint) IS 'internal: writes the v
 CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	v_staged bigint;
 	v_changed bigint;
-	v_started timestamptz := clock_timestamp();
 	r record;
 	v_err text;
 	v_detail text;
@@ -168,7 +168,9 @@ BEGIN
 	-- one organization load at a time; hierarchy writers wait for us anyway
 	PERFORM pg_advisory_xact_lock(1970170223, 2);
 
-	DROP TABLE IF EXISTS _uo;
+	IF to_regclass('pg_temp._uo') IS NOT NULL THEN
+		DROP TABLE pg_temp._uo;
+	END IF;
 	-- take exactly the rows staged now (rows staged meanwhile wait for the next load)
 	CREATE TEMP TABLE _uo ON COMMIT DROP AS
 	WITH taken AS (DELETE FROM unionreg.stage_org RETURNING *)
@@ -230,8 +232,8 @@ BEGIN
 				 WHEN composition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unionreg.composition c WHERE c.code = w.composition)
 				 THEN format('composition %L is not one of workers, students, joint', w.composition) END,
 			CASE WHEN name IS NULL THEN 'name is empty' END,
-			CASE WHEN inn_text IS NOT NULL THEN format('inn %L: %s', inn_text, unionreg.inn_problem(inn_text)) END,
-			CASE WHEN ogrn_text IS NOT NULL THEN format('ogrn %L: %s', ogrn_text, unionreg.ogrn_problem(ogrn_text)) END,
+			'inn ' || quote_literal(inn_text) || ': ' || unionreg.inn_problem(inn_text),
+			'ogrn ' || quote_literal(ogrn_text) || ': ' || unionreg.ogrn_problem(ogrn_text),
 			CASE WHEN region_text IS NOT NULL AND coalesce(unionreg._stage_int(region_text) NOT BETWEEN 1 AND 99, true)
 				 THEN format('region_code %L is not a subject code 01..99', region_text) END,
 			CASE WHEN from_text IS NULL THEN 'valid_from is empty: the creation date is required'
@@ -323,10 +325,12 @@ BEGIN
 	END LOOP;
 
 	-- 4. order parents before children; what never gets a depth is a cycle in the file
+	-- (a join, not NOT EXISTS under OR: that would be a subplan per row)
 	UPDATE _uo c SET depth = 0
-	 WHERE c.reason IS NULL
-	   AND (c.parent_ext_id IS NULL
-			OR NOT EXISTS (SELECT 1 FROM _uo p WHERE p.ext_id = c.parent_ext_id AND p.reason IS NULL));
+	  FROM (SELECT c2.rn FROM _uo c2
+			  LEFT JOIN _uo p ON p.ext_id = c2.parent_ext_id AND p.reason IS NULL
+			 WHERE c2.reason IS NULL AND p.rn IS NULL) x
+	 WHERE c.rn = x.rn;
 	FOR i IN 1 .. 64 LOOP
 		UPDATE _uo c SET depth = i
 		  FROM _uo p
@@ -377,9 +381,8 @@ BEGIN
 	GET DIAGNOSTICS rejected = ROW_COUNT;
 	loaded := v_staged - rejected;
 
-	RAISE NOTICE 'load_orgs: % staged, % loaded, % rejected (see unionreg.load_reject) in % s',
-		v_staged, loaded, rejected,
-		round(extract(epoch FROM clock_timestamp() - v_started)::numeric, 2);
+	RAISE NOTICE 'load_orgs: % staged, % loaded, % rejected (see unionreg.load_reject)',
+		v_staged, loaded, rejected;
 	DROP TABLE _uo;
 END
 $$;

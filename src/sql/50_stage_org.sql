@@ -153,6 +153,28 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._load_orgs_apply(bigint) IS 'internal: writes the valid rows of load_orgs()''s work table';
 
+-- Internal: a row whose parent is rejected (and not stored) is rejected too, down the tree.
+CREATE FUNCTION unionreg._load_orgs_reject_children()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_changed bigint;
+BEGIN
+	LOOP
+		UPDATE _uo c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
+										 left(p.reason, 200))
+		  FROM _uo p
+		 WHERE c.reason IS NULL AND p.ext_id = c.parent_ext_id AND p.reason IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = c.parent_ext_id);
+		GET DIAGNOSTICS v_changed = ROW_COUNT;
+		EXIT WHEN v_changed = 0;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_orgs_reject_children() IS 'internal: propagates rejections of load_orgs() down to the children of rejected rows';
+
 CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -273,15 +295,7 @@ BEGIN
 	ANALYZE _uo;
 
 	-- 3. parents: in this load or already stored; a parent's own rejection rejects the child
-	LOOP
-		UPDATE _uo c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
-										 left(p.reason, 200))
-		  FROM _uo p
-		 WHERE c.reason IS NULL AND p.ext_id = c.parent_ext_id AND p.reason IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = c.parent_ext_id);
-		GET DIAGNOSTICS v_changed = ROW_COUNT;
-		EXIT WHEN v_changed = 0;
-	END LOOP;
+	PERFORM unionreg._load_orgs_reject_children();
 
 	UPDATE _uo c SET parent_level = x.level, parent_from = x.v_from, parent_to = x.v_to
 	  FROM (SELECT c2.rn, coalesce(p.level, o.level) AS level,
@@ -314,15 +328,7 @@ BEGIN
 				AND (c.parent_to IS NULL OR (c.v_to IS NOT NULL AND c.v_to <= c.parent_to)));
 
 	-- children of rows rejected in this step
-	LOOP
-		UPDATE _uo c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
-										 left(p.reason, 200))
-		  FROM _uo p
-		 WHERE c.reason IS NULL AND p.ext_id = c.parent_ext_id AND p.reason IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = c.parent_ext_id);
-		GET DIAGNOSTICS v_changed = ROW_COUNT;
-		EXIT WHEN v_changed = 0;
-	END LOOP;
+	PERFORM unionreg._load_orgs_reject_children();
 
 	-- 4. order parents before children; what never gets a depth is a cycle in the file
 	-- (a join, not NOT EXISTS under OR: that would be a subplan per row)
@@ -362,15 +368,7 @@ BEGIN
 							   org_id = CASE WHEN is_new THEN NULL ELSE org_id END, is_new = false
 				 WHERE rn = r.rn;
 				-- its children in this load cannot stand under it
-				LOOP
-					UPDATE _uo c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
-													 left(p.reason, 200))
-					  FROM _uo p
-					 WHERE c.reason IS NULL AND p.ext_id = c.parent_ext_id AND p.reason IS NOT NULL
-					   AND NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = c.parent_ext_id);
-					GET DIAGNOSTICS v_changed = ROW_COUNT;
-					EXIT WHEN v_changed = 0;
-				END LOOP;
+				PERFORM unionreg._load_orgs_reject_children();
 			END;
 		END LOOP;
 	END;

@@ -36,7 +36,7 @@ as_pg psql -X -q -v ON_ERROR_STOP=1 -d unionreg <<SQL
 \pset footer off
 CREATE EXTENSION unionreg CASCADE;
 \echo
-\echo == loading organizations: \\copy unionreg.stage_org, then SELECT * FROM unionreg.load_orgs()
+\echo == loading organizations through unionreg.stage_org and unionreg.load_orgs()
 \copy unionreg.stage_org from '$DATA/stage_org.csv' csv header
 SELECT * FROM unionreg.load_orgs();
 \echo

@@ -115,7 +115,7 @@ class Gen:
                     districts.append(self.add(ext_id=did, parent_ext_id=rid, level="district",
                                               name="Окружная организация %d (%s)" % (d + 1, base),
                                               short_name="Окружная %d" % (d + 1), region_code=code,
-                                              valid_from="2000-01-01"))
+                                              valid_from="1991-06-01"))
             terrs = []
             for t in range(n_terr):
                 tid = "%s-T%03d" % (rid, t + 1)

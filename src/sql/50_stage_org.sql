@@ -354,18 +354,14 @@ BEGIN
 		PERFORM unionreg._load_orgs_apply(NULL);
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+		-- the savepoint's rollback restored _uo (org_id, is_new) with everything else
 		RAISE NOTICE 'load_orgs: the file at once failed (%); loading row by row', v_err;
-		UPDATE _uo SET org_id = o.id, is_new = false
-		  FROM unionreg.org o WHERE o.ext_id = _uo.ext_id;
-		UPDATE _uo SET org_id = NULL, is_new = false
-		 WHERE NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = _uo.ext_id);
 		FOR r IN SELECT rn FROM _uo WHERE reason IS NULL ORDER BY depth, rn LOOP
 			BEGIN
 				PERFORM unionreg._load_orgs_apply(r.rn);
 			EXCEPTION WHEN OTHERS THEN
 				GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-				UPDATE _uo SET reason = v_err || coalesce(' (' || v_detail || ')', ''),
-							   org_id = CASE WHEN is_new THEN NULL ELSE org_id END, is_new = false
+				UPDATE _uo SET reason = v_err || coalesce(' (' || v_detail || ')', '')
 				 WHERE rn = r.rn;
 				-- its children in this load cannot stand under it
 				PERFORM unionreg._load_orgs_reject_children();

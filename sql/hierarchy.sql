@@ -133,6 +133,11 @@ SELECT c.id, p.id, '2015-01-01' FROM org c, org p WHERE (c.ext_id, p.ext_id) IN 
 INSERT INTO org (ext_id, level, kind, composition, name, valid_from) VALUES ('LATE', 'primary', 'school', 'workers', 'Осталась под ликвидированной', '2015-01-01');
 INSERT INTO org_link (org_id, parent_id, valid_from)
 SELECT c.id, p.id, '2015-01-01' FROM org c, org p WHERE c.ext_id = 'LATE' AND p.ext_id = 'T3';
+-- two parents at once (no exclusion constraint stands behind the trigger)
+INSERT INTO org (ext_id, level, kind, composition, name, valid_from) VALUES ('TWO', 'primary', 'school', 'workers', 'Два родителя', '2015-01-01');
+INSERT INTO org_link (org_id, parent_id, valid_from)
+SELECT c.id, p.id, v.d::date FROM org c, org p, (VALUES ('T1', '2015-01-01'), ('T2', '2016-01-01')) v(t, d)
+ WHERE c.ext_id = 'TWO' AND p.ext_id = v.t;
 ALTER TABLE org_link ENABLE TRIGGER USER;
 ALTER TABLE org ENABLE TRIGGER USER;
 SELECT * FROM validate_hierarchy('2026-01-01');

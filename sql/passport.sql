@@ -42,7 +42,9 @@ SELECT level, organizations, empty_chairman, no_term, term_not_current
 SELECT count(*) AS levels FROM chairman_gaps_by_level;
 
 -- base figures are kept per 1 January only
+\set VERBOSITY terse
 INSERT INTO org_base SELECT id, '2026-03-01', 1, 1 FROM org WHERE ext_id = 'P-002';
+\set VERBOSITY default
 \echo :LAST_ERROR_SQLSTATE
 -- a chairman's term must end after it begins
 UPDATE org_chairman SET term_to = '2019-01-01' WHERE org_id = (SELECT id FROM org WHERE ext_id = 'C');

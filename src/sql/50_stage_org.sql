@@ -62,7 +62,43 @@ COMMENT ON COLUMN unionreg.load_reject.rejected_at IS 'when';
 COMMENT ON COLUMN unionreg.load_reject.rejected_by IS 'who ran the load';
 CREATE INDEX load_reject_source_idx ON unionreg.load_reject (source, rejected_at);
 
--- Internal: apply the valid rows of the work table _uo (all, or one by rn).
+-- Internal: the allowed parent levels of a level, as a list for messages.
+CREATE FUNCTION unionreg._allowed_parents_text(p_level text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT string_agg(lp.parent_level, ', ' ORDER BY l.rank)
+	  FROM unionreg.level_parent lp JOIN unionreg.level l ON l.code = lp.parent_level
+	 WHERE lp.level = p_level
+$$;
+COMMENT ON FUNCTION unionreg._allowed_parents_text(text) IS 'internal: the allowed parent levels of a level, comma-separated';
+
+-- Internal: what is wrong with a staged link to a parent of p_parent_level
+-- living [p_parent_from, p_parent_to), or NULL.  One place for the rule the
+-- walk applies at every depth; a plain expression (no SET, no subquery) so
+-- the planner inlines it instead of calling it per row.
+CREATE FUNCTION unionreg._load_orgs_link_problem(
+	p_level text, p_parent_ext_id text, p_is_new boolean, p_from date, p_to date,
+	p_parent_level text, p_parent_from date, p_parent_to date, p_allowed boolean)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT CASE
+		WHEN NOT p_allowed THEN
+			format('a %s organization cannot stand under %L (%s); allowed parent levels: %s',
+				   p_level, p_parent_ext_id, p_parent_level, unionreg._allowed_parents_text(p_level))
+		-- the link [valid_from, valid_to) of a new organization lies within the parent's lifetime
+		WHEN p_is_new AND NOT (p_parent_from <= p_from
+							   AND (p_parent_to IS NULL OR (p_to IS NOT NULL AND p_to <= p_parent_to))) THEN
+			format('parent %L exists [%s, %s) but the link would hold [%s, %s): a child''s link may not outlive its parent',
+				   p_parent_ext_id, p_parent_from, coalesce(p_parent_to::text, 'open'),
+				   p_from, coalesce(p_to::text, 'open'))
+	END
+$$;
+COMMENT ON FUNCTION unionreg._load_orgs_link_problem(text, text, boolean, date, date, text, date, date, boolean) IS
+	'internal: the reason load_orgs() refuses a staged parent link, or NULL';
+
+-- Internal: apply the valid rows of the work table _uw (all, or one by rn).
 CREATE FUNCTION unionreg._load_orgs_apply(p_rn bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -71,31 +107,30 @@ AS $$
 DECLARE
 	r record;
 BEGIN
-	-- new organizations, then their first parent links
-	INSERT INTO unionreg.org (ext_id, level, kind, composition, name, short_name, inn, ogrn,
-							  region_code, valid_from, valid_to)
-	SELECT w.ext_id, w.level, w.kind, w.composition, w.name, w.short_name, w.inn, w.ogrn,
-		   w.region_code, w.v_from, w.v_to
-	  FROM _uo w
-	 WHERE w.reason IS NULL AND w.org_id IS NULL AND (p_rn IS NULL OR w.rn = p_rn);
-
-	UPDATE _uo w SET org_id = o.id, is_new = true
-	  FROM unionreg.org o
-	 WHERE o.ext_id = w.ext_id AND w.reason IS NULL AND w.org_id IS NULL
-	   AND (p_rn IS NULL OR w.rn = p_rn);
-
+	-- new organizations and their first parent links in one statement: a
+	-- parent inserted by the same statement is found through RETURNING
+	WITH ins AS (
+		INSERT INTO unionreg.org (ext_id, level, kind, composition, name, short_name, inn, ogrn,
+								  region_code, valid_from, valid_to)
+		SELECT w.ext_id, w.level, w.kind, w.composition, w.name, w.short_name, w.inn, w.ogrn,
+			   w.region_code, w.v_from, w.v_to
+		  FROM _uw w
+		 WHERE w.reason IS NULL AND w.org_id IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
+		RETURNING id, ext_id, level, valid_from, valid_to)
 	INSERT INTO unionreg.org_link (org_id, parent_id, valid_from, valid_to)
-	SELECT w.org_id, p.id, w.v_from, w.v_to
-	  FROM _uo w JOIN unionreg.org p ON p.ext_id = w.parent_ext_id
-	 WHERE w.reason IS NULL AND w.is_new AND w.level <> 'central'
-	   AND (p_rn IS NULL OR w.rn = p_rn);
+	SELECT i.id, coalesce(pi.id, po.id), i.valid_from, i.valid_to
+	  FROM ins i
+	  JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
+	  LEFT JOIN ins pi ON pi.ext_id = w.parent_ext_id
+	  LEFT JOIN unionreg.org po ON po.ext_id = w.parent_ext_id
+	 WHERE i.level <> 'central';
 
 	-- existing organizations: passport changes only where something differs
 	UPDATE unionreg.org o
 	   SET level = w.level, kind = w.kind, composition = w.composition, name = w.name,
 		   short_name = w.short_name, inn = w.inn, ogrn = w.ogrn, region_code = w.region_code
-	  FROM _uo w
-	 WHERE w.reason IS NULL AND NOT w.is_new AND o.id = w.org_id
+	  FROM _uw w
+	 WHERE w.reason IS NULL AND w.org_id IS NOT NULL AND o.id = w.org_id
 	   AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND (o.level, o.kind, o.composition, o.name, o.short_name, o.inn::text, o.ogrn::text, o.region_code)
 		   IS DISTINCT FROM
@@ -104,8 +139,8 @@ BEGIN
 	-- a changed parent is a move effective on the row's valid_from
 	FOR r IN
 		SELECT w.ext_id, w.parent_ext_id, w.v_from
-		  FROM _uo w
-		 WHERE w.reason IS NULL AND NOT w.is_new AND w.level <> 'central'
+		  FROM _uw w
+		 WHERE w.reason IS NULL AND w.org_id IS NOT NULL AND w.level <> 'central'
 		   AND (p_rn IS NULL OR w.rn = p_rn)
 		   AND NOT EXISTS (
 				SELECT 1 FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
@@ -119,8 +154,8 @@ BEGIN
 	-- a liquidation date that differs from the stored one
 	FOR r IN
 		SELECT w.ext_id, w.v_to
-		  FROM _uo w JOIN unionreg.org o ON o.id = w.org_id
-		 WHERE w.reason IS NULL AND NOT w.is_new AND w.v_to IS NOT NULL
+		  FROM _uw w JOIN unionreg.org o ON o.id = w.org_id
+		 WHERE w.reason IS NULL AND w.v_to IS NOT NULL
 		   AND o.valid_to IS DISTINCT FROM w.v_to
 		   AND (p_rn IS NULL OR w.rn = p_rn)
 		 ORDER BY w.depth DESC, w.rn
@@ -129,16 +164,16 @@ BEGIN
 	END LOOP;
 
 	INSERT INTO unionreg.org_base (org_id, as_of, employees, students)
-	SELECT w.org_id, w.base_as_of, w.employees, w.students
-	  FROM _uo w
+	SELECT o.id, w.base_as_of, w.employees, w.students
+	  FROM _uw w JOIN unionreg.org o ON o.ext_id = w.ext_id
 	 WHERE w.reason IS NULL AND w.base_as_of IS NOT NULL AND (p_rn IS NULL OR w.rn = p_rn)
 	ON CONFLICT (org_id, as_of) DO UPDATE
 	   SET employees = excluded.employees, students = excluded.students
 	 WHERE (org_base.employees, org_base.students) IS DISTINCT FROM (excluded.employees, excluded.students);
 
 	INSERT INTO unionreg.org_chairman (org_id, name, term_from, term_to, released, email, email_consent)
-	SELECT w.org_id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
-	  FROM _uo w
+	SELECT o.id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
+	  FROM _uw w JOIN unionreg.org o ON o.ext_id = w.ext_id
 	 WHERE w.reason IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND (w.chairman_name IS NOT NULL OR w.c_from IS NOT NULL OR w.chairman_email IS NOT NULL)
 	ON CONFLICT (org_id) DO UPDATE
@@ -163,9 +198,9 @@ DECLARE
 	v_changed bigint;
 BEGIN
 	LOOP
-		UPDATE _uo c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
+		UPDATE _uw c SET reason = format('parent %L is rejected in this load (%s)', c.parent_ext_id,
 										 left(p.reason, 200))
-		  FROM _uo p
+		  FROM _uw p
 		 WHERE c.reason IS NULL AND p.ext_id = c.parent_ext_id AND p.reason IS NOT NULL
 		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o WHERE o.ext_id = c.parent_ext_id);
 		GET DIAGNOSTICS v_changed = ROW_COUNT;
@@ -182,7 +217,6 @@ SET datestyle = 'ISO, YMD'
 AS $$
 DECLARE
 	v_staged bigint;
-	v_changed bigint;
 	r record;
 	v_err text;
 	v_detail text;
@@ -190,178 +224,172 @@ BEGIN
 	-- one organization load at a time; hierarchy writers wait for us anyway
 	PERFORM pg_advisory_xact_lock(1970170223, 2);
 
-	IF to_regclass('pg_temp._uo') IS NOT NULL THEN
-		DROP TABLE pg_temp._uo;
-	END IF;
-	-- take exactly the rows staged now (rows staged meanwhile wait for the next load)
+	-- left over by an earlier load in this session that failed
+	IF to_regclass('pg_temp._uo') IS NOT NULL THEN DROP TABLE pg_temp._uo; END IF;
+	IF to_regclass('pg_temp._uw') IS NOT NULL THEN DROP TABLE pg_temp._uw; END IF;
+	-- 1. take exactly the rows staged now (rows staged meanwhile wait for the
+	--    next load) and judge each on its own, in one pass: codes,
+	--    identifiers, dates, numbers, and the file against itself (one row
+	--    per organization).  Work tables are built, never updated in bulk.
 	CREATE TEMP TABLE _uo ON COMMIT DROP AS
-	WITH taken AS (DELETE FROM unionreg.stage_org RETURNING *)
-	SELECT row_number() OVER () AS rn, to_jsonb(t) AS raw,
-		   nullif(btrim(t.ext_id), '') AS ext_id,
-		   nullif(btrim(t.parent_ext_id), '') AS parent_ext_id,
-		   lower(nullif(btrim(t.level), '')) AS level,
-		   lower(nullif(btrim(t.kind), '')) AS kind,
-		   lower(nullif(btrim(t.composition), '')) AS composition,
-		   nullif(btrim(t.name), '') AS name,
-		   nullif(btrim(t.short_name), '') AS short_name,
-		   nullif(btrim(t.inn), '') AS inn_text,
-		   nullif(btrim(t.ogrn), '') AS ogrn_text,
-		   nullif(btrim(t.region_code), '') AS region_text,
-		   nullif(btrim(t.valid_from), '') AS from_text,
-		   nullif(btrim(t.valid_to), '') AS to_text,
-		   nullif(btrim(t.base_as_of), '') AS base_text,
-		   nullif(btrim(t.employees), '') AS employees_text,
-		   nullif(btrim(t.students), '') AS students_text,
-		   nullif(btrim(t.chairman_name), '') AS chairman_name,
-		   nullif(btrim(t.chairman_term_from), '') AS c_from_text,
-		   nullif(btrim(t.chairman_term_to), '') AS c_to_text,
-		   nullif(btrim(t.chairman_released), '') AS c_released_text,
-		   nullif(btrim(t.chairman_email), '') AS chairman_email,
-		   nullif(btrim(t.chairman_email_consent), '') AS c_consent_text
-	  FROM taken t;
-	GET DIAGNOSTICS v_staged = ROW_COUNT;
-
-	ALTER TABLE _uo
-		ADD COLUMN reason text, ADD COLUMN org_id bigint, ADD COLUMN is_new boolean NOT NULL DEFAULT false,
-		ADD COLUMN depth int, ADD COLUMN inn unionreg.inn, ADD COLUMN ogrn unionreg.ogrn,
-		ADD COLUMN region_code smallint, ADD COLUMN v_from date, ADD COLUMN v_to date,
-		ADD COLUMN base_as_of date, ADD COLUMN employees int, ADD COLUMN students int,
-		ADD COLUMN c_from date, ADD COLUMN c_to date, ADD COLUMN c_released boolean, ADD COLUMN c_consent boolean,
-		ADD COLUMN parent_level text, ADD COLUMN parent_from date, ADD COLUMN parent_to date;
-
-	-- 1. each row on its own: codes, identifiers, dates, numbers
-	UPDATE _uo w SET
-		v_from = unionreg._stage_date(from_text),
-		v_to = unionreg._stage_date(to_text),
-		base_as_of = unionreg._stage_date(base_text),
-		employees = unionreg._stage_int(employees_text),
-		students = unionreg._stage_int(students_text),
-		c_from = unionreg._stage_date(c_from_text),
-		c_to = unionreg._stage_date(c_to_text),
-		c_released = unionreg._stage_bool(c_released_text),
-		c_consent = unionreg._stage_bool(c_consent_text),
-		region_code = CASE WHEN unionreg._stage_int(region_text) BETWEEN 1 AND 99
-						   THEN unionreg._stage_int(region_text) END,
-		reason = nullif(concat_ws('; ',
-			CASE WHEN ext_id IS NULL THEN 'ext_id is empty' END,
-			CASE WHEN level IS NULL THEN 'level is empty: expected one of central, regional, district, territorial, primary, subdivision'
-				 WHEN NOT EXISTS (SELECT 1 FROM unionreg.level l WHERE l.code = w.level)
-				 THEN format('level %L is not one of central, regional, district, territorial, primary, subdivision', w.level) END,
-			CASE WHEN kind IS NULL AND level = 'primary' THEN 'kind is empty: a primary organization needs one of school, preschool, supplementary, professional, higher, science, other'
-				 WHEN kind IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unionreg.org_kind k WHERE k.code = w.kind)
-				 THEN format('kind %L is not one of school, preschool, supplementary, professional, higher, science, other', w.kind) END,
-			CASE WHEN composition IS NULL AND level = 'primary' THEN 'composition is empty: a primary organization needs one of workers, students, joint'
-				 WHEN composition IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unionreg.composition c WHERE c.code = w.composition)
-				 THEN format('composition %L is not one of workers, students, joint', w.composition) END,
-			CASE WHEN name IS NULL THEN 'name is empty' END,
-			'inn ' || quote_literal(inn_text) || ': ' || unionreg.inn_problem(inn_text),
-			'ogrn ' || quote_literal(ogrn_text) || ': ' || unionreg.ogrn_problem(ogrn_text),
-			CASE WHEN region_text IS NOT NULL AND coalesce(unionreg._stage_int(region_text) NOT BETWEEN 1 AND 99, true)
-				 THEN format('region_code %L is not a subject code 01..99', region_text) END,
-			CASE WHEN from_text IS NULL THEN 'valid_from is empty: the creation date is required'
-				 WHEN unionreg._stage_date(from_text) IS NULL THEN format('valid_from %L is not an ISO date YYYY-MM-DD', from_text) END,
-			CASE WHEN to_text IS NOT NULL AND unionreg._stage_date(to_text) IS NULL THEN format('valid_to %L is not an ISO date YYYY-MM-DD', to_text)
-				 WHEN unionreg._stage_date(to_text) <= unionreg._stage_date(from_text)
-				 THEN format('valid_to %s is not after valid_from %s', to_text, from_text) END,
-			CASE WHEN base_text IS NOT NULL AND unionreg._stage_date(base_text) IS NULL THEN format('base_as_of %L is not an ISO date YYYY-MM-DD', base_text)
-				 WHEN base_text IS NOT NULL AND to_char(unionreg._stage_date(base_text), 'MM-DD') <> '01-01'
-				 THEN format('base_as_of %s is not a 1 January', base_text)
-				 WHEN base_text IS NULL AND (employees_text IS NOT NULL OR students_text IS NOT NULL)
+	WITH taken AS (DELETE FROM unionreg.stage_org RETURNING *),
+	trimmed AS (
+		SELECT row_number() OVER () AS rn, to_jsonb(t) AS raw,
+			   nullif(btrim(t.ext_id), '') AS ext_id,
+			   nullif(btrim(t.parent_ext_id), '') AS parent_ext_id,
+			   lower(nullif(btrim(t.level), '')) AS level,
+			   lower(nullif(btrim(t.kind), '')) AS kind,
+			   lower(nullif(btrim(t.composition), '')) AS composition,
+			   nullif(btrim(t.name), '') AS name,
+			   nullif(btrim(t.short_name), '') AS short_name,
+			   nullif(btrim(t.inn), '') AS inn_text,
+			   nullif(btrim(t.ogrn), '') AS ogrn_text,
+			   nullif(btrim(t.region_code), '') AS region_text,
+			   nullif(btrim(t.valid_from), '') AS from_text,
+			   nullif(btrim(t.valid_to), '') AS to_text,
+			   nullif(btrim(t.base_as_of), '') AS base_text,
+			   nullif(btrim(t.employees), '') AS employees_text,
+			   nullif(btrim(t.students), '') AS students_text,
+			   nullif(btrim(t.chairman_name), '') AS chairman_name,
+			   nullif(btrim(t.chairman_term_from), '') AS c_from_text,
+			   nullif(btrim(t.chairman_term_to), '') AS c_to_text,
+			   nullif(btrim(t.chairman_released), '') AS c_released_text,
+			   nullif(btrim(t.chairman_email), '') AS chairman_email,
+			   nullif(btrim(t.chairman_email_consent), '') AS c_consent_text
+		  FROM taken t),
+	-- the file against itself: one row per organization (hashed, not sorted)
+	dups AS (
+		SELECT ext_id, count(*) AS n, string_agg(rn::text, ', ') AS rns
+		  FROM trimmed WHERE ext_id IS NOT NULL
+		 GROUP BY ext_id HAVING count(*) > 1),
+	parsed AS (
+		SELECT t.*,
+			   unionreg._stage_date(from_text) AS v_from,
+			   unionreg._stage_date(to_text) AS v_to,
+			   unionreg._stage_date(base_text) AS base_as_of,
+			   unionreg._stage_int(employees_text) AS employees,
+			   unionreg._stage_int(students_text) AS students,
+			   unionreg._stage_date(c_from_text) AS c_from,
+			   unionreg._stage_date(c_to_text) AS c_to,
+			   unionreg._stage_bool(c_released_text) AS c_released,
+			   unionreg._stage_bool(c_consent_text) AS c_consent,
+			   unionreg._stage_int(region_text) AS region_int,
+			   unionreg.inn_problem(inn_text) AS inn_problem,
+			   unionreg.ogrn_problem(ogrn_text) AS ogrn_problem,
+			   lv.code IS NOT NULL AS level_known,
+			   kd.code IS NOT NULL AS kind_known,
+			   cp.code IS NOT NULL AS composition_known,
+			   d.n AS n_same, d.rns AS same_rns
+		  FROM trimmed t
+		  LEFT JOIN unionreg.level lv ON lv.code = t.level
+		  LEFT JOIN unionreg.org_kind kd ON kd.code = t.kind
+		  LEFT JOIN unionreg.composition cp ON cp.code = t.composition
+		  LEFT JOIN dups d ON d.ext_id = t.ext_id)
+	SELECT p.rn, p.raw, p.ext_id, p.parent_ext_id, p.level, p.kind, p.composition, p.name,
+		   p.short_name, p.chairman_name, p.chairman_email,
+		   CASE WHEN p.inn_problem IS NULL THEN p.inn_text::unionreg.inn END AS inn,
+		   CASE WHEN p.ogrn_problem IS NULL THEN p.ogrn_text::unionreg.ogrn END AS ogrn,
+		   CASE WHEN p.region_int BETWEEN 1 AND 99 THEN p.region_int::smallint END AS region_code,
+		   p.v_from, p.v_to, p.base_as_of, p.employees, p.students, p.c_from, p.c_to,
+		   p.c_released, p.c_consent, o.id AS org_id,
+		   nullif(concat_ws('; ',
+			CASE WHEN p.ext_id IS NULL THEN 'ext_id is empty'
+				 WHEN p.n_same IS NOT NULL THEN format('ext_id %L appears %s times in this load (rows %s); stage one row per organization',
+											   p.ext_id, p.n_same, p.same_rns) END,
+			CASE WHEN p.level IS NULL THEN 'level is empty: expected one of central, regional, district, territorial, primary, subdivision'
+				 WHEN NOT p.level_known
+				 THEN format('level %L is not one of central, regional, district, territorial, primary, subdivision', p.level) END,
+			CASE WHEN p.kind IS NULL AND p.level = 'primary' THEN 'kind is empty: a primary organization needs one of school, preschool, supplementary, professional, higher, science, other'
+				 WHEN p.kind IS NOT NULL AND NOT p.kind_known
+				 THEN format('kind %L is not one of school, preschool, supplementary, professional, higher, science, other', p.kind) END,
+			CASE WHEN p.composition IS NULL AND p.level = 'primary' THEN 'composition is empty: a primary organization needs one of workers, students, joint'
+				 WHEN p.composition IS NOT NULL AND NOT p.composition_known
+				 THEN format('composition %L is not one of workers, students, joint', p.composition) END,
+			CASE WHEN p.name IS NULL THEN 'name is empty' END,
+			'inn ' || quote_literal(p.inn_text) || ': ' || p.inn_problem,
+			'ogrn ' || quote_literal(p.ogrn_text) || ': ' || p.ogrn_problem,
+			CASE WHEN p.region_text IS NOT NULL AND coalesce(p.region_int NOT BETWEEN 1 AND 99, true)
+				 THEN format('region_code %L is not a subject code 01..99', p.region_text) END,
+			CASE WHEN p.from_text IS NULL THEN 'valid_from is empty: the creation date is required'
+				 WHEN p.v_from IS NULL THEN format('valid_from %L is not an ISO date YYYY-MM-DD', p.from_text) END,
+			CASE WHEN p.to_text IS NOT NULL AND p.v_to IS NULL THEN format('valid_to %L is not an ISO date YYYY-MM-DD', p.to_text)
+				 WHEN p.v_to <= p.v_from THEN format('valid_to %s is not after valid_from %s', p.to_text, p.from_text) END,
+			CASE WHEN p.base_text IS NOT NULL AND p.base_as_of IS NULL THEN format('base_as_of %L is not an ISO date YYYY-MM-DD', p.base_text)
+				 WHEN p.base_text IS NOT NULL AND (extract(month FROM p.base_as_of) <> 1 OR extract(day FROM p.base_as_of) <> 1)
+				 THEN format('base_as_of %s is not a 1 January', p.base_text)
+				 WHEN p.base_text IS NULL AND (p.employees_text IS NOT NULL OR p.students_text IS NOT NULL)
 				 THEN 'base_as_of is empty but employees or students are given: say which 1 January they hold on' END,
-			CASE WHEN employees_text IS NOT NULL AND unionreg._stage_int(employees_text) IS NULL THEN format('employees %L is not a non-negative integer', employees_text) END,
-			CASE WHEN students_text IS NOT NULL AND unionreg._stage_int(students_text) IS NULL THEN format('students %L is not a non-negative integer', students_text) END,
-			CASE WHEN c_from_text IS NOT NULL AND unionreg._stage_date(c_from_text) IS NULL THEN format('chairman_term_from %L is not an ISO date YYYY-MM-DD', c_from_text) END,
-			CASE WHEN c_to_text IS NOT NULL AND unionreg._stage_date(c_to_text) IS NULL THEN format('chairman_term_to %L is not an ISO date YYYY-MM-DD', c_to_text)
-				 WHEN unionreg._stage_date(c_to_text) <= unionreg._stage_date(c_from_text)
-				 THEN format('chairman_term_to %s is not after chairman_term_from %s', c_to_text, c_from_text) END,
-			CASE WHEN c_released_text IS NOT NULL AND unionreg._stage_bool(c_released_text) IS NULL THEN format('chairman_released %L is not a boolean (t/f/true/false/1/0/да/нет)', c_released_text) END,
-			CASE WHEN c_consent_text IS NOT NULL AND unionreg._stage_bool(c_consent_text) IS NULL THEN format('chairman_email_consent %L is not a boolean (t/f/true/false/1/0/да/нет)', c_consent_text) END,
-			CASE WHEN level = 'central' AND parent_ext_id IS NOT NULL THEN format('a central organization has no parent, but parent_ext_id is %L', parent_ext_id)
-				 WHEN level <> 'central' AND parent_ext_id IS NULL THEN format('parent_ext_id is empty: a %s organization needs a parent', level) END,
-			CASE WHEN parent_ext_id = ext_id THEN 'parent_ext_id names the organization itself' END
-		), '');
-	UPDATE _uo SET inn = inn_text::unionreg.inn WHERE reason IS NULL AND inn_text IS NOT NULL;
-	UPDATE _uo SET ogrn = ogrn_text::unionreg.ogrn WHERE reason IS NULL AND ogrn_text IS NOT NULL;
+			CASE WHEN p.employees_text IS NOT NULL AND p.employees IS NULL THEN format('employees %L is not a non-negative integer', p.employees_text) END,
+			CASE WHEN p.students_text IS NOT NULL AND p.students IS NULL THEN format('students %L is not a non-negative integer', p.students_text) END,
+			CASE WHEN p.c_from_text IS NOT NULL AND p.c_from IS NULL THEN format('chairman_term_from %L is not an ISO date YYYY-MM-DD', p.c_from_text) END,
+			CASE WHEN p.c_to_text IS NOT NULL AND p.c_to IS NULL THEN format('chairman_term_to %L is not an ISO date YYYY-MM-DD', p.c_to_text)
+				 WHEN p.c_to <= p.c_from THEN format('chairman_term_to %s is not after chairman_term_from %s', p.c_to_text, p.c_from_text) END,
+			CASE WHEN p.c_released_text IS NOT NULL AND p.c_released IS NULL THEN format('chairman_released %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_released_text) END,
+			CASE WHEN p.c_consent_text IS NOT NULL AND p.c_consent IS NULL THEN format('chairman_email_consent %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_consent_text) END,
+			CASE WHEN p.level = 'central' AND p.parent_ext_id IS NOT NULL THEN format('a central organization has no parent, but parent_ext_id is %L', p.parent_ext_id)
+				 WHEN p.level <> 'central' AND p.parent_ext_id IS NULL THEN format('parent_ext_id is empty: a %s organization needs a parent', p.level) END,
+			CASE WHEN p.parent_ext_id = p.ext_id THEN 'parent_ext_id names the organization itself' END
+		   ), '') AS row_reason
+	  FROM parsed p
+	  LEFT JOIN unionreg.org o ON o.ext_id = p.ext_id;
+	GET DIAGNOSTICS v_staged = ROW_COUNT;
+	ANALYZE _uo (ext_id, parent_ext_id, row_reason);
 
-	-- 2. the file against itself: one row per organization
-	UPDATE _uo w SET reason = format('ext_id %L appears %s times in this load (rows %s); stage one row per organization',
-									 w.ext_id, d.n, d.rns)
-	  FROM (SELECT ext_id, count(*) AS n, string_agg(rn::text, ', ' ORDER BY rn) AS rns
-			  FROM _uo WHERE ext_id IS NOT NULL GROUP BY ext_id HAVING count(*) > 1) d
-	 WHERE w.ext_id = d.ext_id AND w.reason IS NULL;
+	-- 2. parents, walked down from the rows whose parent is not a valid row
+	--    of this load (stored, rejected or missing): every row gets its
+	--    depth and the reason its link is refused; a rejected parent rejects
+	--    its children; what the walk never reaches hangs on a cycle.
+	--    (Valid ext_ids are unique, so each valid row is reached once.)
+	CREATE TEMP TABLE _uw ON COMMIT DROP AS
+	WITH RECURSIVE walk (rn, ext_id, level, v_from, v_to, depth, reason) AS (
+		SELECT c.rn, c.ext_id, c.level, c.v_from, c.v_to, 0,
+			   CASE WHEN c.parent_ext_id IS NULL THEN NULL
+					WHEN o.id IS NULL THEN
+						coalesce((SELECT format('parent %L is rejected in this load (%s)', c.parent_ext_id, left(x.row_reason, 200))
+									FROM _uo x WHERE x.ext_id = c.parent_ext_id ORDER BY x.rn LIMIT 1),
+								 format('parent %L does not exist: it is neither stored nor in this load', c.parent_ext_id))
+					ELSE unionreg._load_orgs_link_problem(c.level, c.parent_ext_id, c.org_id IS NULL, c.v_from, c.v_to,
+														   o.level, o.valid_from, o.valid_to, lp.level IS NOT NULL)
+			   END
+		  FROM _uo c
+		  LEFT JOIN unionreg.org o ON o.ext_id = c.parent_ext_id
+		  LEFT JOIN unionreg.level_parent lp ON lp.level = c.level AND lp.parent_level = o.level
+		 WHERE c.row_reason IS NULL
+		   AND NOT EXISTS (SELECT 1 FROM _uo p WHERE p.ext_id = c.parent_ext_id AND p.row_reason IS NULL)
+		UNION ALL
+		SELECT c.rn, c.ext_id, c.level, c.v_from, c.v_to, w.depth + 1,
+			   CASE WHEN w.reason IS NOT NULL
+					THEN format('parent %L is rejected in this load (%s)', c.parent_ext_id, left(w.reason, 200))
+					ELSE unionreg._load_orgs_link_problem(c.level, c.parent_ext_id, c.org_id IS NULL, c.v_from, c.v_to,
+														   w.level, w.v_from, w.v_to, lp.level IS NOT NULL)
+			   END
+		  FROM walk w
+		  JOIN _uo c ON c.parent_ext_id = w.ext_id AND c.row_reason IS NULL
+		  LEFT JOIN unionreg.level_parent lp ON lp.level = c.level AND lp.parent_level = w.level
+		 WHERE w.depth < 64)
+	SELECT u.*, w.depth,
+		   coalesce(u.row_reason, w.reason,
+					CASE WHEN w.rn IS NULL THEN
+						format('the parent chain of %L in this load never reaches a stored organization: it runs in a cycle (its parent is %L)',
+							   u.ext_id, u.parent_ext_id) END) AS reason
+	  FROM _uo u LEFT JOIN walk w ON w.rn = u.rn;
+	DROP TABLE _uo;
+	ANALYZE _uw (rn, ext_id, parent_ext_id, reason, org_id);
 
-	UPDATE _uo w SET org_id = o.id FROM unionreg.org o WHERE o.ext_id = w.ext_id;
-	CREATE INDEX ON _uo (ext_id);
-	ANALYZE _uo;
-
-	-- 3. parents: in this load or already stored; a parent's own rejection rejects the child
-	PERFORM unionreg._load_orgs_reject_children();
-
-	UPDATE _uo c SET parent_level = x.level, parent_from = x.v_from, parent_to = x.v_to
-	  FROM (SELECT c2.rn, coalesce(p.level, o.level) AS level,
-				   coalesce(p.v_from, o.valid_from) AS v_from,
-				   CASE WHEN p.ext_id IS NOT NULL THEN p.v_to ELSE o.valid_to END AS v_to
-			  FROM _uo c2
-			  LEFT JOIN _uo p ON p.ext_id = c2.parent_ext_id AND p.reason IS NULL
-			  LEFT JOIN unionreg.org o ON o.ext_id = c2.parent_ext_id
-			 WHERE c2.reason IS NULL AND c2.parent_ext_id IS NOT NULL) x
-	 WHERE c.rn = x.rn;
-
-	UPDATE _uo c SET reason = format('parent %L does not exist: it is neither stored nor in this load', c.parent_ext_id)
-	 WHERE c.reason IS NULL AND c.parent_ext_id IS NOT NULL AND c.parent_level IS NULL;
-
-	UPDATE _uo c SET reason = format('a %s organization cannot stand under %L (%s); allowed parent levels: %s',
-									 c.level, c.parent_ext_id, c.parent_level,
-									 (SELECT string_agg(lp.parent_level, ', ' ORDER BY l.rank)
-										FROM unionreg.level_parent lp JOIN unionreg.level l ON l.code = lp.parent_level
-									   WHERE lp.level = c.level))
-	 WHERE c.reason IS NULL AND c.parent_level IS NOT NULL
-	   AND NOT EXISTS (SELECT 1 FROM unionreg.level_parent lp
-						WHERE lp.level = c.level AND lp.parent_level = c.parent_level);
-
-	-- the link [valid_from, valid_to) lies within the parent's lifetime (new organizations)
-	UPDATE _uo c SET reason = format('parent %L exists [%s, %s) but the link would hold [%s, %s): a child''s link may not outlive its parent',
-									 c.parent_ext_id, c.parent_from, coalesce(c.parent_to::text, 'open'),
-									 c.v_from, coalesce(c.v_to::text, 'open'))
-	 WHERE c.reason IS NULL AND c.org_id IS NULL AND c.parent_level IS NOT NULL
-	   AND NOT (c.parent_from <= c.v_from
-				AND (c.parent_to IS NULL OR (c.v_to IS NOT NULL AND c.v_to <= c.parent_to)));
-
-	-- children of rows rejected in this step
-	PERFORM unionreg._load_orgs_reject_children();
-
-	-- 4. order parents before children; what never gets a depth is a cycle in the file
-	-- (a join, not NOT EXISTS under OR: that would be a subplan per row)
-	UPDATE _uo c SET depth = 0
-	  FROM (SELECT c2.rn FROM _uo c2
-			  LEFT JOIN _uo p ON p.ext_id = c2.parent_ext_id AND p.reason IS NULL
-			 WHERE c2.reason IS NULL AND p.rn IS NULL) x
-	 WHERE c.rn = x.rn;
-	FOR i IN 1 .. 64 LOOP
-		UPDATE _uo c SET depth = i
-		  FROM _uo p
-		 WHERE c.reason IS NULL AND c.depth IS NULL AND p.ext_id = c.parent_ext_id AND p.depth = i - 1;
-		GET DIAGNOSTICS v_changed = ROW_COUNT;
-		EXIT WHEN v_changed = 0;
-	END LOOP;
-	UPDATE _uo c SET reason = format('parent chain of %L in this load returns to itself (a cycle through %L)',
-									 c.ext_id, c.parent_ext_id)
-	 WHERE c.reason IS NULL AND c.depth IS NULL;
-
-	-- 5. write: the whole file at once; if a rule only the database sees
+	-- 3. write: the whole file at once; if a rule only the database sees
 	--    breaks, go row by row so the one bad row is rejected, not the file
 	BEGIN
 		PERFORM unionreg._load_orgs_apply(NULL);
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-		-- the savepoint's rollback restored _uo (org_id, is_new) with everything else
+		-- the savepoint's rollback restored the work table with everything else
 		RAISE NOTICE 'load_orgs: the file at once failed (%); loading row by row', v_err;
-		FOR r IN SELECT rn FROM _uo WHERE reason IS NULL ORDER BY depth, rn LOOP
+		FOR r IN SELECT rn FROM _uw WHERE reason IS NULL ORDER BY depth, rn LOOP
 			BEGIN
 				PERFORM unionreg._load_orgs_apply(r.rn);
 			EXCEPTION WHEN OTHERS THEN
 				GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-				UPDATE _uo SET reason = v_err || coalesce(' (' || v_detail || ')', '')
+				UPDATE _uw SET reason = v_err || coalesce(' (' || v_detail || ')', '')
 				 WHERE rn = r.rn;
 				-- its children in this load cannot stand under it
 				PERFORM unionreg._load_orgs_reject_children();
@@ -371,13 +399,13 @@ BEGIN
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
 	SELECT 'stage_org', w.raw ->> 'ext_id', w.raw, w.reason
-	  FROM _uo w WHERE w.reason IS NOT NULL ORDER BY w.rn;
+	  FROM _uw w WHERE w.reason IS NOT NULL ORDER BY w.rn;
 	GET DIAGNOSTICS rejected = ROW_COUNT;
 	loaded := v_staged - rejected;
 
 	RAISE NOTICE 'load_orgs: % staged, % loaded, % rejected (see unionreg.load_reject)',
 		v_staged, loaded, rejected;
-	DROP TABLE _uo;
+	DROP TABLE _uw;
 END
 $$;
 COMMENT ON FUNCTION unionreg.load_orgs() IS

@@ -12,7 +12,10 @@ OBJS = \
 	src/hierarchy_graph.o \
 	src/hierarchy_check.o \
 	src/hierarchy_trigger.o \
-	src/hierarchy_report.o
+	src/hierarchy_report.o \
+	src/icu_util.o \
+	src/name_key.o \
+	src/email_ascii.o
 
 # The install script is generated from the parts in src/sql, in name order;
 # the identifier-type boilerplate is expanded once per type from a template.

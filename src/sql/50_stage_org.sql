@@ -214,6 +214,8 @@ CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
+-- the planner's guesses over work tables are wild; compiling them costs seconds, running them milliseconds
+SET jit = off
 AS $$
 DECLARE
 	v_staged bigint;

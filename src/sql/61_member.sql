@@ -109,7 +109,7 @@ COMMENT ON COLUMN unionreg.status_period.full_time IS 'student: full-time (оч�
 -- statement's rows so a load of millions is one query, not a call per row.
 CREATE FUNCTION unionreg._membership_check() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	r record;

@@ -44,7 +44,7 @@ CREATE INDEX card_event_card_idx ON unionreg.card_event (card_id, on_date);
 -- delivered_to_region -> issued" is one UPDATE, one check, one INSERT.
 CREATE FUNCTION unionreg._card_moves_check() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	r record;
@@ -113,7 +113,7 @@ CREATE TRIGGER card_moves_upd AFTER UPDATE ON unionreg.card
 -- Internal: the id of a person by ext_id, or a clear error.
 CREATE FUNCTION unionreg._person_id(p_ext_id text) RETURNS bigint
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_id bigint;
@@ -131,7 +131,7 @@ COMMENT ON FUNCTION unionreg._person_id(text) IS 'internal: person id by ext_id,
 CREATE FUNCTION unionreg.request_card(p_person text, p_number unionreg.card_number, p_on date DEFAULT current_date)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_person bigint := unionreg._person_id(p_person);
@@ -159,7 +159,7 @@ COMMENT ON FUNCTION unionreg.request_card(text, unionreg.card_number, date) IS
 CREATE FUNCTION unionreg.move_card(p_number unionreg.card_number, p_to text, p_on date DEFAULT current_date)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_id bigint;
@@ -189,7 +189,7 @@ COMMENT ON FUNCTION unionreg.move_card(unionreg.card_number, text, date) IS
 CREATE FUNCTION unionreg.move_cards(p_region_ext_id text, p_from text, p_to text, p_on date DEFAULT current_date)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_n bigint;

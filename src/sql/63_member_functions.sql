@@ -7,7 +7,7 @@
 -- from the ext_id of a primary or of one of its subdivisions.
 CREATE FUNCTION unionreg._member_place(p_org text, p_on date, OUT org_id bigint, OUT subdivision_id bigint)
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_id bigint := unionreg._org_id(p_org);
@@ -54,7 +54,7 @@ COMMENT ON FUNCTION unionreg._member_place(text, date) IS 'internal: primary and
 CREATE FUNCTION unionreg._live_lookalike(p_snils unionreg.snils, p_key text, p_birth date, p_on date)
 RETURNS TABLE (person_id bigint, ext_id text, org_ext_id text, match text)
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 	SELECT p.id, p.ext_id, o.ext_id,
 		   CASE WHEN p.snils = p_snils THEN 'the same SNILS' ELSE 'the same name and birth date' END
@@ -74,7 +74,7 @@ CREATE FUNCTION unionreg.admit_member(
 	p_online boolean DEFAULT false, p_force boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_place record := unionreg._member_place(p_org, p_on);
@@ -109,7 +109,7 @@ COMMENT ON FUNCTION unionreg.admit_member(text, text, date, text, text, text, da
 CREATE FUNCTION unionreg.transfer_member(p_person text, p_new_org text, p_on date)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_person bigint := unionreg._person_id(p_person);
@@ -144,7 +144,7 @@ COMMENT ON FUNCTION unionreg.transfer_member(text, text, date) IS
 CREATE FUNCTION unionreg.leave(p_person text, p_on date, p_reason text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_person bigint := unionreg._person_id(p_person);
@@ -215,7 +215,7 @@ COMMENT ON COLUMN unionreg.application.person_id IS 'the member it made (approve
 CREATE FUNCTION unionreg.approve_application(p_id bigint, p_on date DEFAULT current_date, p_force boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	a record;
@@ -277,7 +277,7 @@ COMMENT ON FUNCTION unionreg.approve_application(bigint, date, boolean) IS
 CREATE FUNCTION unionreg.reject_application(p_id bigint, p_reason text, p_on date DEFAULT current_date)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	a record;

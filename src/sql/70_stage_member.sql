@@ -76,7 +76,7 @@ COMMENT ON COLUMN unionreg.paper_baseline.employees IS 'employees on paper';
 CREATE FUNCTION unionreg._subdivision_primaries()
 RETURNS TABLE (sub_id bigint, valid_from date, valid_to date, primary_id bigint)
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 	WITH RECURSIVE up AS (
 		SELECT l.org_id AS sub_id, l.valid_from AS f, coalesce(l.valid_to, 'infinity') AS t, l.parent_id, 1 AS steps
@@ -96,7 +96,7 @@ COMMENT ON FUNCTION unionreg._subdivision_primaries() IS 'internal: for every su
 CREATE FUNCTION unionreg._load_members_apply(p_lo bigint, p_hi bigint)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
 	-- persons: the latest period's row speaks for the person
@@ -181,8 +181,10 @@ COMMENT ON FUNCTION unionreg._load_members_apply(bigint, bigint) IS 'internal: w
 
 CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
+-- the planner's guesses over work tables are wild; compiling them costs seconds, running them milliseconds
+SET jit = off
 AS $$
 DECLARE
 	v_staged bigint;
@@ -207,7 +209,7 @@ BEGIN
 	CREATE TEMP TABLE _um ON COMMIT DROP AS
 	WITH taken AS (DELETE FROM unionreg.stage_member RETURNING *),
 	trimmed AS (
-		SELECT row_number() OVER () AS rn, s AS orig,
+		SELECT row_number() OVER () AS rn, ROW(s.*)::unionreg.stage_member AS orig,
 			   nullif(btrim(s.ext_id), '') AS ext_id,
 			   nullif(btrim(s.org_ext_id), '') AS org_ext_id,
 			   nullif(btrim(s.surname), '') AS surname,
@@ -357,7 +359,9 @@ BEGIN
 		  FROM ok JOIN stored_person sp ON sp.ext_id = ok.ext_id
 		  JOIN unionreg.membership m ON m.person_id = sp.person_id AND m.joined_on <> ok.joined_on
 			   AND m.joined_on < coalesce(ok.left_on, 'infinity') AND coalesce(m.left_on, 'infinity') > ok.joined_on
-		 WHERE NOT EXISTS (SELECT 1 FROM _um x WHERE x.ext_id = ok.ext_id AND x.joined_on = m.joined_on AND x.row_reason IS NULL)
+		  -- a stored period this load restates is judged in its new form, above
+		  LEFT JOIN ok x ON x.ext_id = ok.ext_id AND x.joined_on = m.joined_on
+		 WHERE x.rn IS NULL
 		 GROUP BY ok.rn),
 	-- a card's state is the one staged on the person's latest row that names it
 	card_rows AS (
@@ -366,22 +370,26 @@ BEGIN
 			   min(ok.ext_id) OVER (PARTITION BY ok.card_number) AS min_holder,
 			   max(ok.ext_id) OVER (PARTITION BY ok.card_number) AS max_holder
 		  FROM ok WHERE ok.card_number IS NOT NULL),
+	-- the one card a stored person holds on its way or in use, unless this load retires it
+	stored_active AS (
+		SELECT sp.ext_id, c2.number, c2.state
+		  FROM stored_person sp
+		  JOIN unionreg.card c2 ON c2.person_id = sp.person_id
+			   AND c2.state IN ('requested', 'produced', 'delivered_to_region', 'issued')
+		 WHERE NOT EXISTS (SELECT 1 FROM card_rows cr JOIN ok x ON x.rn = cr.rn
+							WHERE cr.card_final AND cr.card_number = c2.number
+							  AND x.card_status NOT IN ('requested', 'produced', 'delivered_to_region', 'issued'))),
 	card_check AS (
 		SELECT cr.rn, cr.card_final, cr.min_holder, cr.max_holder, c.state AS stored_state,
 			   hp.ext_id AS stored_holder,
 			   (c.state IS NOT NULL AND c.state <> ok.card_status
 				AND NOT EXISTS (SELECT 1 FROM unionreg.card_transition t
 								 WHERE t.from_state = c.state AND t.to_state = ok.card_status)) AS bad_move,
-			   (SELECT c2.number::text || ' (' || c2.state || ')' FROM unionreg.card c2
-				 WHERE c2.person_id = sp.person_id AND c2.number <> ok.card_number
-				   AND c2.state IN ('requested', 'produced', 'delivered_to_region', 'issued')
-				   AND NOT EXISTS (SELECT 1 FROM _um x WHERE x.card_number = c2.number AND x.row_reason IS NULL
-									AND x.card_status NOT IN ('requested', 'produced', 'delivered_to_region', 'issued'))
-				 LIMIT 1) AS other_active
+			   sa.number::text || ' (' || sa.state || ')' AS other_active
 		  FROM card_rows cr JOIN ok ON ok.rn = cr.rn
 		  LEFT JOIN unionreg.card c ON c.number = cr.card_number
 		  LEFT JOIN unionreg.person hp ON hp.id = c.person_id
-		  LEFT JOIN stored_person sp ON sp.ext_id = ok.ext_id),
+		  LEFT JOIN stored_active sa ON sa.ext_id = ok.ext_id AND sa.number <> cr.card_number),
 	active_cards AS (
 		SELECT ok.ext_id, count(DISTINCT ok.card_number) AS n
 		  FROM ok JOIN card_rows cr ON cr.rn = ok.rn AND cr.card_final
@@ -469,8 +477,10 @@ COMMENT ON FUNCTION unionreg.load_members() IS
 
 CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
+-- the planner's guesses over work tables are wild; compiling them costs seconds, running them milliseconds
+SET jit = off
 AS $$
 DECLARE
 	v_staged bigint;
@@ -480,7 +490,7 @@ BEGIN
 	CREATE TEMP TABLE _ub ON COMMIT DROP AS
 	WITH taken AS (DELETE FROM unionreg.stage_baseline RETURNING *),
 	t AS (
-		SELECT row_number() OVER () AS rn, s AS orig,
+		SELECT row_number() OVER () AS rn, ROW(s.*)::unionreg.stage_baseline AS orig,
 			   nullif(btrim(s.org_ext_id), '') AS org_ext_id, nullif(btrim(s.as_of), '') AS as_of_text,
 			   nullif(btrim(s.members), '') AS members_text, nullif(btrim(s.working), '') AS working_text,
 			   nullif(btrim(s.students), '') AS students_text, nullif(btrim(s.pensioners), '') AS pensioners_text,

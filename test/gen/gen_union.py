@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Deterministic synthetic union for unionreg: same seed and size, same files.
 
-Writes stage_org.csv (the columns of unionreg.stage_org) into --out.
+Writes stage_org.csv, and with --members N also stage_member.csv and
+stage_baseline.csv (the columns of unionreg.stage_org, stage_member and
+stage_baseline) into --out.
 --scale 1.0 is the union's real size: 80 regions, some districts, ~2,300
-territorial, ~72,000 primary and ~75,000 subdivision organizations.
+territorial, ~72,000 primary and ~75,000 subdivision organizations;
+--members 4000000 its real membership.
 """
 import argparse
 import csv
 import os
+import bisect
+import datetime
 import random
 
 REGION_NAMES = [
@@ -197,6 +202,332 @@ def bad_rows(n, rng):
     return out
 
 
+MEMBER_COLUMNS = ["ext_id", "org_ext_id", "surname", "first_name", "patronymic", "birth_date", "gender", "snils",
+                  "email", "phone", "status", "pedagogical", "position", "student_level", "full_time", "joined_on",
+                  "left_on", "left_reason", "admitted_online", "card_number", "card_status", "card_status_on",
+                  "virtual_card_on", "profcards_on", "consent_email", "consent_sms", "consent_push"]
+BASELINE_COLUMNS = ["org_ext_id", "as_of", "members", "working", "students", "pensioners", "employees"]
+
+F_SURNAMES = ["Иванова", "Петрова", "Смирнова", "Кузнецова", "Соколова", "Попова", "Лебедева", "Козлова",
+              "Новикова", "Морозова", "Волкова", "Алексеева", "Ёлкина", "Фёдорова", "Михайлова", "Орлова",
+              "Семёнова", "Егорова", "Павлова", "Степанова", "Николаева", "Захарова", "Зайцева", "Соловьёва",
+              "Борисова", "Яковлева", "Григорьева", "Романова", "Воробьёва", "Сергеева", "Кузьмина", "Фролова"]
+M_SURNAMES = [x[:-1] for x in F_SURNAMES]
+F_FIRST = ["Анна", "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Юлия", "Екатерина",
+           "Галина", "Людмила", "Надежда", "Марина", "Алёна", "Дарья", "Ксения", "Валентина"]
+M_FIRST = ["Пётр", "Иван", "Сергей", "Алексей", "Андрей", "Дмитрий", "Николай", "Михаил", "Артём", "Олег"]
+F_PATRON = ["Петровна", "Ивановна", "Сергеевна", "Александровна", "Николаевна", "Викторовна", "Андреевна",
+            "Михайловна", "Фёдоровна", "Юрьевна"]
+M_PATRON = ["Петрович", "Иванович", "Сергеевич", "Александрович", "Николаевич", "Викторович"]
+LATIN_LOOKALIKE = {"а": "a", "о": "o", "е": "e", "с": "c", "р": "p", "х": "x", "у": "y"}
+CARD_STATES = [("issued", 0.45), ("delivered_to_region", 0.25), ("produced", 0.10), ("requested", 0.10),
+               ("refused", 0.07), ("lost", 0.03)]
+REASONS = ["own_wish", "left_job", "graduated", "retired", "died", "expelled", "other"]
+EPOCH = datetime.date(2015, 1, 1)
+LAST = datetime.date(2026, 11, 1)
+SPAN = (LAST - EPOCH).days
+
+
+def snils_of(n):
+    """An 11-digit SNILS for the number n (9 digits, above 001-001-998) with its check number."""
+    d = "%09d" % n
+    s = sum(int(c) * w for c, w in zip(d, range(9, 0, -1)))
+    if s > 101:
+        s %= 101
+    if s in (100, 101):
+        s = 0
+    return "%s-%s-%s %02d" % (d[0:3], d[3:6], d[6:9], s)
+
+
+def luhn_card(n):
+    body = "2200%011d" % n
+    total = 0
+    for i, c in enumerate(reversed(body)):
+        x = int(c)
+        if i % 2 == 0:
+            x *= 2
+            if x > 9:
+                x -= 9
+        total += x
+    return body + str((10 - total % 10) % 10)
+
+
+def weighted(rng, pairs):
+    x = rng.random()
+    acc = 0.0
+    for k, p in pairs:
+        acc += p
+        if x < acc:
+            return k
+    return pairs[-1][0]
+
+
+class MemberGen:
+    """Members of the organizations Gen built: ~72% working, ~19% students, ~1.5% pensioners, rest unknown."""
+
+    def __init__(self, seed, orgs, n_members, base_year):
+        self.rng = random.Random(seed + 100)
+        self.n = n_members
+        self.base_year = base_year
+        self.prim = []
+        subs = {}
+        region_of = {}
+        for o in orgs:
+            if o["level"] == "regional":
+                region_of[o["ext_id"]] = o["ext_id"]
+        for o in orgs:
+            if o["level"] == "subdivision" and o["parent_ext_id"] in region_of or False:
+                pass
+            if o["level"] == "subdivision":
+                subs.setdefault(o["parent_ext_id"], []).append(o)
+        for o in orgs:
+            if o["level"] == "primary":
+                self.prim.append(o)
+        self.subs = subs
+        rng = self.rng
+        # about 10% of primaries have no member at all
+        live = [p for p in self.prim if rng.random() >= 0.10]
+        w_work, w_stud = [], []
+        acc_w = acc_s = 0.0
+        self.work_orgs, self.stud_orgs = [], []
+        for p in live:
+            emp = int(p["employees"] or 40)
+            stu = int(p["students"] or 0)
+            if p["composition"] in ("workers", "joint"):
+                acc_w += emp
+                self.work_orgs.append(p)
+                w_work.append(acc_w)
+            if p["composition"] in ("students", "joint") or (p["kind"] in ("professional", "higher")):
+                acc_s += max(stu, 100) * 0.3
+                self.stud_orgs.append(p)
+                w_stud.append(acc_s)
+        self.w_work, self.w_stud = w_work, w_stud
+
+    def pick(self, orgs, cum):
+        x = self.rng.random() * cum[-1]
+        return orgs[bisect.bisect_right(cum, x)]
+
+    def date_between(self, lo, hi):
+        if hi <= lo:
+            return lo
+        return lo + datetime.timedelta(days=self.rng.randrange((hi - lo).days))
+
+    def place(self, prim, joined):
+        """The primary itself or, for about a third, one of its subdivisions live on the day joined."""
+        subs = self.subs.get(prim["ext_id"])
+        if subs and self.rng.random() < 0.35:
+            s = self.rng.choice(subs)
+            if s["valid_from"] <= joined.isoformat():
+                return s["ext_id"]
+        return prim["ext_id"]
+
+    def rows(self):
+        rng = self.rng
+        card_seq = 1000
+        snils_seq = 2_000_000
+        for i in range(self.n):
+            pid = "M%07d" % (i + 1)
+            status = weighted(rng, [("working", 0.72), ("student", 0.19), ("pensioner", 0.015), ("", 0.075)])
+            if status == "student" and self.stud_orgs:
+                prim = self.pick(self.stud_orgs, self.w_stud)
+            else:
+                prim = self.pick(self.work_orgs, self.w_work)
+            female = rng.random() < 0.8
+            if status == "student":
+                birth = self.date_between(datetime.date(1998, 1, 1), datetime.date(2009, 1, 1))
+            elif status == "pensioner":
+                birth = self.date_between(datetime.date(1945, 1, 1), datetime.date(1966, 1, 1))
+            else:
+                birth = self.date_between(datetime.date(1958, 1, 1), datetime.date(2004, 1, 1))
+            person = {
+                "ext_id": pid,
+                "surname": rng.choice(F_SURNAMES if female else M_SURNAMES),
+                "first_name": rng.choice(F_FIRST if female else M_FIRST),
+                "patronymic": rng.choice(F_PATRON if female else M_PATRON) if rng.random() < 0.97 else "",
+                "birth_date": birth.isoformat(),
+                "gender": "f" if female else "m",
+                "status": status,
+            }
+            if rng.random() < 0.8:
+                snils_seq += rng.randint(1, 50)
+                person["snils"] = snils_of(snils_seq) if rng.random() < 0.5 else snils_of(snils_seq).replace("-", "").replace(" ", "")
+            r = rng.random()
+            if r < 0.6:
+                person["email"] = "user%d@mail.ru" % (i + 1)
+            elif r < 0.65:
+                person["email"] = "u%d@школа.рф" % (i + 1)
+            elif r < 0.66:
+                person["email"] = "user%d@@mail" % (i + 1)
+            if rng.random() < 0.7:
+                person["phone"] = "+7 9%02d %03d-%02d-%02d" % (rng.randint(0, 99), rng.randint(0, 999),
+                                                               rng.randint(0, 99), rng.randint(0, 99))
+            if status == "working":
+                person["pedagogical"] = "t" if rng.random() < 0.7 else "f"
+                person["position"] = {"school": "teacher", "preschool": "educator", "higher": "faculty",
+                                      "science": "researcher"}.get(prim["kind"], "other") \
+                    if rng.random() < 0.7 else "other"
+            elif status == "student":
+                person["student_level"] = "college" if prim["kind"] == "professional" else \
+                    weighted(rng, [("bachelor", 0.75), ("master", 0.2), ("postgraduate", 0.05)])
+                person["full_time"] = "t" if rng.random() < 0.85 else "f"
+            if rng.random() < 0.3:
+                person["virtual_card_on"] = self.date_between(datetime.date(2021, 1, 1), LAST).isoformat()
+                if rng.random() < 0.5:
+                    person["profcards_on"] = person["virtual_card_on"]
+            for ch in ("consent_email", "consent_sms", "consent_push"):
+                c = rng.random()
+                person[ch] = "t" if c < 0.6 else ("f" if c < 0.7 else "")
+
+            # periods: most one, some ended, some transferred to a second primary
+            start = max(EPOCH, datetime.date.fromisoformat(prim["valid_from"]))
+            joined = self.date_between(start, LAST)
+            periods = []
+            if rng.random() < 0.06 and (LAST - joined).days > 60:
+                t = self.date_between(joined + datetime.timedelta(days=30), LAST)
+                other = self.pick(self.work_orgs, self.w_work)
+                if other["valid_from"] <= t.isoformat() and other is not prim:
+                    periods.append((prim, joined, t, "transferred"))
+                    prim, joined = other, t
+            left = None
+            reason = ""
+            if rng.random() < 0.22 and (LAST - joined).days > 2:
+                left = self.date_between(joined + datetime.timedelta(days=1), LAST)
+                reason = "graduated" if status == "student" and rng.random() < 0.6 else rng.choice(REASONS)
+            periods.append((prim, joined, left, reason))
+
+            for k, (org, j, l, why) in enumerate(periods):
+                row = dict(person)
+                last = k == len(periods) - 1
+                row.update(org_ext_id=self.place(org, j), joined_on=j.isoformat(),
+                           left_on=l.isoformat() if l else "", left_reason=why)
+                if j.year >= 2021 and rng.random() < 0.08:
+                    row["admitted_online"] = "t"
+                if last and rng.random() < 0.6:
+                    card_seq += 1
+                    if l is not None:
+                        st = "cancelled"
+                        on = l
+                    else:
+                        st = weighted(rng, CARD_STATES)
+                        on = self.date_between(max(j, datetime.date(2020, 1, 1)), LAST)
+                    row.update(card_number=luhn_card(card_seq), card_status=st, card_status_on=on.isoformat())
+                yield row
+            # a few persons are on record twice, typed differently
+            if rng.random() < 0.005:
+                dup = dict(row)
+                dup["ext_id"] = pid + "-D"
+                dup["card_number"] = dup["card_status"] = dup["card_status_on"] = ""
+                how = rng.randrange(4)
+                if how == 0:
+                    dup["surname"] = dup["surname"].replace("ё", "е").replace("Ё", "Е").upper()
+                elif how == 1:
+                    for cyr, lat in LATIN_LOOKALIKE.items():
+                        if cyr in dup["surname"]:
+                            dup["surname"] = dup["surname"].replace(cyr, lat, 1)
+                            break
+                elif how == 2:
+                    dup["surname"] = "  " + dup["surname"].lower() + " "
+                else:
+                    import unicodedata
+                    dup["surname"] = unicodedata.normalize("NFD", dup["surname"])
+                if rng.random() < 0.5:
+                    dup["snils"] = ""
+                yield dup
+
+
+def bad_member_rows(n, rng, good_org, sub_of_other):
+    """Rows with the mistakes real files have, every kind: each must be rejected with a reason."""
+    out = []
+    for i in range(n):
+        row = {c: "" for c in MEMBER_COLUMNS}
+        row.update(ext_id="BADM-%05d" % i, org_ext_id=good_org, surname="Ошибкина", first_name="Анна",
+                   patronymic="Петровна", birth_date="1980-05-05", gender="f", status="working",
+                   joined_on="2020-01-01")
+        k = i % 14
+        if k == 0:
+            row["joined_on"] = "2020-02-30"
+        elif k == 1:
+            row["org_ext_id"] = "NO-SUCH-ORG"
+        elif k == 2:
+            row["status"] = "worker"
+        elif k == 3:
+            row.update(left_on="2021-01-01")
+        elif k == 4:
+            row.update(left_on="2019-01-01", left_reason="own_wish")
+        elif k == 5:
+            row["snils"] = "112-233-445 96"
+        elif k == 6:
+            row.update(card_number="4276380012345678", card_status="issued", card_status_on="2021-01-01")
+        elif k == 7:
+            row["gender"] = "ж"
+        elif k == 8:
+            row.update(status="student", position="teacher")
+        elif k == 9:
+            row["org_ext_id"] = good_org.split("-P")[0]  # a regional organization
+        elif k == 10:
+            row["surname"] = ""
+        elif k == 11:
+            row.update(card_number="2200000000000001", card_status="given", card_status_on="2021-01-01")
+        elif k == 12:
+            # two overlapping periods of one person: the later row is refused
+            row2 = dict(row)
+            row2["joined_on"] = "2020-06-01"
+            out.append(row2)
+            row["ext_id"] = row2["ext_id"]
+            row["joined_on"] = "2021-01-01"
+            row2["left_on"] = ""
+        else:
+            row["left_reason"] = "bored"
+            row["left_on"] = "2022-01-01"
+        out.append(row)
+    return out
+
+
+def baselines(orgs, member_rows, base_year, seed):
+    """Paper figures per region and territorial organization on 1 January, off from the register by region."""
+    rng = random.Random(seed + 200)
+    as_of = "%d-01-01" % base_year
+    parent = {o["ext_id"]: o["parent_ext_id"] for o in orgs}
+    level = {o["ext_id"]: o["level"] for o in orgs}
+    count = {}
+    for r in member_rows:
+        if r["joined_on"] <= as_of and (not r["left_on"] or r["left_on"] > as_of):
+            o = r["org_ext_id"]
+            seen = 0
+            while o and seen < 10:
+                if level.get(o) in ("regional", "territorial"):
+                    c = count.setdefault(o, [0, 0, 0, 0])
+                    c[0] += 1
+                    c[1] += r["status"] == "working"
+                    c[2] += r["status"] == "student"
+                    c[3] += r["status"] == "pensioner"
+                o = parent.get(o)
+                seen += 1
+    out = []
+    ratio = {}
+    for o in orgs:
+        if o["level"] == "regional":
+            # coverage register/paper: most 0.5..1.0, some under 20%, some over 100%
+            x = rng.random()
+            ratio[o["ext_id"]] = rng.uniform(0.08, 0.2) if x < 0.1 else (rng.uniform(1.0, 1.3) if x > 0.9 else rng.uniform(0.5, 1.0))
+    for o in orgs:
+        if o["level"] not in ("regional", "territorial"):
+            continue
+        reg = o["ext_id"]
+        while level.get(reg) != "regional":
+            reg = parent[reg]
+        c = count.get(o["ext_id"], [0, 0, 0, 0])
+        f = ratio[reg]
+        m = round(c[0] / f)
+        w = round(c[1] / f)
+        s = round(c[2] / f)
+        p = round(c[3] / f)
+        out.append({"org_ext_id": o["ext_id"], "as_of": as_of, "members": m, "working": min(w, m),
+                    "students": min(s, m - min(w, m)), "pensioners": min(p, max(0, m - w - s)),
+                    "employees": round(m * rng.uniform(1.1, 1.6))})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=1)
@@ -204,6 +535,10 @@ def main():
     ap.add_argument("--base-year", type=int, default=2026)
     ap.add_argument("--shuffle", action="store_true", help="write rows in random order (children before parents)")
     ap.add_argument("--bad", type=int, default=0, help="append this many rows with typical mistakes")
+    ap.add_argument("--members", type=int, default=0,
+                    help="also write stage_member.csv with about this many persons, and stage_baseline.csv")
+    ap.add_argument("--bad-members", type=float, default=0.0,
+                    help="share of extra member rows with typical mistakes (0.05 = 5%%)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     g = Gen(a.seed, a.scale, a.base_year)
@@ -217,6 +552,26 @@ def main():
         w.writeheader()
         w.writerows(rows)
     print("stage_org.csv: %d organizations" % len(rows))
+    if a.members:
+        good = [o for o in rows if o["level"] == "primary" and not o["ext_id"].startswith("BAD")]
+        mg = MemberGen(a.seed, [o for o in rows if not o["ext_id"].startswith("BAD")], a.members, a.base_year)
+        mrows = list(mg.rows())
+        nbad = int(len(mrows) * a.bad_members)
+        good_org = min(good, key=lambda o: o["valid_from"])["ext_id"]
+        base = baselines([o for o in rows if not o["ext_id"].startswith("BAD")], mrows, a.base_year, a.seed)
+        mrows += bad_member_rows(nbad, random.Random(a.seed + 3), good_org, None)
+        if a.shuffle:
+            random.Random(a.seed + 4).shuffle(mrows)
+        with open(os.path.join(a.out, "stage_member.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=MEMBER_COLUMNS, restval="")
+            w.writeheader()
+            w.writerows(mrows)
+        with open(os.path.join(a.out, "stage_baseline.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=BASELINE_COLUMNS)
+            w.writeheader()
+            w.writerows(base)
+        print("stage_member.csv: %d rows (%d with mistakes); stage_baseline.csv: %d rows"
+              % (len(mrows), nbad, len(base)))
 
 
 if __name__ == "__main__":

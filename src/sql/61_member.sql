@@ -120,12 +120,13 @@ BEGIN
 	-- find a broken row first, then name it (no join to person for every row)
 	SELECT (SELECT p.ext_id FROM unionreg.person p WHERE p.id = x.person_id) AS person, x.*
 	  INTO r
-	  FROM (SELECT n.person_id, o.ext_id AS org, o.level, o.valid_from, o.valid_to, n.joined_on, n.left_on
-			  FROM new_rows n
-			  JOIN unionreg.org o ON o.id = n.org_id
-			 WHERE o.level <> 'primary' OR o.valid_from > n.joined_on
-				OR coalesce(o.valid_to, 'infinity') < coalesce(n.left_on, 'infinity')
-			 LIMIT 1) x;
+	  FROM (WITH bad AS MATERIALIZED (
+				SELECT n.person_id, o.ext_id AS org, o.level, o.valid_from, o.valid_to, n.joined_on, n.left_on
+				  FROM new_rows n
+				  JOIN unionreg.org o ON o.id = n.org_id
+				 WHERE o.level <> 'primary' OR o.valid_from > n.joined_on
+					OR coalesce(o.valid_to, 'infinity') < coalesce(n.left_on, 'infinity'))
+			SELECT * FROM bad LIMIT 1) x;
 	IF FOUND THEN
 		IF r.level <> 'primary' THEN
 			RAISE EXCEPTION 'membership of "%" cannot stand in "%" (%): members belong to a primary organization',
@@ -142,8 +143,9 @@ BEGIN
 	END IF;
 
 	-- subdivisions: live for the period, and under this primary all along
+	-- (the walk up is aggregated per membership, then joined: no per-row subquery)
 	WITH RECURSIVE up AS (
-		SELECT n.person_id, n.joined_on, n.org_id, n.subdivision_id AS start_id,
+		SELECT n.person_id, n.joined_on, n.org_id,
 			   greatest(l.valid_from, n.joined_on) AS f,
 			   least(coalesce(l.valid_to, 'infinity'), coalesce(n.left_on, 'infinity')) AS t,
 			   l.parent_id, 1 AS steps
@@ -153,30 +155,34 @@ BEGIN
 		   AND l.valid_from < coalesce(n.left_on, 'infinity')
 		   AND coalesce(l.valid_to, 'infinity') > n.joined_on
 		UNION ALL
-		SELECT u.person_id, u.joined_on, u.org_id, u.start_id,
+		SELECT u.person_id, u.joined_on, u.org_id,
 			   greatest(u.f, l.valid_from), least(u.t, coalesce(l.valid_to, 'infinity')),
 			   l.parent_id, u.steps + 1
 		  FROM up u
 		  JOIN unionreg.org po ON po.id = u.parent_id AND po.level = 'subdivision'
 		  JOIN unionreg.org_link l ON l.org_id = po.id
-		 WHERE u.steps < 8 AND l.valid_from < u.t AND coalesce(l.valid_to, 'infinity') > u.f)
+		 WHERE u.steps < 8 AND l.valid_from < u.t AND coalesce(l.valid_to, 'infinity') > u.f),
+	reached AS (
+		SELECT u.person_id, u.joined_on,
+			   bool_or(u.parent_id = u.org_id) AS to_primary,
+			   bool_or(x.level <> 'subdivision' AND u.parent_id <> u.org_id) AS elsewhere
+		  FROM up u JOIN unionreg.org x ON x.id = u.parent_id
+		 GROUP BY u.person_id, u.joined_on),
+	-- materialized: planned for all rows (hash joins), not for the LIMIT below
+	bad AS MATERIALIZED (
+		SELECT n.person_id, s.ext_id AS sub, s.level AS sub_level, o.ext_id AS org,
+			   n.joined_on, n.left_on, s.valid_from, s.valid_to
+		  FROM new_rows n
+		  JOIN unionreg.org s ON s.id = n.subdivision_id
+		  JOIN unionreg.org o ON o.id = n.org_id
+		  LEFT JOIN reached a ON a.person_id = n.person_id AND a.joined_on = n.joined_on
+		 WHERE s.level <> 'subdivision'
+			OR s.valid_from > n.joined_on
+			OR coalesce(s.valid_to, 'infinity') < coalesce(n.left_on, 'infinity')
+			OR a.elsewhere OR a.to_primary IS NOT TRUE)
 	SELECT (SELECT p.ext_id FROM unionreg.person p WHERE p.id = x.person_id) AS person, x.*
 	  INTO r
-	  FROM (SELECT n.person_id, s.ext_id AS sub, s.level AS sub_level, o.ext_id AS org,
-				   n.joined_on, n.left_on, s.valid_from, s.valid_to
-			  FROM new_rows n
-			  JOIN unionreg.org s ON s.id = n.subdivision_id
-			  JOIN unionreg.org o ON o.id = n.org_id
-			 WHERE s.level <> 'subdivision'
-				OR s.valid_from > n.joined_on
-				OR coalesce(s.valid_to, 'infinity') < coalesce(n.left_on, 'infinity')
-				OR EXISTS (SELECT 1 FROM up u JOIN unionreg.org x ON x.id = u.parent_id
-							WHERE u.person_id = n.person_id AND u.joined_on = n.joined_on
-							  AND x.level <> 'subdivision' AND u.parent_id <> n.org_id)
-				OR NOT EXISTS (SELECT 1 FROM up u
-								WHERE u.person_id = n.person_id AND u.joined_on = n.joined_on
-								  AND u.parent_id = n.org_id)
-			 LIMIT 1) x;
+	  FROM (SELECT * FROM bad LIMIT 1) x;
 	IF FOUND THEN
 		RAISE EXCEPTION 'membership of "%" cannot name "%" (%) as its subdivision: it is not a subdivision of "%" live for the whole period',
 			r.person, r.sub, r.sub_level, r.org

@@ -26,7 +26,7 @@ DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
 REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
-ISOLATION      = move_cycle
+ISOLATION      = move_cycle card_issue
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
 
 SHLIB_LINK += -licui18n -licuuc -licudata

@@ -24,12 +24,12 @@ SELECT p.ext_id, o.ext_id AS org, s.ext_id AS subdivision, m.joined_on, m.left_o
   LEFT JOIN org s ON s.id = m.subdivision_id ORDER BY p.ext_id;
 
 -- a membership stands in a primary, not a territorial organization
-INSERT INTO membership (person_id, org_id, joined_on)
-SELECT p.id, o.id, '2017-01-01' FROM person p, org o WHERE p.ext_id = 'M2' AND o.ext_id = 'T1';
+INSERT INTO membership (person_id, org_id, joined_on, left_on, left_reason)
+SELECT p.id, o.id, '2010-01-01', '2011-01-01', 'own_wish' FROM person p, org o WHERE p.ext_id = 'M2' AND o.ext_id = 'T1';
 \echo :LAST_ERROR_SQLSTATE
 -- the primary is live for the whole period (P3 was created in 2018)
-INSERT INTO membership (person_id, org_id, joined_on)
-SELECT p.id, o.id, '2014-01-01' FROM person p, org o WHERE p.ext_id = 'M1' AND o.ext_id = 'P3';
+INSERT INTO membership (person_id, org_id, joined_on, left_on, left_reason)
+SELECT p.id, o.id, '2014-01-01', '2015-01-01', 'own_wish' FROM person p, org o WHERE p.ext_id = 'M1' AND o.ext_id = 'P3';
 \echo :LAST_ERROR_SQLSTATE
 -- a subdivision must be one of the member's primary
 INSERT INTO membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason)
@@ -79,6 +79,13 @@ SELECT liquidate_org('S2', '2023-01-01');
 SELECT transfer_member('M1', 'P1', '2024-01-01');
 SELECT liquidate_org('S2', '2024-01-01');
 SELECT liquidate_org('P2', '2024-01-01');
+-- a primary with a member of its own (no subdivision in the way)
+SELECT create_org('P4', 'T1', 'primary', 'Лицей № 4', '2000-01-01', 'school', 'workers');
+SELECT admit_member('M4', 'P4', '2019-01-01', 'Соколова', 'Ольга', NULL, '1985-07-07', 'f') > 0 AS admitted;
+SELECT liquidate_org('P4', '2022-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT leave('M4', '2022-01-01', 'left_job');
+SELECT liquidate_org('P4', '2022-01-01');
 
 -- statuses over time: no overlap, attributes that fit the status
 INSERT INTO status_period (person_id, status, valid_from, valid_to, pedagogical, position)
@@ -99,7 +106,7 @@ SELECT d::date AS on_date,
 	   count(*) FILTER (WHERE s.status IS NULL) AS unknown,
 	   count(*) FILTER (WHERE s.status = 'working') AS working,
 	   count(*) FILTER (WHERE s.status = 'pensioner') AS pensioner
-  FROM (VALUES ('2016-01-01'), ('2024-06-01')) v(d)
+  FROM (VALUES ('2020-01-01'), ('2024-06-01')) v(d)
   JOIN membership m ON m.joined_on <= d::date AND (m.left_on IS NULL OR m.left_on > d::date)
   LEFT JOIN status_period s ON s.person_id = m.person_id AND s.valid_from <= d::date
 	   AND (s.valid_to IS NULL OR s.valid_to > d::date)
@@ -113,7 +120,7 @@ SELECT id, 'fax', '2020-01-01', true FROM person WHERE ext_id = 'M1';
 \echo :LAST_ERROR_SQLSTATE
 
 -- duplicates: admitting someone who is already a live member is refused, with the fix in the hint
-SELECT admit_member('M3', 'P1', '2024-02-01', 'ИВАНОВА', 'Анна', 'Петровна', '1980-03-15', 'f');
+SELECT admit_member('M3', 'P3', '2024-02-01', 'ИВАНОВА', 'Анна', 'Петровна', '1980-03-15', 'f');
 \echo :LAST_ERROR_SQLSTATE
 SELECT admit_member('M3', 'P1', '2024-02-01', 'Сидорова', 'Анна', NULL, '1990-01-01', 'f', '11223344595');
 \echo :LAST_ERROR_SQLSTATE

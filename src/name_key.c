@@ -7,7 +7,7 @@
  * "nfkc_cf", which also drops default-ignorable characters such as
  * zero-width spaces), white space and dash properties, and the script of
  * each letter.  What is ours: ё folds to е, a run of spaces and hyphens
- * becomes one space, junk at either end goes, and inside a word that has
+ * becomes one space, junk at either end of a word goes, and inside a word that has
  * Cyrillic letters the Latin letters that look like Cyrillic ones are
  * read as those.
  */
@@ -112,13 +112,40 @@ name_key_cstring(const char *s, int len)
 		cp[ncp++] = c;
 	}
 
-	/* junk at either end: anything but a letter or a digit */
+	/*
+	 * Junk at either end of each word (quotes, dots, brackets): anything
+	 * but a letter or a digit.  Words left empty disappear.
+	 */
+	{
+		int			o = 0;
+
+		for (int w = 0; w < ncp;)
+		{
+			int			we = w;
+			int			ws;
+			int			wend;
+
+			while (we < ncp && cp[we] != ' ')
+				we++;
+			ws = w;
+			wend = we;
+			while (ws < wend && !u_isalnum(cp[ws]))
+				ws++;
+			while (wend > ws && !u_isalnum(cp[wend - 1]))
+				wend--;
+			if (wend > ws)
+			{
+				if (o > 0)
+					cp[o++] = ' ';
+				for (int k = ws; k < wend; k++)
+					cp[o++] = cp[k];
+			}
+			w = we + 1;
+		}
+		ncp = o;
+	}
 	start = 0;
 	end = ncp;
-	while (start < end && !u_isalnum(cp[start]))
-		start++;
-	while (end > start && !u_isalnum(cp[end - 1]))
-		end--;
 
 	/* Latin look-alikes inside words that have Cyrillic letters */
 	for (int w = start; w < end;)

@@ -89,8 +89,10 @@ BEGIN
 			p_surname, p_first_name, v_twin.ext_id, v_twin.org_ext_id, p_on, v_twin.match
 			USING ERRCODE = 'unique_violation',
 				  DETAIL = 'A person is on record once; a second record card would count the member twice.',
-				  HINT = format('To move the member, transfer: SELECT unionreg.transfer_member(%L, %L, %L). If it really is another person, pass p_force => true.',
-								v_twin.ext_id, p_org, p_on);
+				  HINT = CASE WHEN v_twin.org_ext_id = p_org
+							  THEN 'The person is already a member of this organization: nothing to admit. If it really is another person, pass p_force => true.'
+							  ELSE format('To move the member, transfer: SELECT unionreg.transfer_member(%L, %L, %L). If it really is another person, pass p_force => true.',
+										  v_twin.ext_id, p_org, p_on) END;
 	END IF;
 	SELECT id INTO v_person FROM unionreg.person WHERE ext_id = p_ext_id;
 	IF v_person IS NULL THEN
@@ -247,8 +249,10 @@ BEGIN
 		RAISE EXCEPTION 'cannot approve application % of "% %": % is already a member of "%" on % (%)',
 			p_id, a.surname, a.first_name, v_twin.ext_id, v_twin.org_ext_id, p_on, v_twin.match
 			USING ERRCODE = 'unique_violation',
-				  HINT = format('To move the member, transfer: SELECT unionreg.transfer_member(%L, %L, %L), then reject the application. If it really is another person, pass p_force => true.',
-								v_twin.ext_id, v_org, p_on);
+				  HINT = CASE WHEN v_twin.org_ext_id = v_org
+							  THEN 'The applicant is already a member of this organization: reject the application as a duplicate (unionreg.reject_application). If it really is another person, pass p_force => true.'
+							  ELSE format('To move the member, transfer: SELECT unionreg.transfer_member(%L, %L, %L), then reject the application. If it really is another person, pass p_force => true.',
+										  v_twin.ext_id, v_org, p_on) END;
 	END IF;
 	IF NOT FOUND THEN
 		SELECT p.id INTO v_person FROM unionreg.person p

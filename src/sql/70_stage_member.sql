@@ -125,37 +125,45 @@ BEGIN
 	 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi);
 	ANALYZE _ump;
 
+	-- periods: restated ones first (a period that now ends makes room for the
+	-- next), then new ones; the exclusion constraint is checked row by row
+	UPDATE unionreg.membership m
+	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
+		   left_reason = w.left_reason, admitted_online = w.admitted_online
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi
+	   AND m.person_id = p.person_id AND m.joined_on = w.joined_on
+	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
+		   IS DISTINCT FROM
+		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
 	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
 	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
 	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi
-	ON CONFLICT (person_id, joined_on) DO UPDATE
-	   SET org_id = excluded.org_id, subdivision_id = excluded.subdivision_id, left_on = excluded.left_on,
-		   left_reason = excluded.left_reason, admitted_online = excluded.admitted_online
-	 WHERE (membership.org_id, membership.subdivision_id, membership.left_on, membership.left_reason,
-			membership.admitted_online)
-		   IS DISTINCT FROM
-		   (excluded.org_id, excluded.subdivision_id, excluded.left_on, excluded.left_reason,
-			excluded.admitted_online);
+	   AND NOT EXISTS (SELECT 1 FROM unionreg.membership m
+						WHERE m.person_id = p.person_id AND m.joined_on = w.joined_on);
 
 	-- statuses: one period per membership period; an emptied status is unknown again
 	DELETE FROM unionreg.status_period s
 	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id
 	 WHERE w.reason IS NULL AND w.status IS NULL AND w.rn BETWEEN p_lo AND p_hi
 	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
+	UPDATE unionreg.status_period s
+	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
+		   student_level = w.student_level, full_time = w.full_time
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi
+	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
+	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
+		   IS DISTINCT FROM
+		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
 	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
 										student_level, full_time)
 	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
 	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi
-	ON CONFLICT (person_id, valid_from) DO UPDATE
-	   SET status = excluded.status, valid_to = excluded.valid_to, pedagogical = excluded.pedagogical,
-		   position = excluded.position, student_level = excluded.student_level, full_time = excluded.full_time
-	 WHERE (status_period.status, status_period.valid_to, status_period.pedagogical, status_period.position,
-			status_period.student_level, status_period.full_time)
-		   IS DISTINCT FROM
-		   (excluded.status, excluded.valid_to, excluded.pedagogical, excluded.position,
-			excluded.student_level, excluded.full_time);
+	   AND NOT EXISTS (SELECT 1 FROM unionreg.status_period s
+						WHERE s.person_id = p.person_id AND s.valid_from = w.joined_on);
 
 	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
 	SELECT p.person_id, c.channel, w.joined_on, c.given

@@ -1,0 +1,126 @@
+-- Staged loading of members and paper baselines
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
+SET search_path = unionreg, public;
+SET datestyle = 'ISO, YMD';
+\set SHOW_CONTEXT never
+-- progress NOTICEs carry timings; the outcome is shown by the queries below
+SET client_min_messages = warning;
+
+COPY stage_org FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,parent_ext_id,level,kind,composition,name,short_name,inn,ogrn,region_code,valid_from,valid_to,base_as_of,employees,students,chairman_name,chairman_term_from,chairman_term_to,chairman_released,chairman_email,chairman_email_consent
+C,,central,,,Профсоюз,,,,,1990-01-01,,,,,,,,,,
+R1,C,regional,,,Регион 1,,,,1,1991-01-01,,,,,,,,,,
+T1,R1,territorial,,,Территориальная 1,,,,1,1995-01-01,,,,,,,,,,
+P1,T1,primary,school,workers,Школа № 1,,,,1,2000-01-01,,,,,,,,,,
+P2,T1,primary,higher,joint,Университет,,,,1,2000-01-01,,,,,,,,,,
+P3,T1,primary,preschool,workers,Детский сад (закрыт),,,,1,2000-01-01,2019-01-01,,,,,,,,,
+S1,P1,subdivision,,,Профгруппа 1,,,,1,2010-01-01,,,,,,,,,,
+S11,S1,subdivision,,,Профгруппа 1.1,,,,1,2012-01-01,,,,,,,,,,
+S2,P2,subdivision,,,Профгруппа 2,,,,1,2010-01-01,,,,,,,,,,
+\.
+SELECT * FROM load_orgs();
+
+-- a shuffled file: good rows and every kind of bad row
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+B-DATE,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-02-30,,,,,,,,,,,
+M1,P1,Иванова,Анна,Петровна,1980-03-15,f,112-233-445 95,anna@школа.рф,+7 900 000-00-01,working,да,teacher,,,2015-09-01,2021-03-01,transferred,нет,,,,2021-05-01,2021-05-02,t,f,
+B-ORG,NOWHERE,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+M2,S11,Петров,Пётр,,1975-01-20,m,,petrov@@mail,,pensioner,,,,,2016-09-01,,,1,2200000000000012,issued,2021-03-15,,,1,1,1
+B-LEVEL,T1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+M1,S2,Иванова,Анна,Петровна,1980-03-15,f,112-233-445 95,anna@школа.рф,+7 900 000-00-01,working,t,faculty,,,2021-03-01,,,f,2200000000000020,delivered_to_region,2024-02-01,2021-05-01,2021-05-02,t,f,
+B-STATUS,P1,Ошибкина,Анна,,1980-01-01,f,,,,worker,,,,,2020-01-01,,,,,,,,,,,
+M3,P2,Сидорова,Мария,,2003-04-04,f,,,,student,,,bachelor,t,2021-09-01,,,true,,,,,,,,
+B-NOREASON,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,2021-01-01,,,,,,,,,,
+B-REASON,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,2021-01-01,bored,,,,,,,,,
+B-ORDER,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,2019-01-01,own_wish,,,,,,,,,
+B-SNILS,P1,Ошибкина,Анна,,1980-01-01,f,112-233-445 96,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-CARD,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,,,,2200000000000013,issued,2021-01-01,,,,,
+B-CARDSTATE,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,,,,2200000000000038,stolen,2021-01-01,,,,,
+B-GENDER,P1,Ошибкина,Анна,,1980-01-01,ж,,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-ATTR,P1,Ошибкина,Анна,,1980-01-01,f,,,,student,,teacher,,,2020-01-01,,,,,,,,,,,
+B-BOOL,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,может быть,,,,2020-01-01,,,,,,,,,,,
+B-CLOSED,P3,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2018-01-01,,,,,,,,,,,
+B-NONAME,P1,,Анна,,1980-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-OVERLAP,P1,Ошибкина,Вера,,1981-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-OVERLAP,P2,Ошибкина,Вера,,1981-01-01,f,,,,working,,,,,2022-01-01,,,,,,,,,,,
+B-TWICE,P1,Ошибкина,Нина,,1982-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-TWICE,P1,Ошибкина,Нина,,1982-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
+B-SHARED,P1,Ошибкина,Ада,,1983-01-01,f,,,,working,,,,,2020-01-01,,,,2200000000000046,issued,2021-03-15,,,,,
+B-SHARED2,P1,Ошибкина,Ида,,1984-01-01,f,,,,working,,,,,2020-01-01,,,,2200000000000046,issued,2021-03-15,,,,,
+M4,P1,ЁЛКИНА ,Анна,Петровна,1990-05-05,f,,,,,,,,,2020-01-01,,,,,,,,,,,
+M4-DUP,P2,Елкина,Aнна,Петровна,1990-05-05,f,,,,,,,,,2020-01-01,,,,,,,,,,,
+\.
+SELECT count(*) AS staged FROM stage_member;
+SELECT * FROM load_members();
+-- nothing is silently dropped, and the staging table is emptied
+SELECT count(*) AS still_staged FROM stage_member;
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_member' ORDER BY ext_id, id;
+-- the raw row is kept untouched
+SELECT raw ->> 'gender' AS gender_as_staged, raw ->> 'surname' AS surname FROM load_reject WHERE ext_id = 'B-GENDER';
+
+-- what was loaded: periods, statuses, cards, consents
+SELECT p.ext_id, o.ext_id AS org, s.ext_id AS subdivision, m.joined_on, m.left_on, m.left_reason, m.admitted_online
+  FROM membership m JOIN person p ON p.id = m.person_id JOIN org o ON o.id = m.org_id
+  LEFT JOIN org s ON s.id = m.subdivision_id ORDER BY p.ext_id, m.joined_on;
+SELECT p.ext_id, s.status, s.valid_from, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time
+  FROM status_period s JOIN person p ON p.id = s.person_id ORDER BY p.ext_id, s.valid_from;
+SELECT p.ext_id, c.number, c.state, c.state_on FROM card c JOIN person p ON p.id = c.person_id ORDER BY c.number;
+SELECT p.ext_id, pc.channel, pc.on_date, pc.given FROM person_consent pc JOIN person p ON p.id = pc.person_id
+ ORDER BY p.ext_id, pc.channel, pc.on_date;
+SELECT ext_id, snils, virtual_card_on, profcards_on FROM person WHERE ext_id IN ('M1', 'M2') ORDER BY ext_id;
+-- suspected duplicates typed differently are loaded, and shown
+SELECT ext_id_a, ext_id_b, matched_by FROM duplicate_persons;
+
+-- a second run with the same good rows changes nothing and duplicates nothing
+CREATE TEMP TABLE before AS
+SELECT (SELECT count(*) FROM person) AS persons, (SELECT count(*) FROM membership) AS periods,
+	   (SELECT count(*) FROM status_period) AS statuses, (SELECT count(*) FROM card_event) AS card_moves,
+	   (SELECT count(*) FROM person_consent) AS consents;
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+M1,S2,Иванова,Анна,Петровна,1980-03-15,f,112-233-445 95,anna@школа.рф,+7 900 000-00-01,working,t,faculty,,,2021-03-01,,,f,2200000000000020,delivered_to_region,2024-02-01,2021-05-01,2021-05-02,t,f,
+M1,P1,Иванова,Анна,Петровна,1980-03-15,f,112-233-445 95,anna@школа.рф,+7 900 000-00-01,working,да,teacher,,,2015-09-01,2021-03-01,transferred,нет,,,,2021-05-01,2021-05-02,t,f,
+M2,S11,Петров,Пётр,,1975-01-20,m,,petrov@@mail,,pensioner,,,,,2016-09-01,,,1,2200000000000012,issued,2021-03-15,,,1,1,1
+M3,P2,Сидорова,Мария,,2003-04-04,f,,,,student,,,bachelor,t,2021-09-01,,,true,,,,,,,,
+\.
+SELECT * FROM load_members();
+SELECT (SELECT count(*) FROM person) AS persons, (SELECT count(*) FROM membership) AS periods,
+	   (SELECT count(*) FROM status_period) AS statuses, (SELECT count(*) FROM card_event) AS card_moves,
+	   (SELECT count(*) FROM person_consent) AS consents
+EXCEPT SELECT * FROM before;
+
+-- a staged card state is a move from the stored one: issued -> produced is refused,
+-- delivered_to_region -> issued goes through and is logged; a leave closes one period and
+-- the next follows; a period that overlaps a stored one is refused
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+M2,S11,Петров,Пётр,,1975-01-20,m,,petrov@@mail,,pensioner,,,,,2016-09-01,,,1,2200000000000012,produced,2025-01-01,,,1,1,1
+M1,S2,Иванова,Анна,Петровна,1980-03-15,f,112-233-445 95,anna@школа.рф,+7 900 000-00-01,working,t,faculty,,,2021-03-01,,,f,2200000000000020,issued,2025-02-01,2021-05-01,2021-05-02,t,f,
+M3,P2,Сидорова,Мария,,2003-04-04,f,,,,student,,,bachelor,t,2021-09-01,2025-07-01,graduated,true,,,,,,,,
+M3,P1,Сидорова,Мария,,2003-04-04,f,,,,working,,,,,2025-07-01,,,,,,,,,,,
+M4,P1,ЁЛКИНА,Анна,Петровна,1990-05-05,f,,,,,,,,,2019-01-01,2020-06-01,own_wish,,,,,,,,,
+\.
+SELECT * FROM load_members();
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_member' AND ext_id IN ('M1', 'M2', 'M3', 'M4') ORDER BY ext_id;
+SELECT c.number, e.from_state, e.to_state, e.on_date FROM card_event e JOIN card c ON c.id = e.card_id
+ WHERE c.number = '2200000000000020' ORDER BY e.on_date;
+SELECT joined_on, left_on, left_reason FROM membership WHERE person_id = (SELECT id FROM person WHERE ext_id = 'M3');
+
+-- paper baselines
+COPY stage_baseline FROM STDIN WITH (FORMAT csv, HEADER);
+org_ext_id,as_of,members,working,students,pensioners,employees
+R1,2026-01-01,120,100,15,2,300
+T1,2026-01-01,40,30,5,1,120
+NOWHERE,2026-01-01,1,1,0,0,1
+T1,2026-13-01,1,1,0,0,1
+P1,2026-01-01,10,9,3,0,20
+P2,2026-01-01,-5,,,,
+\.
+SELECT * FROM load_baselines();
+SELECT o.ext_id, b.as_of, b.members, b.working, b.students, b.pensioners, b.employees
+  FROM paper_baseline b JOIN org o ON o.id = b.org_id ORDER BY o.ext_id;
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_baseline' ORDER BY id;

@@ -1,0 +1,82 @@
+#!/bin/bash
+# The member loader on a generated, shuffled union with ~5% bad rows of every
+# kind: every good row loads, every bad row is rejected with a reason,
+# loaded + rejected = staged, and a second run of the same file changes nothing.
+# Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_gen" >/dev/null 2>&1 || true' EXIT
+python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT" >/dev/null
+# the same seed gives the same files
+python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT/again" >/dev/null
+cmp -s "$OUT/stage_member.csv" "$OUT/again/stage_member.csv" || { echo "generator is not deterministic"; exit 1; }
+
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_gen" -c "CREATE DATABASE unionreg_gen"
+psql -qX -v ON_ERROR_STOP=1 -d unionreg_gen <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION unionreg CASCADE;
+\copy unionreg.stage_org from '$OUT/stage_org.csv' csv header
+SELECT * FROM unionreg.load_orgs();
+\copy unionreg.stage_member from '$OUT/stage_member.csv' csv header
+SELECT count(*) AS staged, count(*) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_rows,
+       count(DISTINCT ext_id) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_persons
+  FROM unionreg.stage_member \gset
+SELECT * FROM unionreg.load_members() \gset
+\copy unionreg.stage_baseline from '$OUT/stage_baseline.csv' csv header
+SELECT loaded AS b_loaded, rejected AS b_rejected FROM unionreg.load_baselines() \gset
+DO \$\$
+DECLARE
+	v_bad_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id LIKE 'BADM-%');
+	v_good_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id NOT LIKE 'BADM-%');
+	v_no_reason bigint := (SELECT count(*) FROM unionreg.load_reject WHERE coalesce(reason, '') = '');
+BEGIN
+	IF :loaded + :rejected <> :staged THEN
+		RAISE EXCEPTION 'loaded % + rejected % <> staged %', :loaded, :rejected, :staged;
+	END IF;
+	-- every bad person has exactly one bad row (the overlap kind has one good and one bad)
+	IF v_bad_rejected <> :bad_persons THEN
+		RAISE EXCEPTION 'bad rows rejected: %, expected %', v_bad_rejected, :bad_persons;
+	END IF;
+	IF v_good_rejected <> 0 THEN
+		RAISE EXCEPTION '% good rows were rejected: %', v_good_rejected,
+			(SELECT string_agg(ext_id || ': ' || reason, '; ') FROM (SELECT * FROM unionreg.load_reject WHERE ext_id NOT LIKE 'BADM-%' LIMIT 3) x);
+	END IF;
+	IF v_no_reason <> 0 THEN
+		RAISE EXCEPTION '% rejects without a reason', v_no_reason;
+	END IF;
+	IF :b_rejected <> 0 OR :b_loaded = 0 THEN
+		RAISE EXCEPTION 'baselines: % loaded, % rejected', :b_loaded, :b_rejected;
+	END IF;
+	IF (SELECT count(*) FROM unionreg.stage_member) <> 0 THEN
+		RAISE EXCEPTION 'the staging table was not emptied';
+	END IF;
+	-- suspected duplicates typed differently are found
+	IF (SELECT count(*) FROM unionreg.duplicate_persons WHERE ext_id_b LIKE '%-D') = 0 THEN
+		RAISE EXCEPTION 'no generated duplicate was found';
+	END IF;
+END
+\$\$;
+SELECT :staged AS staged, :loaded AS loaded, :rejected AS rejected;
+-- the same file again: nothing changes, nothing doubles
+CREATE TEMP TABLE before AS
+SELECT (SELECT count(*) FROM unionreg.person) p, (SELECT count(*) FROM unionreg.membership) m,
+       (SELECT count(*) FROM unionreg.status_period) s, (SELECT count(*) FROM unionreg.card_event) c,
+       (SELECT count(*) FROM unionreg.person_consent) k;
+\copy unionreg.stage_member from '$OUT/stage_member.csv' csv header
+SELECT * FROM unionreg.load_members() \gset again_
+DO \$\$
+BEGIN
+	IF :again_loaded <> :loaded OR :again_rejected <> :rejected THEN
+		RAISE EXCEPTION 'second run: % loaded, % rejected; first: %, %', :again_loaded, :again_rejected, :loaded, :rejected;
+	END IF;
+	IF EXISTS (SELECT (SELECT count(*) FROM unionreg.person), (SELECT count(*) FROM unionreg.membership),
+					  (SELECT count(*) FROM unionreg.status_period), (SELECT count(*) FROM unionreg.card_event),
+					  (SELECT count(*) FROM unionreg.person_consent)
+			   EXCEPT SELECT * FROM before) THEN
+		RAISE EXCEPTION 'the second run changed the register';
+	END IF;
+END
+\$\$;
+SQL
+echo "load_generated: ok"

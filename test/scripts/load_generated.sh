@@ -25,18 +25,22 @@ SELECT count(*) AS staged, count(*) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_r
 SELECT * FROM unionreg.load_members() \gset
 \copy unionreg.stage_baseline from '$OUT/stage_baseline.csv' csv header
 SELECT loaded AS b_loaded, rejected AS b_rejected FROM unionreg.load_baselines() \gset
+-- psql does not expand variables inside a DO body: hand them over as settings
+SELECT set_config('t.staged', :'staged', false), set_config('t.bad_persons', :'bad_persons', false),
+       set_config('t.loaded', :'loaded', false), set_config('t.rejected', :'rejected', false),
+       set_config('t.b_loaded', :'b_loaded', false), set_config('t.b_rejected', :'b_rejected', false) \gset ignore_
 DO \$\$
 DECLARE
 	v_bad_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id LIKE 'BADM-%');
 	v_good_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id NOT LIKE 'BADM-%');
 	v_no_reason bigint := (SELECT count(*) FROM unionreg.load_reject WHERE coalesce(reason, '') = '');
 BEGIN
-	IF :loaded + :rejected <> :staged THEN
-		RAISE EXCEPTION 'loaded % + rejected % <> staged %', :loaded, :rejected, :staged;
+	IF current_setting('t.loaded')::bigint + current_setting('t.rejected')::bigint <> current_setting('t.staged')::bigint THEN
+		RAISE EXCEPTION 'loaded % + rejected % <> staged %', current_setting('t.loaded')::bigint, current_setting('t.rejected')::bigint, current_setting('t.staged')::bigint;
 	END IF;
 	-- every bad person has exactly one bad row (the overlap kind has one good and one bad)
-	IF v_bad_rejected <> :bad_persons THEN
-		RAISE EXCEPTION 'bad rows rejected: %, expected %', v_bad_rejected, :bad_persons;
+	IF v_bad_rejected <> current_setting('t.bad_persons')::bigint THEN
+		RAISE EXCEPTION 'bad rows rejected: %, expected %', v_bad_rejected, current_setting('t.bad_persons')::bigint;
 	END IF;
 	IF v_good_rejected <> 0 THEN
 		RAISE EXCEPTION '% good rows were rejected: %', v_good_rejected,
@@ -45,8 +49,8 @@ BEGIN
 	IF v_no_reason <> 0 THEN
 		RAISE EXCEPTION '% rejects without a reason', v_no_reason;
 	END IF;
-	IF :b_rejected <> 0 OR :b_loaded = 0 THEN
-		RAISE EXCEPTION 'baselines: % loaded, % rejected', :b_loaded, :b_rejected;
+	IF current_setting('t.b_rejected')::bigint <> 0 OR current_setting('t.b_loaded')::bigint = 0 THEN
+		RAISE EXCEPTION 'baselines: % loaded, % rejected', current_setting('t.b_loaded')::bigint, current_setting('t.b_rejected')::bigint;
 	END IF;
 	IF (SELECT count(*) FROM unionreg.stage_member) <> 0 THEN
 		RAISE EXCEPTION 'the staging table was not emptied';
@@ -57,7 +61,7 @@ BEGIN
 	END IF;
 END
 \$\$;
-SELECT :staged AS staged, :loaded AS loaded, :rejected AS rejected;
+SELECT current_setting('t.staged')::bigint AS staged, current_setting('t.loaded')::bigint AS loaded, current_setting('t.rejected')::bigint AS rejected;
 -- the same file again: nothing changes, nothing doubles
 CREATE TEMP TABLE before AS
 SELECT (SELECT count(*) FROM unionreg.person) p, (SELECT count(*) FROM unionreg.membership) m,
@@ -65,10 +69,11 @@ SELECT (SELECT count(*) FROM unionreg.person) p, (SELECT count(*) FROM unionreg.
        (SELECT count(*) FROM unionreg.person_consent) k;
 \copy unionreg.stage_member from '$OUT/stage_member.csv' csv header
 SELECT * FROM unionreg.load_members() \gset again_
+SELECT set_config('t.again_loaded', :'again_loaded', false), set_config('t.again_rejected', :'again_rejected', false) \gset ignore_
 DO \$\$
 BEGIN
-	IF :again_loaded <> :loaded OR :again_rejected <> :rejected THEN
-		RAISE EXCEPTION 'second run: % loaded, % rejected; first: %, %', :again_loaded, :again_rejected, :loaded, :rejected;
+	IF current_setting('t.again_loaded')::bigint <> current_setting('t.loaded')::bigint OR current_setting('t.again_rejected')::bigint <> current_setting('t.rejected')::bigint THEN
+		RAISE EXCEPTION 'second run: % loaded, % rejected; first: %, %', current_setting('t.again_loaded')::bigint, current_setting('t.again_rejected')::bigint, current_setting('t.loaded')::bigint, current_setting('t.rejected')::bigint;
 	END IF;
 	IF EXISTS (SELECT (SELECT count(*) FROM unionreg.person), (SELECT count(*) FROM unionreg.membership),
 					  (SELECT count(*) FROM unionreg.status_period), (SELECT count(*) FROM unionreg.card_event),

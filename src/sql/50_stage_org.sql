@@ -107,8 +107,9 @@ AS $$
 DECLARE
 	r record;
 BEGIN
-	-- new organizations and their first parent links in one statement: a
-	-- parent inserted by the same statement is found through RETURNING
+	-- new organizations, their ids kept for the links
+	IF to_regclass('pg_temp._uids') IS NOT NULL THEN DROP TABLE pg_temp._uids; END IF;
+	CREATE TEMP TABLE _uids ON COMMIT DROP AS
 	WITH ins AS (
 		INSERT INTO unionreg.org (ext_id, level, kind, composition, name, short_name, inn, ogrn,
 								  region_code, valid_from, valid_to)
@@ -117,12 +118,21 @@ BEGIN
 		  FROM _uw w
 		 WHERE w.reason IS NULL AND w.org_id IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
 		RETURNING id, ext_id, level, valid_from, valid_to)
+	SELECT * FROM ins;
+	-- Fresh statistics before the links' foreign keys look organizations up:
+	-- a table vacuumed while empty says "0 rows", and the cached check plans
+	-- would scan it once per link (quadratic on a first big load).
+	IF p_rn IS NULL AND (SELECT count(*) FROM _uids) >= 10000 THEN
+		ANALYZE unionreg.org;
+	END IF;
+
+	-- their first parent links; a parent new in this load is found in _uids
 	INSERT INTO unionreg.org_link (org_id, parent_id, valid_from, valid_to)
 	SELECT i.id, coalesce(pi.id, po.id), i.valid_from, i.valid_to
-	  FROM ins i
+	  FROM _uids i
 	  JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
-	  LEFT JOIN ins pi ON pi.ext_id = w.parent_ext_id
-	  LEFT JOIN unionreg.org po ON po.ext_id = w.parent_ext_id
+	  LEFT JOIN _uids pi ON pi.ext_id = w.parent_ext_id
+	  LEFT JOIN unionreg.org po ON po.ext_id = w.parent_ext_id AND pi.id IS NULL
 	 WHERE i.level <> 'central';
 
 	-- existing organizations: passport changes only where something differs

@@ -50,6 +50,11 @@ DECLARE
 	r record;
 BEGIN
 	IF TG_OP = 'INSERT' THEN
+		-- a big insert: fresh statistics before the log's foreign key looks the
+		-- cards up (a card table vacuumed while empty would be scanned per row)
+		IF (SELECT count(*) FROM new_rows) >= 10000 THEN
+			ANALYZE unionreg.card;
+		END IF;
 		INSERT INTO unionreg.card_event (card_id, on_date, from_state, to_state)
 		SELECT n.id, n.state_on, NULL, n.state FROM new_rows n;
 		RETURN NULL;

@@ -118,6 +118,13 @@ BEGIN
 		   (excluded.surname, excluded.first_name, excluded.patronymic, excluded.birth_date, excluded.gender,
 			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on);
 
+	-- Fresh statistics before the foreign keys look persons up: a table
+	-- vacuumed while empty says "0 rows", and the cached check plans would
+	-- scan it once per inserted row (quadratic on a first big load).
+	IF p_hi - p_lo >= 10000 THEN
+		ANALYZE unionreg.person;
+	END IF;
+
 	-- the persons' ids, once, for the statements below
 	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
 	CREATE TEMP TABLE _ump ON COMMIT DROP AS
@@ -136,12 +143,17 @@ BEGIN
 	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
 		   IS DISTINCT FROM
 		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
+	-- (the stored keys are read once, materialized: a NOT EXISTS against the
+	-- table being filled may be planned as a rescan per row when its
+	-- statistics say "empty", and each rescan reads the pages this very
+	-- statement is adding)
+	WITH stored AS MATERIALIZED (
+		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id)
 	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
 	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi
-	   AND NOT EXISTS (SELECT 1 FROM unionreg.membership m
-						WHERE m.person_id = p.person_id AND m.joined_on = w.joined_on);
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.joined_on = w.joined_on
+	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi AND x.person_id IS NULL;
 
 	-- statuses: one period per membership period; an emptied status is unknown again
 	DELETE FROM unionreg.status_period s
@@ -157,13 +169,14 @@ BEGIN
 	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
 		   IS DISTINCT FROM
 		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
+	WITH stored AS MATERIALIZED (
+		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id)
 	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
 										student_level, full_time)
 	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi
-	   AND NOT EXISTS (SELECT 1 FROM unionreg.status_period s
-						WHERE s.person_id = p.person_id AND s.valid_from = w.joined_on);
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.valid_from = w.joined_on
+	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi AND x.person_id IS NULL;
 
 	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
 	SELECT p.person_id, c.channel, w.joined_on, c.given
@@ -178,11 +191,13 @@ BEGIN
 	  FROM _umw w
 	 WHERE w.reason IS NULL AND w.card_final AND w.rn BETWEEN p_lo AND p_hi
 	   AND c.number = w.card_number AND c.state <> w.card_status;
+	WITH stored AS MATERIALIZED (
+		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id)
 	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
 	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.card_final AND w.rn BETWEEN p_lo AND p_hi
-	   AND NOT EXISTS (SELECT 1 FROM unionreg.card c WHERE c.number = w.card_number);
+	  LEFT JOIN stored x ON x.number = w.card_number
+	 WHERE w.reason IS NULL AND w.card_final AND w.rn BETWEEN p_lo AND p_hi AND x.number IS NULL;
 END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_apply(bigint, bigint) IS 'internal: writes the valid rows of load_members()''s work table';

@@ -10,6 +10,7 @@ KEEP=${KEEP:-1}
 CLUSTER=unionreg_demo
 PORT=${DEMO_PORT:-5499}
 SCALE=${DEMO_SCALE:-0.05}
+MEMBERS=${DEMO_MEMBERS:-200000}
 DATA=/var/tmp/unionreg_demo_data
 
 if pg_lsclusters -h | awk '{print $2}' | grep -qx "$CLUSTER"; then
@@ -27,9 +28,10 @@ export PGPORT=$PORT PGHOST=/var/run/postgresql PGDATABASE=unionreg
 as_pg() { runuser -u postgres -- env PGPORT=$PGPORT PGHOST=$PGHOST "$@"; }
 as_pg createdb unionreg
 
-echo "== generating a sample union (scale $SCALE, rows shuffled, a few bad rows)"
+echo "== generating a sample union (scale $SCALE, $MEMBERS members, rows shuffled, a few bad rows)"
 rm -rf "$DATA"
-python3 test/gen/gen_union.py --seed 2026 --scale "$SCALE" --shuffle --bad 25 --out "$DATA"
+python3 test/gen/gen_union.py --seed 2026 --scale "$SCALE" --members "$MEMBERS" --bad-members 0.01 \
+	--shuffle --bad 25 --out "$DATA"
 chmod -R a+rX "$DATA"
 
 as_pg psql -X -q -v ON_ERROR_STOP=1 -d unionreg <<SQL
@@ -64,6 +66,37 @@ SELECT level, field_label, count(*) AS organizations
 \echo == chairman tab gaps by level (unionreg.chairman_gaps_by_level)
 SELECT level, organizations, empty_chairman, empty_chairman_pct AS "empty_%", no_term, no_term_pct AS "no_term_%"
   FROM unionreg.chairman_gaps_by_level WHERE organizations > 0;
+\echo
+\echo == loading members through unionreg.stage_member and unionreg.load_members()
+\copy unionreg.stage_member from '$DATA/stage_member.csv' csv header
+SELECT * FROM unionreg.load_members();
+\copy unionreg.stage_baseline from '$DATA/stage_baseline.csv' csv header
+SELECT * FROM unionreg.load_baselines();
+\echo
+\echo == rejected member rows by reason (first words)
+SELECT split_part(reason, ':', 1) AS reason, count(*) FROM unionreg.load_reject
+ WHERE source = 'stage_member' GROUP BY 1 ORDER BY 2 DESC LIMIT 12;
+\echo
+\echo == members today by status (unknown is a gap to show)
+SELECT coalesce(st.label_ru, 'не указана (unknown)') AS "категория", count(*) AS members,
+       round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS "%"
+  FROM unionreg.membership m
+  LEFT JOIN unionreg.status_period s ON s.person_id = m.person_id AND s.valid_from <= current_date
+       AND (s.valid_to IS NULL OR s.valid_to > current_date)
+  LEFT JOIN unionreg.member_status st ON st.code = s.status
+ WHERE m.joined_on <= current_date AND (m.left_on IS NULL OR m.left_on > current_date)
+ GROUP BY st.label_ru, st.sort ORDER BY st.sort NULLS LAST;
+\echo
+\echo == e-cards by state
+SELECT cs.label_ru AS "состояние", count(c.id) AS cards
+  FROM unionreg.card_state cs LEFT JOIN unionreg.card c ON c.state = cs.code
+ GROUP BY cs.label_ru, cs.sort ORDER BY cs.sort;
+\echo
+\echo == suspected duplicate persons (unionreg.duplicate_persons), a few
+SELECT ext_id_a, name_a, ext_id_b, name_b, matched_by FROM unionreg.duplicate_persons LIMIT 5;
+\echo
+\echo == contacts to fix (unionreg.contact_problems)
+SELECT who, problem, count(*) FROM unionreg.contact_problems GROUP BY 1, 2 ORDER BY 3 DESC;
 SQL
 
 echo

@@ -1,0 +1,54 @@
+#!/bin/bash
+# Benchmark of the member loader at scale.  Not part of `make test`.
+# Run as root after `make install`:
+#     MEMBERS=400000 test/bench/bench_members.sh      (4000000 = the real union; takes long)
+# Prints load_members throughput beside floors measured in the same run: the
+# \copy into the staging table, and a plain INSERT ... SELECT of the same rows
+# into an unconstrained table (what any loader pays before a single rule).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MEMBERS=${MEMBERS:-400000}
+SCALE=${SCALE:-1}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+time python3 test/gen/gen_union.py --seed 7 --scale "$SCALE" --members "$MEMBERS" --bad-members 0.01 --shuffle --out "$OUT"
+chmod -R a+rX "$OUT"
+export OUT
+pg_virtualenv -v 15 -o shared_buffers=1GB -o work_mem=64MB -o maintenance_work_mem=512MB -o max_wal_size=8GB bash -c '
+psql -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION unionreg CASCADE;
+\copy unionreg.stage_org from '"'"'$OUT/stage_org.csv'"'"' csv header
+SELECT * FROM unionreg.load_orgs();
+VACUUM ANALYZE;
+SELECT clock_timestamp() AS t0 \gset
+\copy unionreg.stage_member from '"'"'$OUT/stage_member.csv'"'"' csv header
+SELECT count(*) AS staged FROM unionreg.stage_member \gset
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric, 2) AS floor_copy_s;
+-- floor: the same rows copied once into a bare table
+SELECT clock_timestamp() AS t0 \gset
+CREATE TABLE bare AS SELECT * FROM unionreg.stage_member;
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric, 2) AS floor_insert_select_s;
+DROP TABLE bare;
+SET client_min_messages = notice;
+SELECT clock_timestamp() AS t0 \gset
+SELECT * FROM unionreg.load_members();
+SELECT :staged AS staged,
+       round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric, 2) AS load_members_s,
+       round(:staged / extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)) AS rows_per_s;
+SELECT (SELECT count(*) FROM unionreg.person) AS persons, (SELECT count(*) FROM unionreg.membership) AS periods,
+       (SELECT count(*) FROM unionreg.card) AS cards;
+-- memory: the work tables are temp tables on disk, not backend memory
+SELECT pg_size_pretty(sum(temp_bytes)) AS temp_written FROM pg_stat_database;
+-- bulk card move: one region, delivered_to_region -> issued
+SELECT o.ext_id AS region FROM unionreg.org o WHERE o.level = '"'"'regional'"'"' ORDER BY o.ext_id LIMIT 1 \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT unionreg.move_cards(:'"'"'region'"'"', '"'"'delivered_to_region'"'"', '"'"'issued'"'"', current_date) AS cards_moved;
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS move_cards_ms;
+-- a second run of the same file (everything stored, nothing changes)
+\copy unionreg.stage_member from '"'"'$OUT/stage_member.csv'"'"' csv header
+SELECT clock_timestamp() AS t0 \gset
+SELECT * FROM unionreg.load_members();
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric, 2) AS reload_s;
+SQL
+'

@@ -317,8 +317,9 @@ SELECT a.ext_id AS ext_id_a,
 			ELSE 'name and birth date' END AS matched_by
   FROM unionreg.person a
   JOIN unionreg.person b ON b.id > a.id
-   AND (b.snils = a.snils OR (b.name_key = a.name_key AND b.birth_date = a.birth_date));
-COMMENT ON VIEW unionreg.duplicate_persons IS 'Suspected duplicate persons: the same SNILS, or the same name key (unionreg.name_key) and birth date; one row per pair';
+   AND (b.snils = a.snils OR (b.name_key = a.name_key AND b.birth_date = a.birth_date))
+ ORDER BY concat_ws(' ', a.surname, a.first_name, a.patronymic) COLLATE unionreg.ru, a.ext_id, b.ext_id;
+COMMENT ON VIEW unionreg.duplicate_persons IS 'Suspected duplicate persons: the same SNILS, or the same name key (unionreg.name_key) and birth date; one row per pair, by name in Russian collation';
 COMMENT ON COLUMN unionreg.duplicate_persons.ext_id_a IS 'ext_id of the earlier record';
 COMMENT ON COLUMN unionreg.duplicate_persons.name_a IS 'its name as written';
 COMMENT ON COLUMN unionreg.duplicate_persons.ext_id_b IS 'ext_id of the later record';
@@ -328,14 +329,14 @@ COMMENT ON COLUMN unionreg.duplicate_persons.matched_by IS 'snils, name and birt
 
 CREATE VIEW unionreg.contact_problems AS
 SELECT 'chairman'::text AS who, o.ext_id AS org_ext_id, NULL::text AS person_ext_id,
-	   c.name, c.email,
+	   c.name COLLATE unionreg.ru AS name, c.email,
 	   coalesce(unionreg.email_problem(c.email),
 				CASE WHEN c.email_consent IS NOT TRUE THEN 'no consent to e-mail' END) AS problem
   FROM unionreg.org_chairman c JOIN unionreg.org o ON o.id = c.org_id
  WHERE o.valid_to IS NULL AND c.email IS NOT NULL
    AND (unionreg.email_problem(c.email) IS NOT NULL OR c.email_consent IS NOT TRUE)
 UNION ALL
-SELECT 'member', o.ext_id, p.ext_id, concat_ws(' ', p.surname, p.first_name, p.patronymic), p.email,
+SELECT 'member', o.ext_id, p.ext_id, concat_ws(' ', p.surname, p.first_name, p.patronymic) COLLATE unionreg.ru, p.email,
 	   coalesce(unionreg.email_problem(p.email),
 				CASE WHEN ec.given IS NOT TRUE THEN 'no consent to e-mail' END)
   FROM unionreg.person p
@@ -346,7 +347,8 @@ SELECT 'member', o.ext_id, p.ext_id, concat_ws(' ', p.surname, p.first_name, p.p
 					  WHERE pc.person_id = p.id AND pc.channel = 'email' AND pc.on_date <= current_date
 					  ORDER BY pc.on_date DESC LIMIT 1) ec ON true
  WHERE p.email IS NOT NULL
-   AND (unionreg.email_problem(p.email) IS NOT NULL OR ec.given IS NOT TRUE);
+   AND (unionreg.email_problem(p.email) IS NOT NULL OR ec.given IS NOT TRUE)
+ ORDER BY who, name, org_ext_id, person_ext_id;
 COMMENT ON VIEW unionreg.contact_problems IS 'Chairmen of live organizations and current members whose e-mail is invalid or who have not consented to e-mail';
 COMMENT ON COLUMN unionreg.contact_problems.who IS 'chairman or member';
 COMMENT ON COLUMN unionreg.contact_problems.org_ext_id IS 'the organization (a member''s primary)';

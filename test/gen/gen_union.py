@@ -99,7 +99,8 @@ class Gen:
         self.add(ext_id="C", level="central", name="Общероссийский Профсоюз образования",
                  short_name="Профсоюз образования", inn=inn10(rng), ogrn=ogrn13(rng), valid_from="1990-01-01")
         # regions differ in size by two orders of magnitude (3k..200k members)
-        weights = [rng.paretovariate(1.2) for _ in range(n_regions)]
+        # capped: the largest region about 60 times the smallest (3,000 .. 200,000 members at full size)
+        weights = [min(rng.paretovariate(1.2), 40.0) for _ in range(n_regions)]
         total_w = sum(weights)
         n_terr_total = round(2300 * self.scale)
         n_prim_total = round(72000 * self.scale)

@@ -208,6 +208,9 @@ SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
 -- the planner's guesses over work tables are wild; compiling them costs seconds, running them milliseconds
 SET jit = off
+-- and a guess of 70 rows where there are 12,000 turns a nested loop quadratic:
+-- every join here is between whole sets, which hash and merge joins do in one pass
+SET enable_nestloop = off
 AS $$
 DECLARE
 	v_staged bigint;

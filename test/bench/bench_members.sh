@@ -45,6 +45,15 @@ SELECT o.ext_id AS region FROM unionreg.org o WHERE o.level = '"'"'regional'"'"'
 SELECT clock_timestamp() AS t0 \gset
 SELECT unionreg.move_cards(:'"'"'region'"'"', '"'"'delivered_to_region'"'"', '"'"'issued'"'"', current_date) AS cards_moved;
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS move_cards_ms;
+-- and the whole union at once (the central organization's subtree)
+SELECT clock_timestamp() AS t0 \gset
+SELECT unionreg.move_cards('"'"'C'"'"', '"'"'delivered_to_region'"'"', '"'"'issued'"'"', current_date) AS cards_moved_union;
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS move_cards_union_ms;
+-- floor: the same UPDATE on a copy of the card table with no trigger, key or index
+CREATE TABLE card_copy AS SELECT * FROM unionreg.card;
+SELECT clock_timestamp() AS t0 \gset
+UPDATE card_copy SET state = '"'"'produced'"'"' WHERE state = '"'"'issued'"'"';
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS floor_bare_update_ms;
 -- a second run of the same file (everything stored, nothing changes)
 \copy unionreg.stage_member from '"'"'$OUT/stage_member.csv'"'"' csv header
 SELECT clock_timestamp() AS t0 \gset

@@ -45,7 +45,7 @@ SELECT o.ext_id AS region FROM unionreg.org o WHERE o.level = '"'"'regional'"'"'
 SELECT clock_timestamp() AS t0 \gset
 SELECT unionreg.move_cards(:'"'"'region'"'"', '"'"'delivered_to_region'"'"', '"'"'issued'"'"', current_date) AS cards_moved;
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS move_cards_ms;
--- and the whole union at once (the central organization's subtree)
+-- and the whole union at once (the subtree of the central organization)
 SELECT clock_timestamp() AS t0 \gset
 SELECT unionreg.move_cards('"'"'C'"'"', '"'"'delivered_to_region'"'"', '"'"'issued'"'"', current_date) AS cards_moved_union;
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS move_cards_union_ms;

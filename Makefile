@@ -52,6 +52,9 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in Makefile
 
 all: $(EXTENSION)--$(EXTVERSION).sql
 
+# PGXS does not track headers: a changed struct must rebuild every user of it
+$(OBJS): $(wildcard src/*.h)
+
 # ---- the README's two commands -------------------------------------------
 
 .PHONY: deps demo test build-strict

@@ -152,6 +152,10 @@ chain_down(HierChecker *c, HierNode *n, int level, DateADT pf, DateADT pt, int c
 }
 
 /* Check every parent link of n that falls in the checker's window. */
+/* the names in messages, formatted only when a rule is broken */
+#define CHILD_TXT hier_org_text(g, n)
+#define PARENT_TXT hier_org_text(g, p)
+
 void
 hier_check_uplinks(HierChecker *c, HierNode *n)
 {
@@ -166,8 +170,6 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		DateADT		f = Max(c->win_from, l.from);
 		DateADT		t = Min(c->win_to, l.to);
 		HierNode   *p;
-		char	   *child_txt;
-		char	   *parent_txt;
 		DateADT		when;
 		bool		too_deep = false;
 
@@ -176,13 +178,11 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		CHECK_FOR_INTERRUPTS();
 
 		p = hier_node(g, l.parent_id);
-		child_txt = hier_org_text(g, n);
-		parent_txt = hier_org_text(g, p);
 
 		if (!p->exists)
 		{
 			hier_report(c, n, "missing_parent", ERRCODE_FOREIGN_KEY_VIOLATION,
-						psprintf("organization %s links to a parent that does not exist", child_txt),
+						psprintf("organization %s links to a parent that does not exist", CHILD_TXT),
 						psprintf("The link holds %s and names organization id " INT64_FORMAT ".",
 								 hier_period_text(l.from, l.to), l.parent_id),
 						"Data was probably loaded with triggers disabled; link the organization to an existing parent with unionreg.move_org().");
@@ -192,7 +192,7 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		/* allowed parent level */
 		if (n->level < 0 || p->level < 0 || !g->allowed[n->level][p->level])
 			hier_report(c, n, "bad_parent_level", ERRCODE_CHECK_VIOLATION,
-						psprintf("organization %s cannot stand under %s", child_txt, parent_txt),
+						psprintf("organization %s cannot stand under %s", CHILD_TXT, PARENT_TXT),
 						psprintf("A %s organization may stand only under: %s.",
 								 n->level >= 0 ? g->level_code[n->level] : "?",
 								 n->level >= 0 ? allowed_parents_text(g, n->level) : "?"),
@@ -203,9 +203,9 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		if (!period_contains(n->from, n->to, f, t))
 			hier_report(c, n, "link_outside_lifetime", ERRCODE_CHECK_VIOLATION,
 						psprintf("link of %s to %s holds outside the lifetime of %s",
-								 child_txt, parent_txt, child_txt),
+								 CHILD_TXT, PARENT_TXT, CHILD_TXT),
 						psprintf("The link holds %s; %s exists %s.",
-								 hier_period_text(l.from, l.to), child_txt,
+								 hier_period_text(l.from, l.to), CHILD_TXT,
 								 hier_period_text(n->from, n->to)),
 						psprintf("End the link when \"%s\" ends (use unionreg.liquidate_org), or correct its lifetime.",
 								 n->ext_id));
@@ -213,9 +213,9 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		/* and within the parent's lifetime */
 		if (!period_contains(p->from, p->to, f, t))
 			hier_report(c, n, "parent_not_live", ERRCODE_CHECK_VIOLATION,
-						psprintf("link of %s to %s outlives its parent", child_txt, parent_txt),
+						psprintf("link of %s to %s outlives its parent", CHILD_TXT, PARENT_TXT),
 						psprintf("The link holds %s; %s exists %s.",
-								 hier_period_text(l.from, l.to), parent_txt,
+								 hier_period_text(l.from, l.to), PARENT_TXT,
 								 hier_period_text(p->from, p->to)),
 						psprintf("Move \"%s\" under a parent that is live for the whole period (unionreg.move_org), or correct the lifetime of \"%s\".",
 								 n->ext_id, p->ext_id));
@@ -230,9 +230,9 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 			if (j < i && period_overlaps(c->win_from, c->win_to, o.from, o.to))
 				continue;		/* the pair is reported once */
 			hier_report(c, n, "overlapping_links", ERRCODE_EXCLUSION_VIOLATION,
-						psprintf("organization %s would have two parents at once", child_txt),
+						psprintf("organization %s would have two parents at once", CHILD_TXT),
 						psprintf("Its link to %s holds %s and its link to %s holds %s.",
-								 parent_txt, hier_period_text(l.from, l.to),
+								 PARENT_TXT, hier_period_text(l.from, l.to),
 								 hier_org_text(g, hier_node(g, o.parent_id)),
 								 hier_period_text(o.from, o.to)),
 						"Use unionreg.move_org() to change a parent: it ends the old link on the day the new one starts.");
@@ -245,9 +245,9 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		{
 			hier_report(c, n, "cycle", ERRCODE_CHECK_VIOLATION,
 						c->throw_errors ?
-						psprintf("placing %s under %s would create a cycle", child_txt, parent_txt) :
-						psprintf("%s stands under %s, which stands below it: a cycle", child_txt, parent_txt),
-						psprintf("%s stands below %s from %s.", parent_txt, child_txt,
+						psprintf("placing %s under %s would create a cycle", CHILD_TXT, PARENT_TXT) :
+						psprintf("%s stands under %s, which stands below it: a cycle", CHILD_TXT, PARENT_TXT),
+						psprintf("%s stands below %s from %s.", PARENT_TXT, CHILD_TXT,
 								 hier_date_text(l.parent_id == n->id ? f : when)),
 						psprintf("Move \"%s\" out from under \"%s\" first, or choose another parent.",
 								 p->ext_id, n->ext_id));
@@ -256,8 +256,8 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 		else if (too_deep)
 			hier_report(c, n, "too_deep", ERRCODE_CHECK_VIOLATION,
 						psprintf("the chain of parents above %s is deeper than %d levels",
-								 child_txt, HIER_MAX_DEPTH),
-						psprintf("The link to %s holds %s.", parent_txt, hier_period_text(l.from, l.to)),
+								 CHILD_TXT, HIER_MAX_DEPTH),
+						psprintf("The link to %s holds %s.", PARENT_TXT, hier_period_text(l.from, l.to)),
 						"The data above this organization is broken; run unionreg.validate_hierarchy().");
 
 		/* a level nested under itself, at most max_self_nesting deep */
@@ -270,7 +270,7 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
 			if (above + 1 + below > limit)
 				hier_report(c, n, "too_deeply_nested", ERRCODE_CHECK_VIOLATION,
 							psprintf("placing %s under %s nests %d %s levels, at most %d are allowed",
-									 child_txt, parent_txt, above + 1 + below,
+									 CHILD_TXT, PARENT_TXT, above + 1 + below,
 									 g->level_code[n->level], limit),
 							psprintf("%d %s level(s) stand above it and %d below it during %s.",
 									 above, g->level_code[n->level], below,
@@ -284,6 +284,9 @@ hier_check_uplinks(HierChecker *c, HierNode *n)
  * Links of children to n must lie in n's lifetime (liquidation with live
  * children is refused) and keep an allowed level pair if n's level changed.
  */
+#undef CHILD_TXT
+#undef PARENT_TXT
+
 void
 hier_check_downlinks(HierChecker *c, HierNode *n)
 {

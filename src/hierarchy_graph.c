@@ -22,6 +22,10 @@
 #define ORG_COLUMNS \
 	"SELECT id, ext_id, level, valid_from, coalesce(valid_to, 'infinity'::date), " \
 	"name, kind, composition FROM unionreg.org"
+/* the same columns, without the texts only org_at() shows */
+#define ORG_COLUMNS_NO_NAMES \
+	"SELECT id, ext_id, level, valid_from, coalesce(valid_to, 'infinity'::date), " \
+	"NULL::text, NULL::text, NULL::text FROM unionreg.org"
 #define LINK_COLUMNS \
 	"SELECT org_id, parent_id, valid_from, coalesce(valid_to, 'infinity'::date) " \
 	"FROM unionreg.org_link"
@@ -80,16 +84,44 @@ hier_text_col(HierGraph *g, HeapTuple tup, TupleDesc desc, int col)
 	return s;
 }
 
+/*
+ * Organization ids come from an identity column, so they are dense: a plain
+ * array indexed by id answers the lookups the walks make millions of times,
+ * in front of the hash table (whose entries never move, so pointers to them
+ * stay valid).  Ids beyond HIER_MAX_DIRECT_ID use the hash table alone.
+ */
+#define HIER_MAX_DIRECT_ID (4 * 1024 * 1024)
+
 static HierNode *
 hier_entry(HierGraph *g, int64 id)
 {
 	bool		found;
-	HierNode   *n = (HierNode *) hash_search(g->nodes, &id, HASH_ENTER, &found);
+	HierNode   *n;
 
+	if (id >= 0 && id < g->nbyid && g->byid[id] != NULL)
+		return g->byid[id];
+	n = (HierNode *) hash_search(g->nodes, &id, HASH_ENTER, &found);
 	if (!found)
 	{
 		memset(((char *) n) + sizeof(int64), 0, sizeof(HierNode) - sizeof(int64));
 		n->level = -1;
+	}
+	if (id >= 0 && id < HIER_MAX_DIRECT_ID)
+	{
+		if (id >= g->nbyid)
+		{
+			int64		newsize = Max(Min(Max(g->nbyid * 2, 1024), HIER_MAX_DIRECT_ID), id + 1);
+
+			if (g->byid == NULL)
+				g->byid = MemoryContextAllocZero(g->cxt, newsize * sizeof(HierNode *));
+			else
+			{
+				g->byid = repalloc(g->byid, newsize * sizeof(HierNode *));
+				memset(g->byid + g->nbyid, 0, (newsize - g->nbyid) * sizeof(HierNode *));
+			}
+			g->nbyid = newsize;
+		}
+		g->byid[id] = n;
 	}
 	return n;
 }
@@ -187,7 +219,7 @@ hier_load_all(HierGraph *g)
 	SPIPlanPtr	plan;
 	uint64		nrows;
 
-	plan = SPI_prepare(ORG_COLUMNS, 0, NULL);
+	plan = SPI_prepare(g->with_names ? ORG_COLUMNS : ORG_COLUMNS_NO_NAMES, 0, NULL);
 	nrows = hier_exec(g, plan, NULL, NULL);
 	for (uint64 i = 0; i < nrows; i++)
 	{
@@ -223,7 +255,7 @@ hier_load_all(HierGraph *g)
  * the latest committed state, even under REPEATABLE READ (as RI triggers do).
  */
 HierGraph *
-hier_graph_create(bool complete, bool for_write)
+hier_graph_create(bool complete, bool for_write, bool with_names)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "unionreg hierarchy",
@@ -232,6 +264,7 @@ hier_graph_create(bool complete, bool for_write)
 	HASHCTL		ctl;
 
 	g->cxt = cxt;
+	g->with_names = with_names;
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(HierNode);
@@ -257,7 +290,8 @@ hier_graph_create(bool complete, bool for_write)
 		Oid			argtypes[1] = {INT8OID};
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		g->plan_org = SPI_prepare(ORG_COLUMNS " WHERE id = $1", 1, argtypes);
+		g->plan_org = SPI_prepare(with_names ? ORG_COLUMNS " WHERE id = $1" : ORG_COLUMNS_NO_NAMES " WHERE id = $1",
+								  1, argtypes);
 		g->plan_up = SPI_prepare(LINK_COLUMNS " WHERE org_id = $1", 1, argtypes);
 		g->plan_down = SPI_prepare(LINK_COLUMNS " WHERE parent_id = $1", 1, argtypes);
 		MemoryContextSwitchTo(old);

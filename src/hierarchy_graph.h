@@ -54,7 +54,10 @@ typedef struct HierGraph
 {
 	MemoryContext cxt;
 	HTAB	   *nodes;
+	HierNode  **byid;			/* direct index by (dense) id, in front of nodes */
+	int64		nbyid;
 	bool		complete;		/* everything loaded; never query again */
+	bool		with_names;		/* name, kind, composition loaded (org_at) */
 	Snapshot	snapshot;		/* writers: latest snapshot taken after the lock;
 								 * readers: NULL, the query's own snapshot */
 	int			nlevels;
@@ -67,7 +70,7 @@ typedef struct HierGraph
 } HierGraph;
 
 /* Caller must be connected to SPI. */
-extern HierGraph *hier_graph_create(bool complete, bool for_write);
+extern HierGraph *hier_graph_create(bool complete, bool for_write, bool with_names);
 extern void hier_graph_destroy(HierGraph *g);
 extern HierNode *hier_node(HierGraph *g, int64 id);
 extern void hier_load_up(HierGraph *g, HierNode *n);

@@ -193,7 +193,7 @@ org_at(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	g = hier_graph_create(true, false);
+	g = hier_graph_create(true, false, true);
 
 	items = palloc(sizeof(TreeItem) * cap);
 	hash_seq_init(&seq, g->nodes);
@@ -318,7 +318,7 @@ validate_hierarchy(PG_FUNCTION_ARGS)
 				 errhint("Pass a reporting date such as current_date.")));
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	g = hier_graph_create(true, false);
+	g = hier_graph_create(true, false, false);
 	memset(&c, 0, sizeof(c));
 	c.g = g;
 	c.throw_errors = false;

@@ -108,7 +108,7 @@ org_link_check(PG_FUNCTION_ARGS)
 
 	hier_lock_hierarchy();
 	SPI_connect();
-	g = hier_graph_create(ids.n > HIER_BULK_THRESHOLD, true);
+	g = hier_graph_create(ids.n > HIER_BULK_THRESHOLD, true, false);
 	checker_init(&c, g);
 	for (int i = 0; i < ids.n; i++)
 		hier_check_uplinks(&c, hier_node(g, ids.ids[i]));
@@ -176,7 +176,7 @@ org_check(PG_FUNCTION_ARGS)
 
 	hier_lock_hierarchy();
 	SPI_connect();
-	g = hier_graph_create(ids.n > HIER_BULK_THRESHOLD, true);
+	g = hier_graph_create(ids.n > HIER_BULK_THRESHOLD, true, false);
 	checker_init(&c, g);
 	central = hier_level_index(g, "central");
 

@@ -45,6 +45,9 @@ CREATE INDEX card_event_card_idx ON unionreg.card_event (card_id, on_date);
 CREATE FUNCTION unionreg._card_moves_check() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
+-- transition tables carry no statistics: a nested loop of old_rows over
+-- new_rows is quadratic on a bulk move of 100,000 cards; hash them
+SET enable_nestloop = off
 AS $$
 DECLARE
 	r record;

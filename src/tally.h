@@ -1,0 +1,79 @@
+/*
+ * tally.h
+ *	  unionreg.tally: the vector of counters one organization has on one
+ *	  reporting date.  Counters are addressed by position; their names are
+ *	  the contract with the SQL catalog unionreg.counter.
+ */
+#ifndef UNIONREG_TALLY_H
+#define UNIONREG_TALLY_H
+
+#include "postgres.h"
+
+typedef enum TallyCounter
+{
+	TC_MEMBERS = 0,				/* members on record on D */
+	TC_WORKING,
+	TC_WORKING_PEDAGOGICAL,
+	TC_WORKING_YOUTH,
+	TC_WORKING_PEDAGOGICAL_YOUTH,
+	TC_STUDENTS,
+	TC_STUDENTS_FULL_TIME,
+	TC_PENSIONERS,
+	TC_STATUS_UNKNOWN,
+	TC_MEMBERS_ON_P,			/* members on the first day of the period */
+	TC_ADMITTED,				/* joined in (P, D], not a transfer */
+	TC_ADMITTED_ONLINE,
+	TC_TRANSFERRED_IN,
+	TC_LEFT,					/* left in (P, D], not a transfer */
+	TC_LEFT_OWN_WISH,
+	TC_TRANSFERRED_OUT,
+	TC_CARDS_ISSUED,
+	TC_VIRTUAL_CARDS,
+	TC_NO_CARD,
+	TC_CARDS_DELIVERED,			/* stuck in delivered_to_region */
+	TC_CARDS_REFUSED,
+	TC_CARDS_REFUSED_NO_VIRTUAL,
+	TC_FACULTY,
+	TC_RESEARCHERS,
+	TC_EMPLOYEES,				/* passport base figures */
+	TC_STUDENTS_BASE,
+	TC_SUBDIVISIONS,
+	TC_PRIMARIES,
+	TC_PRIMARIES_NO_MEMBER,
+	TC_PRIMARIES_CREATED,
+	TC_PRIMARIES_LIQUIDATED,
+	TC_INCOMPLETE_REPORTS,
+	TC_CHAIRMAN_IN_OFFICE,
+	TC_CHAIRMAN_RELEASED,
+	TC_PRIMARIES_SCHOOL,
+	TC_PRIMARIES_PRESCHOOL,
+	TC_PRIMARIES_SUPPLEMENTARY,
+	TC_PRIMARIES_PROFESSIONAL,
+	TC_PRIMARIES_HIGHER,
+	TC_PRIMARIES_SCIENCE,
+	TC_PRIMARIES_OTHER,
+	TC_NCOUNTERS
+} TallyCounter;
+
+extern const char *const tally_counter_names[TC_NCOUNTERS];
+
+/*
+ * On disk: a varlena with the number of counters it holds, then the
+ * counters.  A tally written by an older version with fewer counters reads
+ * the missing ones as 0, so adding a counter needs no rewrite.
+ */
+typedef struct Tally
+{
+	int32		vl_len_;
+	int32		n;
+	int64		c[FLEXIBLE_ARRAY_MEMBER];
+} Tally;
+
+#define TALLY_SIZE(n)		(offsetof(Tally, c) + sizeof(int64) * (n))
+#define DatumGetTallyP(d)	((Tally *) PG_DETOAST_DATUM(d))
+#define PG_GETARG_TALLY_P(x) DatumGetTallyP(PG_GETARG_DATUM(x))
+
+extern Tally *tally_new(void);
+extern int	tally_counter_index(const char *name);
+
+#endif

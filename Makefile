@@ -16,7 +16,8 @@ OBJS = \
 	src/icu_util.o \
 	src/name_key.o \
 	src/email_ascii.o \
-	src/tally.o
+	src/tally.o \
+	src/member_tally.o
 
 # The install script is generated from the parts in src/sql, in name order;
 # the identifier-type boilerplate is expanded once per type from a template.
@@ -25,7 +26,7 @@ ID_TYPES   = inn ogrn snils card_number
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

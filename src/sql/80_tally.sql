@@ -68,3 +68,53 @@ CREATE AGGREGATE unionreg.sum(unionreg.tally) (
 	SERIALFUNC = unionreg.tally_sum_serialize, DESERIALFUNC = unionreg.tally_sum_deserialize,
 	FINALFUNC = unionreg.tally_sum_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE unionreg.sum(unionreg.tally) IS 'counter-wise sum of tallies; parallel safe';
+
+CREATE FUNCTION unionreg.member_tally(
+	as_of date, period_start date, joined_on date, left_on date, left_reason text,
+	transfer_in boolean, admitted_online boolean, status text, pedagogical boolean, "position" text,
+	full_time boolean, birth_date date, card_state text, virtual_card_on date)
+RETURNS unionreg.tally
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION unionreg.member_tally(date, date, date, date, text, boolean, boolean, text, boolean, text, boolean, date, text, date) IS
+	'What one membership period contributes to its organization''s tally as of D with the period (P, D]: members on D and on P, statuses, youth (under 35 on D), admissions, transfers in and out, leavers, cards; sum() it per organization';
+
+CREATE FUNCTION unionreg.period_start(as_of date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN extract(month FROM as_of) = 1 AND extract(day FROM as_of) = 1
+				THEN (as_of - interval '1 year')::date
+				ELSE date_trunc('year', as_of)::date END
+$$;
+COMMENT ON FUNCTION unionreg.period_start(date) IS
+	'P, the start of the reporting period (P, D]: the last 1 January before D (for D = 1 January, one year before)';
+
+-- The one pass over member data as of D: a tally per primary organization.
+-- Statuses and card states are those holding on D; a period is a transfer in
+-- when the same person's period ending the day it starts ended "transferred".
+CREATE FUNCTION unionreg.member_tallies(p_as_of date)
+RETURNS TABLE (org_id bigint, tally unionreg.tally)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	WITH d AS (SELECT p_as_of AS d, unionreg.period_start(p_as_of) AS p)
+	SELECT m.org_id,
+		   unionreg.sum(unionreg.member_tally(d.d, d.p, m.joined_on, m.left_on, m.left_reason,
+			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
+			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
+	  FROM d
+	  JOIN unionreg.membership m
+		ON m.joined_on <= d.d AND (m.left_on IS NULL OR m.left_on > d.p)
+	  JOIN unionreg.person pe ON pe.id = m.person_id
+	  LEFT JOIN unionreg.membership prev
+		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
+	  LEFT JOIN unionreg.status_period s
+		ON s.person_id = m.person_id AND s.valid_from <= d.d AND (s.valid_to IS NULL OR s.valid_to > d.d)
+	  LEFT JOIN LATERAL (
+			SELECT e.to_state AS state
+			  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+			 WHERE c.person_id = m.person_id AND e.on_date <= d.d
+			 ORDER BY e.on_date DESC, e.recorded_at DESC LIMIT 1) cs ON true
+	 GROUP BY m.org_id
+$$;
+COMMENT ON FUNCTION unionreg.member_tallies(date) IS
+	'One pass over membership as of D: the tally of every primary organization (members on D and on P, statuses, flows over (P, D], cards on D)';

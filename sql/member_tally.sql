@@ -1,0 +1,85 @@
+-- member_tally: one membership period's contribution as of D, by the time rules
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
+SET search_path = unionreg, public;
+SET datestyle = 'ISO, YMD';
+\set SHOW_CONTEXT never
+
+-- P: the last 1 January before D; for D = 1 January, one year before
+SELECT d::date AS d, period_start(d::date) AS p
+  FROM (VALUES ('2026-01-01'), ('2026-04-01'), ('2025-12-31'), ('2024-02-29')) v(d);
+
+-- one argument list, varied: D = 2026-04-01, P = 2026-01-01
+CREATE FUNCTION mt(joined date, "left" date, reason text DEFAULT NULL, tin boolean DEFAULT false,
+				   online boolean DEFAULT false, status text DEFAULT 'working', ped boolean DEFAULT false,
+				   pos text DEFAULT NULL, ft boolean DEFAULT NULL, birth date DEFAULT '1970-01-01',
+				   card text DEFAULT NULL, virt date DEFAULT NULL)
+RETURNS tally LANGUAGE sql AS $$
+	SELECT member_tally('2026-04-01', '2026-01-01', joined, "left", reason, tin, online, status, ped, pos,
+						ft, birth, card, virt)
+$$;
+
+-- on D and on P: [from, to), the first day in, the first day out
+SELECT 'joined on D' AS c, mt('2026-04-01', NULL) AS t
+UNION ALL SELECT 'left on D', mt('2020-01-01', '2026-04-01', 'own_wish')
+UNION ALL SELECT 'joined on P', mt('2026-01-01', NULL)
+UNION ALL SELECT 'left on P', mt('2020-01-01', '2026-01-01', 'retired')
+UNION ALL SELECT 'joined after D', mt('2026-04-02', NULL)
+UNION ALL SELECT 'joined the day after P, online', mt('2026-01-02', NULL, online => true)
+UNION ALL SELECT 'transfer in during the period', mt('2026-02-01', NULL, tin => true)
+UNION ALL SELECT 'transfer out during the period', mt('2020-01-01', '2026-02-01', 'transferred')
+UNION ALL SELECT 'joined and left inside the period', mt('2026-01-10', '2026-03-01', 'left_job');
+
+-- youth: under 35 on D; the 35th birthday itself is not youth; 29 February -> 1 March
+SELECT b AS birth, mt('2020-01-01', NULL, ped => true, birth => b::date) -> 'working_youth' AS youth,
+	   mt('2020-01-01', NULL, ped => true, birth => b::date) -> 'working_pedagogical_youth' AS ped_youth
+  FROM (VALUES ('1991-04-02'), ('1991-04-01'), ('1991-03-31')) v(b);
+SELECT member_tally('2025-03-01', '2025-01-01', '2020-01-01', NULL, NULL, false, false, 'working', false, NULL,
+					NULL, b::date, NULL, NULL) -> 'working_youth' AS youth_on_2025_03_01, b AS birth
+  FROM (VALUES ('1990-02-28'), ('1990-03-01'), ('1990-03-02')) v(b)
+UNION ALL
+SELECT member_tally('2025-03-01', '2025-01-01', '2020-01-01', NULL, NULL, false, false, 'working', false, NULL,
+					NULL, '1988-02-29', NULL, NULL) -> 'working_youth', '1988-02-29 (turns 37)';
+-- born 29 February 1992: 35 on 1 March 2027 (2027 is not a leap year)
+SELECT d AS on_date, member_tally(d::date, '2027-01-01', '2020-01-01', NULL, NULL, false, false, 'working',
+	   false, NULL, NULL, '1992-02-29', NULL, NULL) -> 'working_youth' AS youth
+  FROM (VALUES ('2027-02-28'), ('2027-03-01')) v(d);
+
+-- statuses, attributes, cards
+SELECT mt('2020-01-01', NULL, status => 'student', ft => true) AS student,
+	   mt('2020-01-01', NULL, status => 'pensioner') AS pensioner,
+	   mt('2020-01-01', NULL, status => NULL) AS unknown;
+SELECT mt('2020-01-01', NULL, pos => 'faculty', card => 'issued') AS faculty_with_card,
+	   mt('2020-01-01', NULL, card => 'refused') AS refused_no_virtual,
+	   mt('2020-01-01', NULL, card => 'refused', virt => '2025-05-05') AS refused_with_virtual,
+	   mt('2020-01-01', NULL, card => 'delivered_to_region', virt => '2026-05-05') AS virtual_after_d;
+
+-- bad calls
+SELECT member_tally('2026-01-01', '2026-01-01', '2020-01-01', NULL, NULL, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT member_tally(NULL, '2026-01-01', '2020-01-01', NULL, NULL, false, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- member_tallies over real rows: the control ratio 6 = 6.2 + 7 + 7.2 - 8 - 8.2 holds for every primary
+SELECT create_org('C', NULL, 'central', 'Профсоюз', '1990-01-01');
+SELECT create_org('R1', 'C', 'regional', 'Регион 1', '1991-01-01');
+SELECT create_org('P1', 'R1', 'primary', 'Школа № 1', '2000-01-01', 'school', 'workers');
+SELECT create_org('P2', 'R1', 'primary', 'Школа № 2', '2000-01-01', 'school', 'workers');
+SELECT count(admit_member('M' || i, CASE WHEN i % 2 = 0 THEN 'P1' ELSE 'P2' END, ('2025-01-01'::date + i * 10),
+					'Фамилия' || i, 'Имя', NULL, ('1980-01-01'::date + i * 200), 'f')) AS admitted
+  FROM generate_series(1, 40) i;
+SELECT count(*) AS transferred FROM (SELECT transfer_member('M' || i, 'P1', '2026-02-15') FROM generate_series(1, 9, 2) i) x;
+SELECT count(*) AS left_ FROM (SELECT leave('M' || i, '2026-03-01', CASE WHEN i % 4 = 0 THEN 'own_wish' ELSE 'retired' END)
+  FROM generate_series(2, 12, 2) i) x;
+INSERT INTO status_period (person_id, status, valid_from)
+SELECT id, 'working', '2020-01-01' FROM person WHERE ext_id::text ~ '^M[0-9]*[05]$';
+SELECT o.ext_id AS org, t -> 'members' AS "6", t -> 'members_on_p' AS "6.2", t -> 'admitted' AS "7",
+	   t -> 'transferred_in' AS "7.2", t -> 'left' AS "8", t -> 'left_own_wish' AS "8.1",
+	   t -> 'transferred_out' AS "8.2", t -> 'working' AS "2", t -> 'status_unknown' AS "6.1",
+	   (t -> 'members') = (t -> 'members_on_p') + (t -> 'admitted') + (t -> 'transferred_in')
+						  - (t -> 'left') - (t -> 'transferred_out') AS ratio_holds
+  FROM member_tallies('2026-04-01') mt(org_id, t) JOIN org o ON o.id = mt.org_id ORDER BY o.ext_id;
+-- the union's total: sum() over the primaries' tallies
+SELECT sum(t) AS union_total FROM member_tallies('2026-04-01') mt(org_id, t);

@@ -22,6 +22,7 @@ COMMENT ON COLUMN unionreg.card.requested_on IS 'the day it was requested (or fi
 CREATE UNIQUE INDEX card_one_active_idx ON unionreg.card (person_id)
 	WHERE state IN ('requested', 'produced', 'delivered_to_region', 'issued');
 CREATE INDEX card_state_idx ON unionreg.card (state);
+CREATE INDEX card_person_idx ON unionreg.card (person_id);
 
 CREATE TABLE unionreg.card_event (
 	card_id		bigint NOT NULL REFERENCES unionreg.card,

@@ -1,0 +1,103 @@
+-- Reports: tallies rolled up through the hierarchy as of D, forms as data, snapshots and views
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
+SET search_path = unionreg, public;
+SET datestyle = 'ISO, YMD';
+\set SHOW_CONTEXT never
+
+SELECT count(*) AS orgs FROM (VALUES
+	(create_org('C', NULL, 'central', 'Профсоюз', '1990-01-01')),
+	(create_org('R1', 'C', 'regional', 'Регион 1', '1991-01-01')),
+	(create_org('R2', 'C', 'regional', 'Регион 2', '1991-01-01')),
+	(create_org('T1', 'R1', 'territorial', 'Район 1', '1995-01-01')),
+	(create_org('T2', 'R2', 'territorial', 'Район 2', '1995-01-01')),
+	(create_org('P1', 'T1', 'primary', 'Школа № 1', '2000-01-01', 'school', 'workers')),
+	(create_org('P2', 'T1', 'primary', 'Колледж № 2', '2000-01-01', 'professional', 'joint')),
+	(create_org('P3', 'R1', 'primary', 'Университет', '2000-01-01', 'higher', 'joint')),
+	(create_org('P4', 'T1', 'primary', 'Школа № 4', '2000-01-01', 'school', 'workers')),
+	(create_org('P5', 'T1', 'primary', 'Школа № 5 (новая)', '2026-02-01', 'school', 'workers')),
+	(create_org('S1', 'P1', 'subdivision', 'Профгруппа', '2010-01-01'))) v(x);
+INSERT INTO org_base (org_id, as_of, employees, students)
+SELECT id, '2026-01-01', e, s FROM org JOIN (VALUES ('P1', 10, 300), ('P2', 20, 400), ('P3', 50, 2000), ('P4', 8, 200)) b(x, e, s) ON ext_id = x;
+-- a school moves to another region in February: on 1 January it counts under its old parent
+SELECT move_org('P4', 'T2', '2026-02-01');
+
+SELECT count(admit_member(m, o, j::date, 'Фамилия ' || m, 'Имя', NULL, b::date, 'f')) AS admitted
+  FROM (VALUES ('M1', 'P1', '2020-01-01', '1995-06-01'), ('M2', 'P1', '2020-01-01', '1970-01-01'),
+			   ('M3', 'P1', '2026-02-01', '1980-01-01'), ('M4', 'S1', '2021-01-01', '1985-01-01'),
+			   ('M5', 'P2', '2022-09-01', '2006-01-01'), ('M6', 'P2', '2022-09-01', '2005-01-01'),
+			   ('M7', 'P2', '2020-01-01', '1975-01-01'), ('M8', 'P3', '2019-01-01', '1960-01-01'),
+			   ('M9', 'P4', '2018-01-01', '1990-01-01'), ('M10', 'P4', '2018-01-01', '1992-01-01')) v(m, o, j, b);
+INSERT INTO status_period (person_id, status, valid_from, pedagogical, position, student_level, full_time)
+SELECT p.id, s, '2015-01-01', ped, pos, lvl, ft
+  FROM (VALUES ('M1', 'working', true, 'teacher', NULL, NULL), ('M2', 'working', true, 'teacher', NULL, NULL),
+			   ('M3', 'working', false, 'other', NULL, NULL), ('M5', 'student', NULL, NULL, 'college', true),
+			   ('M6', 'student', NULL, NULL, 'college', false), ('M7', 'working', true, 'teacher', NULL, NULL),
+			   ('M8', 'pensioner', NULL, NULL, NULL, NULL), ('M9', 'working', true, 'teacher', NULL, NULL),
+			   ('M10', 'student', NULL, NULL, 'bachelor', true)) v(m, s, ped, pos, lvl, ft)
+  JOIN person p ON p.ext_id = v.m;
+SELECT transfer_member('M2', 'P2', '2026-02-15');
+SELECT leave('M7', '2026-03-01', 'own_wish');
+SELECT request_card('M1', '2200000000000012', '2025-01-01');
+UPDATE card SET state = 'produced', state_on = '2025-02-01';
+UPDATE card SET state = 'delivered_to_region', state_on = '2025-03-01';
+UPDATE card SET state = 'issued', state_on = '2026-03-01';
+UPDATE person SET virtual_card_on = '2025-06-01' WHERE ext_id = 'M9';
+INSERT INTO org_chairman (org_id, name, term_from, term_to, released)
+SELECT id, 'Председатель ' || ext_id, '2024-01-01', '2029-01-01', ext_id = 'T1' FROM org WHERE ext_id IN ('T1', 'P1');
+
+-- on demand, no snapshot: a primary's 5-СП as of 1 April
+SELECT * FROM report('P1', '5SP', '2026-04-01');
+-- the territorial 2-СП: on 1 January P4 is still under T1, on 1 April it is not
+SELECT line_code, label, j.value AS on_jan_1, a.value AS on_apr_1
+  FROM report('T1', '2SP', '2026-01-01') j JOIN report('T1', '2SP', '2026-04-01') a USING (line_code, label)
+ WHERE line_code IN ('1', '2', '4', '6', '6.2', '7', '7.2', '8', '8.1', '8.2', '10', '11', '12', '12.1', '13', '13.1', '13.4', '14', '15', '17');
+
+-- snapshots: every organization live on D that fills a form; the same numbers as on demand
+SELECT build_snapshot('2026-04-01') AS sid \gset
+SELECT form, count(*) FROM snapshot_org WHERE snapshot_id = :sid GROUP BY form ORDER BY form;
+SELECT count(*) AS differ FROM report('T1', '2SP', '2026-04-01') r
+  JOIN report_line v ON v.org_ext_id = 'T1' AND v.line_code = r.line_code AND v.snapshot_id = :sid
+ WHERE r.value IS DISTINCT FROM v.value;
+SELECT org_ext_id, level, region_ext_id, l2, l4, l6, l6_1, l6_2, l7, l7_2, l8, l8_2, l13, l14, l15, l17
+  FROM report_1sp ORDER BY org_ext_id;
+SELECT org_ext_id, l1, l2, l2_1, l2_2, l6, l9, l10, l11, l11_1, l11_2, l12 FROM report_5sp ORDER BY org_ext_id;
+SELECT org_ext_id, l3, l4, l4_1, l9_1 FROM report_4sp;
+-- a student in a workers' school breaks 6 = 2 + 5 + 6.1 on 5-СП (data to fix), coverage > 100% would warn
+SELECT org_ext_id, form, rule, severity, left_value, right_value FROM control_violation ORDER BY org_ext_id, rule;
+SELECT org_ext_id, gap FROM report_gaps ORDER BY org_ext_id, gap;
+
+-- the same date again: a new version, which the views show
+SELECT build_snapshot('2026-04-01') - :sid AS next_id;
+SELECT as_of, version FROM snapshot ORDER BY id;
+SELECT DISTINCT snapshot_id - :sid AS shown FROM report_line;
+-- a back-dated correction: the frozen snapshot keeps its numbers, drift shows the change
+SELECT admit_member('M11', 'P1', '2026-03-15', 'Поздняя', 'Запись', NULL, '1990-01-01', 'f') > 0 AS late_entry;
+SELECT org_ext_id, form, line_code, frozen, now FROM snapshot_drift(:sid)
+ WHERE org_ext_id IN ('P1', 'T1') AND line_code IN ('6', '6.1', '7') ORDER BY 1, 3;
+
+-- forms are data: a new label and a new line show up without a release
+UPDATE form_line SET label_ru = 'Работающие члены Профсоюза (всего)' WHERE form = '5SP' AND line_code = '2';
+INSERT INTO form_line (form, line_code, sort, label_ru, label_en, formula, counters)
+VALUES ('5SP', '2.6', 26, 'из них со статусом «работающий» и билетом', 'working with a card', 'sum', ARRAY['working', 'cards_issued']);
+SELECT line_code, label FROM report_line WHERE org_ext_id = 'P1' AND line_code IN ('2', '2.6') ORDER BY line_code;
+SELECT org_ext_id, l2_6 FROM report_5sp WHERE org_ext_id = 'P1';
+INSERT INTO form_line (form, line_code, sort, label_ru, label_en, formula, counters)
+VALUES ('5SP', '2.7', 27, 'ошибка', 'bad', 'counter', ARRAY['teachers']);
+\echo :LAST_ERROR_SQLSTATE
+
+-- bad requests
+SELECT * FROM report('P1', '6SP', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM report('NOPE', '5SP', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM report('P5', '5SP', '2026-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM report('S1', '5SP', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT build_snapshot('infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM snapshot_drift(999);
+\echo :LAST_ERROR_SQLSTATE

@@ -54,6 +54,19 @@ CREATE TABLE card_copy AS SELECT * FROM unionreg.card;
 SELECT clock_timestamp() AS t0 \gset
 UPDATE card_copy SET state = '"'"'produced'"'"' WHERE state = '"'"'issued'"'"';
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS floor_bare_update_ms;
+-- the report engine: a snapshot of every form for every organization, beside a bare scan of the members
+VACUUM ANALYZE;
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS membership_rows FROM unionreg.membership;
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS floor_count_membership_ms;
+SELECT clock_timestamp() AS t0 \gset
+SELECT unionreg.build_snapshot(date_trunc('"'"'quarter'"'"', current_date)::date) AS snapshot_id \gset
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS build_snapshot_ms;
+SELECT organizations, members FROM unionreg.snapshot WHERE id = :snapshot_id;
+SELECT org_ext_id AS terr FROM unionreg.report_2sp ORDER BY l6 DESC LIMIT 1 \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) AS lines FROM unionreg.report(:'"'"'terr'"'"', '"'"'2SP'"'"', date_trunc('"'"'quarter'"'"', current_date)::date);
+SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS report_on_demand_ms;
 -- a second run of the same file (everything stored, nothing changes)
 \copy unionreg.stage_member from '"'"'$OUT/stage_member.csv'"'"' csv header
 SELECT clock_timestamp() AS t0 \gset

@@ -97,6 +97,36 @@ SELECT ext_id_a, name_a, ext_id_b, name_b, matched_by FROM unionreg.duplicate_pe
 \echo
 \echo == contacts to fix (unionreg.contact_problems)
 SELECT who, problem, count(*) FROM unionreg.contact_problems GROUP BY 1, 2 ORDER BY 3 DESC;
+\echo
+\echo == snapshot as of the latest quarter date (unionreg.build_snapshot)
+SELECT (date_trunc('quarter', current_date))::date AS quarter \gset
+SELECT unionreg.build_snapshot(:'quarter') AS snapshot_id \gset
+SELECT id, as_of, version, duration, organizations, members FROM unionreg.snapshot WHERE id = :snapshot_id;
+SELECT org_ext_id AS territorial FROM unionreg.report_line
+ WHERE snapshot_id = :snapshot_id AND form = '2SP' AND line_code = '6' ORDER BY value DESC, org_ext_id LIMIT 1 \gset
+SELECT org_ext_id AS primary_org FROM unionreg.report_5sp s
+  JOIN unionreg.org o ON o.ext_id = s.org_ext_id
+  JOIN unionreg.org_link l ON l.org_id = o.id AND l.valid_to IS NULL
+  JOIN unionreg.org t ON t.id = l.parent_id AND t.ext_id = :'territorial'
+ WHERE s.snapshot_id = :snapshot_id ORDER BY s.l6 DESC, s.org_ext_id LIMIT 1 \gset
+\echo
+\echo == 2-СП of :territorial
+SELECT line_code AS "строка", label AS "показатель", value AS "значение"
+  FROM unionreg.report_line_all WHERE snapshot_id = :snapshot_id AND org_ext_id = :'territorial' ORDER BY sort;
+\echo
+\echo == 5-СП of :primary_org, one of its primaries
+SELECT line_code AS "строка", label AS "показатель", value AS "значение"
+  FROM unionreg.report_line_all WHERE snapshot_id = :snapshot_id AND org_ext_id = :'primary_org' ORDER BY sort;
+\echo
+\echo == control ratios broken (unionreg.control_violation)
+SELECT form, rule, severity, count(*) FROM unionreg.control_violation WHERE snapshot_id = :snapshot_id
+ GROUP BY 1, 2, 3 ORDER BY 4 DESC;
+\echo
+\echo == report completeness by level
+SELECT o.level, count(*) AS organizations, count(*) FILTER (WHERE so.is_complete) AS complete,
+       round(100.0 * count(*) FILTER (WHERE so.is_complete) / count(*), 1) AS "complete_%"
+  FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id JOIN unionreg.level l ON l.code = o.level
+ WHERE so.snapshot_id = :snapshot_id GROUP BY o.level, l.rank ORDER BY l.rank;
 SQL
 
 echo

@@ -385,7 +385,11 @@ class MemberGen:
             periods = []
             if rng.random() < 0.06 and (LAST - joined).days > 60:
                 t = self.date_between(joined + datetime.timedelta(days=30), LAST)
-                other = self.pick(self.work_orgs, self.w_work)
+                # students move between student organizations, the others between workers'
+                if status == "student" and self.stud_orgs:
+                    other = self.pick(self.stud_orgs, self.w_stud)
+                else:
+                    other = self.pick(self.work_orgs, self.w_work)
                 if other["valid_from"] <= t.isoformat() and other is not prim:
                     periods.append((prim, joined, t, "transferred"))
                     prim, joined = other, t

@@ -101,3 +101,15 @@ SELECT build_snapshot('infinity');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM snapshot_drift(999);
 \echo :LAST_ERROR_SQLSTATE
+
+-- register analytics over the current snapshot
+INSERT INTO paper_baseline (org_id, as_of, members)
+SELECT id, '2026-01-01', m FROM org JOIN (VALUES ('R1', 7), ('R2', 20)) v(x, m) ON ext_id = x;
+SELECT id - :sid AS current_snapshot, as_of FROM current_snapshot;
+SELECT * FROM coverage_by_region;
+SELECT coverage_band(v) AS band, v FROM unnest(ARRAY[100, 99.99, 90, 70.01, 50, 40.5, 20, 0]::numeric[]) v;
+SELECT * FROM members_by_status;
+SELECT * FROM cards_by_region;
+SELECT * FROM online_admissions_by_region;
+SELECT * FROM empty_primaries;
+SELECT * FROM report_completeness_by_level;

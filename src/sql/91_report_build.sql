@@ -28,6 +28,8 @@ SET search_path = pg_catalog, unionreg, pg_temp
 -- the CTEs carry no statistics: a guess of 1 row for 3,600 turned a join into
 -- 68 million comparisons; every join here is between whole sets
 SET enable_nestloop = off
+-- and those guesses make JIT compile for a second what runs in milliseconds
+SET jit = off
 AS $$
 	WITH RECURSIVE
 	d AS (SELECT p_as_of AS d, unionreg.period_start(p_as_of) AS p),

@@ -1,0 +1,161 @@
+-- ---------------------------------------------------------------------
+-- Register analytics the union reads (its 2021 report is made of them):
+-- views over the latest snapshot, or live data where "now" is meant.
+-- ---------------------------------------------------------------------
+
+CREATE VIEW unionreg.current_snapshot AS
+SELECT s.id, s.as_of FROM unionreg.snapshot s ORDER BY s.as_of DESC, s.version DESC LIMIT 1;
+COMMENT ON VIEW unionreg.current_snapshot IS 'The snapshot the analytics read: the latest version of the latest date';
+COMMENT ON COLUMN unionreg.current_snapshot.id IS 'snapshot id';
+COMMENT ON COLUMN unionreg.current_snapshot.as_of IS 'its reporting date';
+
+-- regional organizations of the current snapshot, and the union as a whole (region NULL)
+CREATE VIEW unionreg._region_tally AS
+SELECT o.ext_id AS region_ext_id, o.name AS region_name, so.tally, cs.as_of
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central');
+COMMENT ON VIEW unionreg._region_tally IS 'internal: consolidated tallies of the regions and of the union (central) in the current snapshot';
+COMMENT ON COLUMN unionreg._region_tally.region_ext_id IS 'region ext_id (the central organization for the union)';
+COMMENT ON COLUMN unionreg._region_tally.region_name IS 'its name';
+COMMENT ON COLUMN unionreg._region_tally.tally IS 'its counters';
+COMMENT ON COLUMN unionreg._region_tally.as_of IS 'reporting date';
+
+CREATE FUNCTION unionreg.coverage_band(pct numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN pct IS NULL THEN NULL
+				WHEN pct >= 100 THEN '>=100' WHEN pct > 90 THEN '>90' WHEN pct > 70 THEN '>70'
+				WHEN pct > 50 THEN '>50' WHEN pct > 40 THEN '>40' WHEN pct > 20 THEN '>20' ELSE '<20' END
+$$;
+COMMENT ON FUNCTION unionreg.coverage_band(numeric) IS 'The band the union reads coverage in: >=100, >90, >70, >50, >40, >20, <20';
+
+CREATE VIEW unionreg.coverage_by_region AS
+SELECT o.ext_id AS region_ext_id, o.name AS region_name, b.as_of AS baseline_as_of,
+	   b.members::bigint AS baseline_members, unionreg.tally_get(so.tally, 'members') AS register_members,
+	   round(100.0 * unionreg.tally_get(so.tally, 'members') / nullif(b.members, 0), 2) AS coverage_pct,
+	   unionreg.coverage_band(round(100.0 * unionreg.tally_get(so.tally, 'members') / nullif(b.members, 0), 2)) AS band
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id AND o.level = 'regional'
+  LEFT JOIN LATERAL (SELECT pb.as_of, pb.members FROM unionreg.paper_baseline pb
+					  WHERE pb.org_id = o.id AND pb.as_of <= cs.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
+ ORDER BY o.ext_id;
+COMMENT ON VIEW unionreg.coverage_by_region IS 'Coverage of the register by region: members on record in the current snapshot / members in the latest paper report, with the band';
+COMMENT ON COLUMN unionreg.coverage_by_region.region_ext_id IS 'regional organization';
+COMMENT ON COLUMN unionreg.coverage_by_region.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.coverage_by_region.baseline_as_of IS 'date of the paper figures used';
+COMMENT ON COLUMN unionreg.coverage_by_region.baseline_members IS 'members in the paper report';
+COMMENT ON COLUMN unionreg.coverage_by_region.register_members IS 'members on record in the register (line 6)';
+COMMENT ON COLUMN unionreg.coverage_by_region.coverage_pct IS 'register / paper, %, 2 decimals';
+COMMENT ON COLUMN unionreg.coverage_by_region.band IS '>=100, >90, >70, >50, >40, >20 or <20';
+
+CREATE VIEW unionreg.members_by_status AS
+SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
+	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
+	   unionreg.tally_get(so.tally, 'members') AS members,
+	   unionreg.tally_get(so.tally, 'working') AS working,
+	   unionreg.tally_get(so.tally, 'students') AS students,
+	   unionreg.tally_get(so.tally, 'pensioners') AS pensioners,
+	   unionreg.tally_get(so.tally, 'status_unknown') AS unknown,
+	   round(100.0 * unionreg.tally_get(so.tally, 'working') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS working_pct,
+	   round(100.0 * unionreg.tally_get(so.tally, 'students') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS students_pct,
+	   round(100.0 * unionreg.tally_get(so.tally, 'pensioners') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS pensioners_pct,
+	   round(100.0 * unionreg.tally_get(so.tally, 'status_unknown') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS unknown_pct
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
+ ORDER BY o.level = 'central', o.ext_id;
+COMMENT ON VIEW unionreg.members_by_status IS 'Members on record by status per region and for the whole union (region NULL), with shares; unknown status shown, not hidden';
+COMMENT ON COLUMN unionreg.members_by_status.region_ext_id IS 'regional organization; NULL = the whole union';
+COMMENT ON COLUMN unionreg.members_by_status.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.members_by_status.members IS 'members on record';
+COMMENT ON COLUMN unionreg.members_by_status.working IS 'working (работающие)';
+COMMENT ON COLUMN unionreg.members_by_status.students IS 'students (обучающиеся)';
+COMMENT ON COLUMN unionreg.members_by_status.pensioners IS 'non-working pensioners';
+COMMENT ON COLUMN unionreg.members_by_status.unknown IS 'status unknown';
+COMMENT ON COLUMN unionreg.members_by_status.working_pct IS 'working, % of members';
+COMMENT ON COLUMN unionreg.members_by_status.students_pct IS 'students, % of members';
+COMMENT ON COLUMN unionreg.members_by_status.pensioners_pct IS 'pensioners, % of members';
+COMMENT ON COLUMN unionreg.members_by_status.unknown_pct IS 'unknown, % of members';
+
+CREATE VIEW unionreg.cards_by_region AS
+SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
+	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
+	   unionreg.tally_get(so.tally, 'members') AS members,
+	   unionreg.tally_get(so.tally, 'cards_issued') AS cards_issued,
+	   round(100.0 * unionreg.tally_get(so.tally, 'cards_issued') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS cards_issued_pct,
+	   unionreg.tally_get(so.tally, 'virtual_cards') AS virtual_cards,
+	   unionreg.tally_get(so.tally, 'cards_delivered') AS delivered_to_region,
+	   unionreg.tally_get(so.tally, 'cards_refused') AS refused,
+	   unionreg.tally_get(so.tally, 'cards_refused_no_virtual') AS refused_no_virtual
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
+ ORDER BY o.level = 'central', o.ext_id;
+COMMENT ON VIEW unionreg.cards_by_region IS 'E-cards per region and union-wide: plastic cards issued and their share of members, virtual cards, cards stuck in delivered_to_region, refusals, refusals with no virtual card';
+COMMENT ON COLUMN unionreg.cards_by_region.region_ext_id IS 'regional organization; NULL = the whole union';
+COMMENT ON COLUMN unionreg.cards_by_region.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.cards_by_region.members IS 'members on record';
+COMMENT ON COLUMN unionreg.cards_by_region.cards_issued IS 'plastic cards issued (Выдан)';
+COMMENT ON COLUMN unionreg.cards_by_region.cards_issued_pct IS 'issued cards, % of members';
+COMMENT ON COLUMN unionreg.cards_by_region.virtual_cards IS 'members with a virtual card in the app';
+COMMENT ON COLUMN unionreg.cards_by_region.delivered_to_region IS 'cards waiting in the region (Доставлен в регион)';
+COMMENT ON COLUMN unionreg.cards_by_region.refused IS 'refused cards (Отказ)';
+COMMENT ON COLUMN unionreg.cards_by_region.refused_no_virtual IS 'refusals whose holder has no virtual card either';
+
+CREATE VIEW unionreg.online_admissions_by_region AS
+SELECT r.ext_id AS region_ext_id, r.name AS region_name, extract(year FROM m.joined_on)::integer AS year,
+	   count(*) AS online_admissions
+  FROM unionreg.membership m
+  JOIN LATERAL (
+		WITH RECURSIVE up AS (
+			SELECT m.org_id AS id, 0 AS depth
+			UNION ALL
+			SELECT l.parent_id, u.depth + 1 FROM up u JOIN unionreg.org_link l ON l.org_id = u.id
+			   AND l.valid_from <= m.joined_on AND (l.valid_to IS NULL OR l.valid_to > m.joined_on)
+			 WHERE u.depth < 16)
+		SELECT o.ext_id, o.name FROM up JOIN unionreg.org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+ WHERE m.admitted_online
+ GROUP BY 1, 2, 3
+ ORDER BY 1, 3;
+COMMENT ON VIEW unionreg.online_admissions_by_region IS 'Admissions through the online service per region (as the hierarchy stood on the day of joining) and year, from live data';
+COMMENT ON COLUMN unionreg.online_admissions_by_region.region_ext_id IS 'regional organization';
+COMMENT ON COLUMN unionreg.online_admissions_by_region.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.online_admissions_by_region.year IS 'year of joining';
+COMMENT ON COLUMN unionreg.online_admissions_by_region.online_admissions IS 'memberships admitted online';
+
+CREATE VIEW unionreg.empty_primaries AS
+SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
+	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
+	   unionreg.tally_get(so.tally, 'primaries') AS primaries,
+	   unionreg.tally_get(so.tally, 'primaries_no_member') AS empty_primaries,
+	   round(100.0 * unionreg.tally_get(so.tally, 'primaries_no_member') / nullif(unionreg.tally_get(so.tally, 'primaries'), 0), 2) AS empty_pct
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
+ ORDER BY o.level = 'central', o.ext_id;
+COMMENT ON VIEW unionreg.empty_primaries IS 'Primary organizations with no member on record, per region and for the whole union (region NULL), count and share';
+COMMENT ON COLUMN unionreg.empty_primaries.region_ext_id IS 'regional organization; NULL = the whole union';
+COMMENT ON COLUMN unionreg.empty_primaries.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.empty_primaries.primaries IS 'primaries live on the date';
+COMMENT ON COLUMN unionreg.empty_primaries.empty_primaries IS 'of them with no member on record';
+COMMENT ON COLUMN unionreg.empty_primaries.empty_pct IS 'share, %';
+
+CREATE VIEW unionreg.report_completeness_by_level AS
+SELECT o.level, r.ext_id AS region_ext_id, count(*) AS organizations,
+	   count(*) FILTER (WHERE so.is_complete) AS complete,
+	   round(100.0 * count(*) FILTER (WHERE so.is_complete) / count(*), 2) AS complete_pct
+  FROM unionreg.current_snapshot cs
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
+  JOIN unionreg.org o ON o.id = so.org_id
+  JOIN unionreg.level l ON l.code = o.level
+  LEFT JOIN unionreg.org r ON r.id = so.region_id
+ GROUP BY o.level, l.rank, r.ext_id
+ ORDER BY l.rank, r.ext_id;
+COMMENT ON VIEW unionreg.report_completeness_by_level IS 'Share of organizations whose report for the current snapshot''s date is complete, per level and region';
+COMMENT ON COLUMN unionreg.report_completeness_by_level.level IS 'level';
+COMMENT ON COLUMN unionreg.report_completeness_by_level.region_ext_id IS 'regional organization (NULL for the central one)';
+COMMENT ON COLUMN unionreg.report_completeness_by_level.organizations IS 'organizations that file a report';
+COMMENT ON COLUMN unionreg.report_completeness_by_level.complete IS 'of them complete';
+COMMENT ON COLUMN unionreg.report_completeness_by_level.complete_pct IS 'share complete, %';

@@ -122,6 +122,15 @@ SELECT line_code AS "строка", label AS "показатель", value AS "�
 SELECT form, rule, severity, count(*) FROM unionreg.control_violation WHERE snapshot_id = :snapshot_id
  GROUP BY 1, 2, 3 ORDER BY 4 DESC;
 \echo
+\echo == coverage of the register by region, with bands (unionreg.coverage_by_region), first 15
+SELECT region_ext_id, region_name, baseline_members, register_members, coverage_pct, band
+  FROM unionreg.coverage_by_region LIMIT 15;
+SELECT band, count(*) AS regions FROM unionreg.coverage_by_region GROUP BY band ORDER BY min(coverage_pct) DESC;
+\echo
+\echo == e-cards by region (unionreg.cards_by_region), first 10 and the union
+(SELECT * FROM unionreg.cards_by_region WHERE region_ext_id IS NOT NULL LIMIT 10)
+UNION ALL (SELECT * FROM unionreg.cards_by_region WHERE region_ext_id IS NULL);
+\echo
 \echo == report completeness by level
 SELECT o.level, count(*) AS organizations, count(*) FILTER (WHERE so.is_complete) AS complete,
        round(100.0 * count(*) FILTER (WHERE so.is_complete) / count(*), 1) AS "complete_%"

@@ -38,9 +38,16 @@ AS $$
 	link AS (
 		SELECT l.org_id, l.parent_id FROM unionreg.org_link l, d
 		 WHERE l.valid_from <= d.d AND (l.valid_to IS NULL OR l.valid_to > d.d)),
-	-- each live organization with itself and every ancestor, as on D
+	-- the subtree asked for (everything when no root): one organization's
+	-- report walks its own subtree, not the union
+	down AS (
+		SELECT o.id FROM live o WHERE o.id = p_root
+		UNION
+		SELECT l.org_id FROM down dn JOIN link l ON l.parent_id = dn.id),
+	-- each live organization of the subtree with itself and every ancestor, as on D
 	up AS (
 		SELECT o.id AS org_id, o.id AS anc, 0 AS depth FROM live o
+		 WHERE p_root IS NULL OR o.id IN (SELECT dn.id FROM down dn)
 		UNION ALL
 		SELECT u.org_id, l.parent_id, u.depth + 1 FROM up u JOIN link l ON l.org_id = u.anc WHERE u.depth < 64),
 	scope AS (

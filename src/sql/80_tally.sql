@@ -98,6 +98,8 @@ RETURNS TABLE (org_id bigint, tally unionreg.tally)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, unionreg, pg_temp
 SET jit = off
+-- the few-organizations plan is index lookups per member: whatever the caller set
+SET enable_nestloop = on
 AS $$
 DECLARE
 	v_p date := unionreg.period_start(p_as_of);

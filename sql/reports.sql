@@ -56,6 +56,8 @@ SELECT line_code, label, j.value AS on_jan_1, a.value AS on_apr_1
  WHERE line_code IN ('1', '2', '4', '6', '6.2', '7', '7.2', '8', '8.1', '8.2', '10', '11', '12', '12.1', '13', '13.1', '13.4', '14', '15', '17');
 
 -- snapshots: every organization live on D that fills a form; the same numbers as on demand
+-- (the build's progress NOTICEs carry timings: the outcome is shown by queries instead)
+SET client_min_messages = warning;
 SELECT build_snapshot('2026-04-01') AS sid \gset
 SELECT form, count(*) FROM snapshot_org WHERE snapshot_id = :sid GROUP BY form ORDER BY form;
 SELECT count(*) AS differ FROM report('T1', '2SP', '2026-04-01') r

@@ -52,7 +52,10 @@ done
 
 chmod -R a+rwX . 2>/dev/null || true
 status=0
-runuser -u postgres -- make -s installcheck PGHOST="$TMP" PGPORT=$PORT || status=1
+if ! runuser -u postgres -- make -s installcheck PGHOST="$TMP" PGPORT=$PORT; then
+	status=1
+	cat regression.diffs test/isolation/regression.diffs 2>/dev/null || true
+fi
 if ls "$LOG".* >/dev/null 2>&1; then
 	echo "== UBSan reports:"
 	cat "$LOG".*

@@ -1,0 +1,106 @@
+#!/bin/bash
+# The report engine against an independent plain-SQL formulation of its
+# member lines, on a generated union, for every primary, on several dates
+# (1 January, a quarter date, a mid-month date): every value must agree.
+# Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_check" >/dev/null 2>&1 || true' EXIT
+python3 test/gen/gen_union.py --seed 5 --scale 0.01 --members 3000 --shuffle --out "$OUT" >/dev/null
+psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_check" -c "CREATE DATABASE unionreg_check"
+psql -qX -v ON_ERROR_STOP=1 -d unionreg_check <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION unionreg CASCADE;
+\copy unionreg.stage_org from '$OUT/stage_org.csv' csv header
+SELECT * FROM unionreg.load_orgs() \gset
+\copy unionreg.stage_member from '$OUT/stage_member.csv' csv header
+SELECT * FROM unionreg.load_members() \gset
+-- a few edge cases by hand: joined on D, left on D, a 35th birthday on D, a leap-day birth
+SELECT ext_id AS p FROM unionreg.org WHERE level = 'primary' AND valid_from < '2015-01-01' ORDER BY ext_id LIMIT 1 \gset
+SELECT unionreg.admit_member('E1', :'p', '2026-04-01', 'Край', 'Вступил', NULL, '1991-04-01', 'f') \gset ignore_
+SELECT unionreg.admit_member('E2', :'p', '2020-01-01', 'Край', 'Выбыл', NULL, '1992-02-29', 'f') \gset ignore_
+SELECT unionreg.leave('E2', '2026-04-01', 'own_wish') \gset ignore_
+INSERT INTO unionreg.status_period (person_id, status, valid_from, pedagogical)
+SELECT id, 'working', '2015-01-01', true FROM unionreg.person WHERE ext_id IN ('E1', 'E2');
+
+CREATE TABLE check_dates (d date);
+INSERT INTO check_dates VALUES ('2026-01-01'), ('2026-04-01'), ('2025-07-15'), ('2027-03-01');
+CREATE TABLE built AS SELECT d, unionreg.build_snapshot(d) AS sid FROM check_dates;
+
+-- the independent formulation: plain SQL straight from DOMAIN.md's rules
+CREATE TABLE expected_lines AS
+WITH dd AS (
+	SELECT b.d, b.sid, CASE WHEN extract(month FROM b.d) = 1 AND extract(day FROM b.d) = 1
+							THEN (b.d - interval '1 year')::date ELSE date_trunc('year', b.d)::date END AS p
+	  FROM built b),
+m AS (
+	SELECT dd.sid, dd.d, dd.p, ms.org_id, ms.joined_on, ms.left_on, ms.left_reason, ms.admitted_online,
+		   EXISTS (SELECT 1 FROM unionreg.membership x WHERE x.person_id = ms.person_id
+					AND x.left_on = ms.joined_on AND x.left_reason = 'transferred') AS tin,
+		   st.status, st.pedagogical,
+		   -- the 35th birthday; 29 February falls on 1 March in other years
+		   CASE WHEN extract(month FROM pe.birth_date) = 2 AND extract(day FROM pe.birth_date) = 29
+					 AND NOT ((extract(year FROM pe.birth_date)::int + 35) % 4 = 0
+							  AND ((extract(year FROM pe.birth_date)::int + 35) % 100 <> 0
+								   OR (extract(year FROM pe.birth_date)::int + 35) % 400 = 0))
+				THEN make_date(extract(year FROM pe.birth_date)::int + 35, 3, 1)
+				ELSE (pe.birth_date + interval '35 years')::date END AS turns35
+	  FROM dd JOIN unionreg.membership ms ON true
+	  JOIN unionreg.person pe ON pe.id = ms.person_id
+	  LEFT JOIN unionreg.status_period st ON st.person_id = ms.person_id AND st.valid_from <= dd.d
+		   AND (st.valid_to IS NULL OR st.valid_to > dd.d))
+SELECT sid, org_id,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d) AS l6,
+	   count(*) FILTER (WHERE joined_on <= p AND coalesce(left_on, 'infinity') > p) AS l6_2,
+	   count(*) FILTER (WHERE joined_on > p AND joined_on <= d AND NOT tin) AS l7,
+	   count(*) FILTER (WHERE joined_on > p AND joined_on <= d AND NOT tin AND admitted_online) AS l7_1,
+	   count(*) FILTER (WHERE joined_on > p AND joined_on <= d AND tin) AS l7_2,
+	   count(*) FILTER (WHERE left_on > p AND left_on <= d AND left_reason <> 'transferred') AS l8,
+	   count(*) FILTER (WHERE left_on > p AND left_on <= d AND left_reason = 'own_wish') AS l8_1,
+	   count(*) FILTER (WHERE left_on > p AND left_on <= d AND left_reason = 'transferred') AS l8_2,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status = 'working') AS l2,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status = 'working' AND pedagogical) AS l2_1,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status = 'working' AND d < turns35) AS l2_2,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status = 'student') AS l4,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status = 'pensioner') AS l5,
+	   count(*) FILTER (WHERE joined_on <= d AND coalesce(left_on, 'infinity') > d AND status IS NULL) AS l6_1
+  FROM m GROUP BY sid, org_id;
+
+CREATE TABLE mismatches AS
+SELECT e.sid, o.ext_id, x.line, x.expected, x.engine
+  FROM expected_lines e
+  JOIN unionreg.org o ON o.id = e.org_id
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = e.sid AND so.org_id = e.org_id
+  CROSS JOIN LATERAL (VALUES
+	('6', e.l6, unionreg.tally_get(so.tally, 'members')), ('6.2', e.l6_2, unionreg.tally_get(so.tally, 'members_on_p')),
+	('7', e.l7, unionreg.tally_get(so.tally, 'admitted')), ('7.1', e.l7_1, unionreg.tally_get(so.tally, 'admitted_online')),
+	('7.2', e.l7_2, unionreg.tally_get(so.tally, 'transferred_in')), ('8', e.l8, unionreg.tally_get(so.tally, 'left')),
+	('8.1', e.l8_1, unionreg.tally_get(so.tally, 'left_own_wish')), ('8.2', e.l8_2, unionreg.tally_get(so.tally, 'transferred_out')),
+	('2', e.l2, unionreg.tally_get(so.tally, 'working')), ('2.1', e.l2_1, unionreg.tally_get(so.tally, 'working_pedagogical')),
+	('2.2', e.l2_2, unionreg.tally_get(so.tally, 'working_youth')), ('4', e.l4, unionreg.tally_get(so.tally, 'students')),
+	('5', e.l5, unionreg.tally_get(so.tally, 'pensioners')), ('6.1', e.l6_1, unionreg.tally_get(so.tally, 'status_unknown'))
+  ) x(line, expected, engine)
+ WHERE x.expected IS DISTINCT FROM x.engine;
+
+SELECT (SELECT count(*) FROM expected_lines) AS org_dates_checked,
+	   (SELECT count(*) FROM expected_lines) * 14 AS values_checked,
+	   (SELECT count(*) FROM mismatches) AS mismatches;
+SELECT * FROM mismatches ORDER BY sid, ext_id, line LIMIT 20;
+-- and every primary's balance holds: 6 = 6.2 + 7 + 7.2 - 8 - 8.2
+SELECT count(*) > 0 AS balance_broken FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id
+ WHERE so.snapshot_id IN (SELECT sid FROM built)
+   AND unionreg.tally_get(so.tally, 'members') <> unionreg.tally_get(so.tally, 'members_on_p')
+	   + unionreg.tally_get(so.tally, 'admitted') + unionreg.tally_get(so.tally, 'transferred_in')
+	   - unionreg.tally_get(so.tally, 'left') - unionreg.tally_get(so.tally, 'transferred_out') \gset
+SELECT (SELECT count(*) FROM mismatches) > 0 AS n_mismatch \gset
+\if :n_mismatch
+\echo 'report_check: the engine disagrees with the plain-SQL formulation'
+SELECT 1/0;
+\endif
+\if :balance_broken
+\echo 'report_check: 6 = 6.2 + 7 + 7.2 - 8 - 8.2 is broken'
+SELECT 1/0;
+\endif
+SQL
+echo "report_check: ok"

@@ -115,3 +115,18 @@ SELECT * FROM cards_by_region;
 SELECT * FROM online_admissions_by_region;
 SELECT * FROM empty_primaries;
 SELECT * FROM report_completeness_by_level;
+
+-- snapshot operations: the list, and deletion with a guard
+SELECT build_snapshot('2026-01-01') - :sid AS jan_id;
+SELECT as_of, version, organizations, members_counted, complete_pct, size_bytes > 0 AS has_size, is_latest
+  FROM snapshots;
+SELECT delete_snapshot(:sid + 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT prune_snapshots(0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT prune_snapshots(1) AS pruned;
+SELECT as_of, version FROM snapshots;
+SELECT delete_snapshot(:sid + 2, p_even_the_only_version => true);
+SELECT as_of, version FROM snapshots;
+SELECT delete_snapshot(12345);
+\echo :LAST_ERROR_SQLSTATE

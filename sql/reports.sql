@@ -130,3 +130,10 @@ SELECT delete_snapshot(:sid + 2, p_even_the_only_version => true);
 SELECT as_of, version FROM snapshots;
 SELECT delete_snapshot(12345);
 \echo :LAST_ERROR_SQLSTATE
+
+-- progress of long operations, as other sessions see it (pg_stat_activity)
+BEGIN;
+SELECT _progress('build_snapshot', '2026-04-01: written', 5, 10);
+SELECT job, phase, run_by IS NOT NULL AS has_user FROM progress WHERE pid = pg_backend_pid();
+COMMIT;
+SELECT count(*) AS after_commit FROM progress WHERE pid = pg_backend_pid();

@@ -345,6 +345,7 @@ BEGIN
 	  FROM parsed p
 	  LEFT JOIN unionreg.org o ON o.ext_id = p.ext_id;
 	GET DIAGNOSTICS v_staged = ROW_COUNT;
+	PERFORM unionreg._progress('load_orgs', 'rows checked one by one', v_staged);
 	ANALYZE _uo (ext_id, parent_ext_id, row_reason);
 
 	-- 2. parents, walked down from the rows whose parent is not a valid row
@@ -388,6 +389,7 @@ BEGIN
 	DROP TABLE _uo;
 	ANALYZE _uw (rn, ext_id, parent_ext_id, reason, org_id);
 
+	PERFORM unionreg._progress('load_orgs', 'parents walked; writing', v_staged);
 	-- 3. write: the whole file at once; if a rule only the database sees
 	--    breaks, go row by row so the one bad row is rejected, not the file
 	BEGIN

@@ -362,6 +362,7 @@ BEGIN
 	  LEFT JOIN unionreg.org o ON o.id = p.primary_id;
 	GET DIAGNOSTICS v_staged = ROW_COUNT;
 	ANALYZE _um (ext_id, joined_on, card_number, row_reason);
+	PERFORM unionreg._progress('load_members', 'rows checked one by one', v_staged);
 	RAISE NOTICE 'load_members: % rows staged and checked one by one (% s)', v_staged,
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
@@ -457,6 +458,7 @@ BEGIN
 	  LEFT JOIN active_cards ac ON ac.ext_id = u.ext_id;
 	DROP TABLE _um;
 	ANALYZE _umw (rn, ext_id, reason);
+	PERFORM unionreg._progress('load_members', 'rows checked against the register; writing', v_staged);
 	RAISE NOTICE 'load_members: rows checked against each other and the register (% s)',
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
@@ -483,6 +485,7 @@ BEGIN
 				END LOOP;
 			END;
 			v_lo := v_lo + v_batch;
+			PERFORM unionreg._progress('load_members', 'writing in batches', least(v_lo - 1, v_staged), v_staged);
 		END LOOP;
 	END;
 

@@ -230,11 +230,13 @@ BEGIN
 	SELECT coalesce(max(s.version), 0) + 1 INTO v_version FROM unionreg.snapshot s WHERE s.as_of = build_snapshot.as_of;
 	INSERT INTO unionreg.snapshot (as_of, version) VALUES (build_snapshot.as_of, v_version) RETURNING id INTO v_id;
 	RAISE NOTICE 'build_snapshot %: as of %, version %', v_id, as_of, v_version;
+	PERFORM unionreg._progress('build_snapshot', format('%s: counting members and rolling up', as_of));
 
 	INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
 	SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id
 	  FROM unionreg._org_tallies(build_snapshot.as_of, NULL) t;
 	GET DIAGNOSTICS v_orgs = ROW_COUNT;
+	PERFORM unionreg._progress('build_snapshot', format('%s: written', as_of), v_orgs);
 	SELECT coalesce(sum(unionreg.tally_get(so.tally, 'members')), 0) INTO v_members
 	  FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id
 	 WHERE so.snapshot_id = v_id AND o.level = 'primary';

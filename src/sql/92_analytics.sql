@@ -9,17 +9,23 @@ COMMENT ON VIEW unionreg.current_snapshot IS 'The snapshot the analytics read: t
 COMMENT ON COLUMN unionreg.current_snapshot.id IS 'snapshot id';
 COMMENT ON COLUMN unionreg.current_snapshot.as_of IS 'its reporting date';
 
--- regional organizations of the current snapshot, and the union as a whole (region NULL)
+-- regional organizations of the current snapshot, and the union as a whole
+-- (region NULL, from the central organization): what the per-region views read
 CREATE VIEW unionreg._region_tally AS
-SELECT o.ext_id AS region_ext_id, o.name AS region_name, so.tally, cs.as_of
+SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
+	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
+	   so.tally, cs.as_of, o.level = 'central' AS is_union, o.id AS org_id, o.ext_id AS org_ext_id
   FROM unionreg.current_snapshot cs
   JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
   JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central');
-COMMENT ON VIEW unionreg._region_tally IS 'internal: consolidated tallies of the regions and of the union (central) in the current snapshot';
-COMMENT ON COLUMN unionreg._region_tally.region_ext_id IS 'region ext_id (the central organization for the union)';
+COMMENT ON VIEW unionreg._region_tally IS 'internal: consolidated tallies of the regions and of the whole union (region NULL) in the current snapshot';
+COMMENT ON COLUMN unionreg._region_tally.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg._region_tally.region_name IS 'its name';
 COMMENT ON COLUMN unionreg._region_tally.tally IS 'its counters';
 COMMENT ON COLUMN unionreg._region_tally.as_of IS 'reporting date';
+COMMENT ON COLUMN unionreg._region_tally.is_union IS 'the row of the whole union';
+COMMENT ON COLUMN unionreg._region_tally.org_id IS 'the organization the row comes from';
+COMMENT ON COLUMN unionreg._region_tally.org_ext_id IS 'its ext_id';
 
 CREATE FUNCTION unionreg.coverage_band(pct numeric) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -31,16 +37,15 @@ $$;
 COMMENT ON FUNCTION unionreg.coverage_band(numeric) IS 'The band the union reads coverage in: >=100, >90, >70, >50, >40, >20, <20';
 
 CREATE VIEW unionreg.coverage_by_region AS
-SELECT o.ext_id AS region_ext_id, o.name AS region_name, b.as_of AS baseline_as_of,
-	   b.members::bigint AS baseline_members, unionreg.tally_get(so.tally, 'members') AS register_members,
-	   round(100.0 * unionreg.tally_get(so.tally, 'members') / nullif(b.members, 0), 2) AS coverage_pct,
-	   unionreg.coverage_band(round(100.0 * unionreg.tally_get(so.tally, 'members') / nullif(b.members, 0), 2)) AS band
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id AND o.level = 'regional'
+SELECT rt.region_ext_id, rt.region_name, b.as_of AS baseline_as_of,
+	   b.members::bigint AS baseline_members, unionreg.tally_get(rt.tally, 'members') AS register_members,
+	   c.pct AS coverage_pct, unionreg.coverage_band(c.pct) AS band
+  FROM unionreg._region_tally rt
   LEFT JOIN LATERAL (SELECT pb.as_of, pb.members FROM unionreg.paper_baseline pb
-					  WHERE pb.org_id = o.id AND pb.as_of <= cs.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
- ORDER BY o.ext_id;
+					  WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
+  CROSS JOIN LATERAL (SELECT round(100.0 * unionreg.tally_get(rt.tally, 'members') / nullif(b.members, 0), 2) AS pct) c
+ WHERE NOT rt.is_union
+ ORDER BY rt.org_ext_id;
 COMMENT ON VIEW unionreg.coverage_by_region IS 'Coverage of the register by region: members on record in the current snapshot / members in the latest paper report, with the band';
 COMMENT ON COLUMN unionreg.coverage_by_region.region_ext_id IS 'regional organization';
 COMMENT ON COLUMN unionreg.coverage_by_region.region_name IS 'its name';
@@ -51,21 +56,18 @@ COMMENT ON COLUMN unionreg.coverage_by_region.coverage_pct IS 'register / paper,
 COMMENT ON COLUMN unionreg.coverage_by_region.band IS '>=100, >90, >70, >50, >40, >20 or <20';
 
 CREATE VIEW unionreg.members_by_status AS
-SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
-	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
-	   unionreg.tally_get(so.tally, 'members') AS members,
-	   unionreg.tally_get(so.tally, 'working') AS working,
-	   unionreg.tally_get(so.tally, 'students') AS students,
-	   unionreg.tally_get(so.tally, 'pensioners') AS pensioners,
-	   unionreg.tally_get(so.tally, 'status_unknown') AS unknown,
-	   round(100.0 * unionreg.tally_get(so.tally, 'working') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS working_pct,
-	   round(100.0 * unionreg.tally_get(so.tally, 'students') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS students_pct,
-	   round(100.0 * unionreg.tally_get(so.tally, 'pensioners') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS pensioners_pct,
-	   round(100.0 * unionreg.tally_get(so.tally, 'status_unknown') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS unknown_pct
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
- ORDER BY o.level = 'central', o.ext_id;
+SELECT rt.region_ext_id, rt.region_name,
+	   unionreg.tally_get(rt.tally, 'members') AS members,
+	   unionreg.tally_get(rt.tally, 'working') AS working,
+	   unionreg.tally_get(rt.tally, 'students') AS students,
+	   unionreg.tally_get(rt.tally, 'pensioners') AS pensioners,
+	   unionreg.tally_get(rt.tally, 'status_unknown') AS unknown,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'working') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS working_pct,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'students') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS students_pct,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'pensioners') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS pensioners_pct,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'status_unknown') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS unknown_pct
+  FROM unionreg._region_tally rt
+ ORDER BY rt.is_union, rt.org_ext_id;
 COMMENT ON VIEW unionreg.members_by_status IS 'Members on record by status per region and for the whole union (region NULL), with shares; unknown status shown, not hidden';
 COMMENT ON COLUMN unionreg.members_by_status.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.members_by_status.region_name IS 'its name';
@@ -80,19 +82,16 @@ COMMENT ON COLUMN unionreg.members_by_status.pensioners_pct IS 'pensioners, % of
 COMMENT ON COLUMN unionreg.members_by_status.unknown_pct IS 'unknown, % of members';
 
 CREATE VIEW unionreg.cards_by_region AS
-SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
-	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
-	   unionreg.tally_get(so.tally, 'members') AS members,
-	   unionreg.tally_get(so.tally, 'cards_issued') AS cards_issued,
-	   round(100.0 * unionreg.tally_get(so.tally, 'cards_issued') / nullif(unionreg.tally_get(so.tally, 'members'), 0), 2) AS cards_issued_pct,
-	   unionreg.tally_get(so.tally, 'virtual_cards') AS virtual_cards,
-	   unionreg.tally_get(so.tally, 'cards_delivered') AS delivered_to_region,
-	   unionreg.tally_get(so.tally, 'cards_refused') AS refused,
-	   unionreg.tally_get(so.tally, 'cards_refused_no_virtual') AS refused_no_virtual
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
- ORDER BY o.level = 'central', o.ext_id;
+SELECT rt.region_ext_id, rt.region_name,
+	   unionreg.tally_get(rt.tally, 'members') AS members,
+	   unionreg.tally_get(rt.tally, 'cards_issued') AS cards_issued,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'cards_issued') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS cards_issued_pct,
+	   unionreg.tally_get(rt.tally, 'virtual_cards') AS virtual_cards,
+	   unionreg.tally_get(rt.tally, 'cards_delivered') AS delivered_to_region,
+	   unionreg.tally_get(rt.tally, 'cards_refused') AS refused,
+	   unionreg.tally_get(rt.tally, 'cards_refused_no_virtual') AS refused_no_virtual
+  FROM unionreg._region_tally rt
+ ORDER BY rt.is_union, rt.org_ext_id;
 COMMENT ON VIEW unionreg.cards_by_region IS 'E-cards per region and union-wide: plastic cards issued and their share of members, virtual cards, cards stuck in delivered_to_region, refusals, refusals with no virtual card';
 COMMENT ON COLUMN unionreg.cards_by_region.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.cards_by_region.region_name IS 'its name';
@@ -126,15 +125,12 @@ COMMENT ON COLUMN unionreg.online_admissions_by_region.year IS 'year of joining'
 COMMENT ON COLUMN unionreg.online_admissions_by_region.online_admissions IS 'memberships admitted online';
 
 CREATE VIEW unionreg.empty_primaries AS
-SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
-	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
-	   unionreg.tally_get(so.tally, 'primaries') AS primaries,
-	   unionreg.tally_get(so.tally, 'primaries_no_member') AS empty_primaries,
-	   round(100.0 * unionreg.tally_get(so.tally, 'primaries_no_member') / nullif(unionreg.tally_get(so.tally, 'primaries'), 0), 2) AS empty_pct
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
- ORDER BY o.level = 'central', o.ext_id;
+SELECT rt.region_ext_id, rt.region_name,
+	   unionreg.tally_get(rt.tally, 'primaries') AS primaries,
+	   unionreg.tally_get(rt.tally, 'primaries_no_member') AS empty_primaries,
+	   round(100.0 * unionreg.tally_get(rt.tally, 'primaries_no_member') / nullif(unionreg.tally_get(rt.tally, 'primaries'), 0), 2) AS empty_pct
+  FROM unionreg._region_tally rt
+ ORDER BY rt.is_union, rt.org_ext_id;
 COMMENT ON VIEW unionreg.empty_primaries IS 'Primary organizations with no member on record, per region and for the whole union (region NULL), count and share';
 COMMENT ON COLUMN unionreg.empty_primaries.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.empty_primaries.region_name IS 'its name';

@@ -3,6 +3,15 @@
 -- Periods are half-open [from, to); "on D" means from <= D < to.
 -- ---------------------------------------------------------------------
 
+-- The key of a full name: one definition for the stored column and every
+-- duplicate check, so they can never drift apart.
+CREATE FUNCTION unionreg.person_name_key(surname text, first_name text, patronymic text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT unionreg.name_key(surname || ' ' || first_name || coalesce(' ' || patronymic, '')) $$;
+COMMENT ON FUNCTION unionreg.person_name_key(text, text, text) IS
+	'unionreg.name_key() of surname, first name and (optional) patronymic: the key duplicates share';
+
 CREATE TABLE unionreg.person (
 	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	ext_id		text NOT NULL UNIQUE CHECK (ext_id <> ''),
@@ -17,7 +26,7 @@ CREATE TABLE unionreg.person (
 	virtual_card_on date,
 	profcards_on date,
 	name_key	text GENERATED ALWAYS AS
-				(unionreg.name_key(surname || ' ' || first_name || coalesce(' ' || patronymic, ''))) STORED
+				(unionreg.person_name_key(surname, first_name, patronymic)) STORED
 );
 COMMENT ON TABLE unionreg.person IS 'A member''s record card (учетная карточка): the person; periods live in membership and status_period';
 COMMENT ON COLUMN unionreg.person.id IS 'key';

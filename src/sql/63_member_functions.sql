@@ -82,7 +82,7 @@ DECLARE
 	v_person bigint;
 BEGIN
 	SELECT * INTO v_twin FROM unionreg._live_lookalike(
-		p_snils, unionreg.name_key(p_surname || ' ' || p_first_name || coalesce(' ' || p_patronymic, '')),
+		p_snils, unionreg.person_name_key(p_surname, p_first_name, p_patronymic),
 		p_birth_date, p_on);
 	IF FOUND AND NOT p_force THEN
 		RAISE EXCEPTION 'cannot admit "% %": % is already a member of "%" on % (%)',
@@ -243,7 +243,7 @@ BEGIN
 
 	-- find the person: a live member is a duplicate; an earlier member comes back
 	SELECT * INTO v_twin FROM unionreg._live_lookalike(
-		a.snils, unionreg.name_key(a.surname || ' ' || a.first_name || coalesce(' ' || a.patronymic, '')),
+		a.snils, unionreg.person_name_key(a.surname, a.first_name, a.patronymic),
 		a.birth_date, p_on);
 	IF FOUND AND NOT p_force THEN
 		RAISE EXCEPTION 'cannot approve application % of "% %": % is already a member of "%" on % (%)',
@@ -257,7 +257,7 @@ BEGIN
 	IF NOT FOUND THEN
 		SELECT p.id INTO v_person FROM unionreg.person p
 		 WHERE p.snils = a.snils
-			OR (p.name_key = unionreg.name_key(a.surname || ' ' || a.first_name || coalesce(' ' || a.patronymic, ''))
+			OR (p.name_key = unionreg.person_name_key(a.surname, a.first_name, a.patronymic)
 				AND p.birth_date = a.birth_date)
 		 ORDER BY p.id LIMIT 1;
 	END IF;

@@ -30,6 +30,7 @@ export -f inner
 
 pg_virtualenv -v "$PGVERSION" \
 	-o shared_preload_libraries=pg_cron \
-	-o cron.database_name=contrib_regression \
+	-o cron.database_name=unionreg_cron \
+	-o cron.use_background_workers=on \
 	-o max_worker_processes=16 \
 	bash -c inner

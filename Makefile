@@ -26,7 +26,7 @@ ID_TYPES   = inn ogrn snils card_number
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

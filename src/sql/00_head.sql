@@ -6,3 +6,14 @@ COMMENT ON SCHEMA unionreg IS 'unionreg: the trade union''s unified register (or
 -- Names in every view that lists people or organizations sort in Russian.
 CREATE COLLATION unionreg.ru (provider = icu, locale = 'ru-RU');
 COMMENT ON COLLATION unionreg.ru IS 'Russian ICU collation used to order names of people and organizations';
+
+-- Roles are cluster-wide and outlive the extension: made once, if missing,
+-- before anything grants to them.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'unionreg_reader') THEN
+		CREATE ROLE unionreg_reader NOLOGIN;
+		COMMENT ON ROLE unionreg_reader IS 'unionreg: reads the report and analytics views (aggregates only: no names, contacts or SNILS of people); grant it to BI logins';
+	END IF;
+END
+$$;

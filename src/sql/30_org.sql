@@ -86,3 +86,4 @@ CREATE TRIGGER org_check_ins AFTER INSERT ON unionreg.org
 CREATE TRIGGER org_check_upd AFTER UPDATE ON unionreg.org
 	REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION unionreg.org_check();
+COMMENT ON SEQUENCE unionreg.org_id_seq IS 'internal ids of organizations';

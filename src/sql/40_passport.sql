@@ -90,6 +90,9 @@ CREATE FUNCTION unionreg.passport_gaps_at(as_of date DEFAULT current_date)
 RETURNS TABLE (org_ext_id text, org_name text, level text, region_code smallint,
 			   field text, field_label text)
 LANGUAGE sql STABLE PARALLEL SAFE
+-- definer: the reader role sees these organization-level figures through the
+-- views without a grant on the tables (which hold chairmen's names and contacts)
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT o.ext_id, o.name, o.level, o.region_code, r.field, f.label_ru
@@ -123,7 +126,8 @@ COMMENT ON FUNCTION unionreg.passport_gaps_at(date) IS
 	'Mandatory passport fields that are empty, per organization live on as_of and field';
 
 CREATE VIEW unionreg.passport_gaps AS
-	SELECT * FROM unionreg.passport_gaps_at(current_date);
+	SELECT g.org_ext_id, g.org_name, g.level, g.region_code::integer AS region_code, g.field, g.field_label
+	  FROM unionreg.passport_gaps_at(current_date) g;
 COMMENT ON VIEW unionreg.passport_gaps IS
 	'Mandatory passport fields (unionreg.passport_requirement) that are empty today: one row per organization and missing field';
 COMMENT ON COLUMN unionreg.passport_gaps.org_ext_id IS 'organization';
@@ -139,6 +143,9 @@ RETURNS TABLE (level text, level_label text, organizations bigint,
 			   no_term bigint, no_term_pct numeric,
 			   term_not_current bigint, term_not_current_pct numeric)
 LANGUAGE sql STABLE PARALLEL SAFE
+-- definer: the reader role sees these organization-level figures through the
+-- views without a grant on the tables (which hold chairmen's names and contacts)
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH o AS (

@@ -424,3 +424,4 @@ END
 $$;
 COMMENT ON FUNCTION unionreg.load_orgs() IS
 	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied';
+COMMENT ON SEQUENCE unionreg.load_reject_id_seq IS 'ids of rejected staging rows';

@@ -210,3 +210,5 @@ CREATE TRIGGER membership_check_ins AFTER INSERT ON unionreg.membership
 	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION unionreg._membership_check();
 CREATE TRIGGER membership_check_upd AFTER UPDATE ON unionreg.membership
 	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION unionreg._membership_check();
+COMMENT ON SEQUENCE unionreg.person_id_seq IS 'internal ids of persons';
+COMMENT ON SEQUENCE unionreg.membership_id_seq IS 'ids of membership periods';

@@ -225,3 +225,4 @@ END
 $$;
 COMMENT ON FUNCTION unionreg.move_cards(text, text, text, date) IS
 	'Set-based move of every card in state p_from held by a member of the organization''s subtree on p_on (e.g. a region, delivered_to_region -> issued); returns the number of cards moved';
+COMMENT ON SEQUENCE unionreg.card_id_seq IS 'internal ids of e-cards';

@@ -356,3 +356,4 @@ COMMENT ON COLUMN unionreg.contact_problems.person_ext_id IS 'the member''s ext_
 COMMENT ON COLUMN unionreg.contact_problems.name IS 'full name';
 COMMENT ON COLUMN unionreg.contact_problems.email IS 'the address as stored';
 COMMENT ON COLUMN unionreg.contact_problems.problem IS 'what is wrong with the address, or that consent is missing';
+COMMENT ON SEQUENCE unionreg.application_id_seq IS 'ids of online applications';

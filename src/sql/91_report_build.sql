@@ -188,6 +188,7 @@ COMMENT ON COLUMN unionreg.snapshot.built_by IS 'who built it';
 COMMENT ON COLUMN unionreg.snapshot.duration IS 'how long the build took';
 COMMENT ON COLUMN unionreg.snapshot.organizations IS 'organizations reported';
 COMMENT ON COLUMN unionreg.snapshot.members IS 'members on record on D in the whole union';
+COMMENT ON SEQUENCE unionreg.snapshot_id_seq IS 'snapshot ids';
 
 -- compact: one row per organization holding its counters; lines are derived on read
 CREATE TABLE unionreg.snapshot_org (
@@ -314,28 +315,24 @@ COMMENT ON COLUMN unionreg.report_gaps.form IS 'its form';
 COMMENT ON COLUMN unionreg.report_gaps.gap IS 'a missing passport field, or members with unknown status';
 
 -- the value of a control ratio's right side
-CREATE FUNCTION unionreg._ratio_right(p_tally unionreg.tally, p_form text, p_terms text[])
-RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-	SELECT sum(CASE WHEN t LIKE '#%' THEN substr(t, 2)::numeric
-					WHEN t LIKE '-%' THEN -unionreg.line_value(p_tally, l.formula, l.counters)
-					ELSE unionreg.line_value(p_tally, l.formula, l.counters) END)
-	  FROM unnest(p_terms) t
-	  LEFT JOIN unionreg.form_line l ON l.form = p_form AND l.line_code = ltrim(t, '-')
-$$;
-COMMENT ON FUNCTION unionreg._ratio_right(unionreg.tally, text, text[]) IS 'internal: the right side of a control ratio';
-
 CREATE VIEW unionreg.control_violation AS
 SELECT x.snapshot_id, x.org_ext_id, x.form, x.rule, x.severity, x.left_value, x.right_value
   FROM (SELECT so.snapshot_id, o.ext_id AS org_ext_id, so.form, cr.rule, cr.severity, cr.op,
 			   unionreg.line_value(so.tally, l.formula, l.counters) AS left_value,
-			   unionreg._ratio_right(so.tally, so.form, cr.right_terms) AS right_value
+			   r.right_value
 		  FROM unionreg.snapshot_org so
 		  JOIN unionreg.latest_snapshot s ON s.id = so.snapshot_id
 		  JOIN unionreg.org o ON o.id = so.org_id
 		  JOIN unionreg.control_ratio cr ON cr.form = so.form
-		  JOIN unionreg.form_line l ON l.form = cr.form AND l.line_code = cr.left_line) x
+		  JOIN unionreg.form_line l ON l.form = cr.form AND l.line_code = cr.left_line
+		  -- the right side, inline (not a function reading form_line): a view reads
+		  -- its tables with its owner's rights, which is what lets the reader role in
+		  CROSS JOIN LATERAL (
+				SELECT sum(CASE WHEN t LIKE '#%' THEN substr(t, 2)::numeric
+								WHEN t LIKE '-%' THEN -unionreg.line_value(so.tally, rl.formula, rl.counters)
+								ELSE unionreg.line_value(so.tally, rl.formula, rl.counters) END) AS right_value
+				  FROM unnest(cr.right_terms) t
+				  LEFT JOIN unionreg.form_line rl ON rl.form = so.form AND rl.line_code = ltrim(t, '-')) r) x
  WHERE x.left_value IS NOT NULL AND x.right_value IS NOT NULL
    AND NOT CASE x.op WHEN '<=' THEN x.left_value <= x.right_value
 					 WHEN '=' THEN x.left_value = x.right_value
@@ -422,6 +419,10 @@ BEGIN
 			 WHERE a.form = %L
 			 GROUP BY a.snapshot_id, a.as_of, a.org_ext_id, a.org_name, a.level, a.region_ext_id$v$,
 			v_view, CASE WHEN v_cols IS NULL THEN '' ELSE E',\n\t\t' || v_cols END, f.code);
+		END IF;
+		-- a view made anew has lost its grants: the reader keeps seeing every form
+		IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'unionreg_reader') THEN
+			EXECUTE format('GRANT SELECT ON unionreg.%I TO unionreg_reader', v_view);
 		END IF;
 		EXECUTE format('COMMENT ON VIEW unionreg.%I IS %L', v_view,
 					   format('%s / %s: one row per organization and snapshot (latest version of each date), one column per line', f.label_en, f.label_ru));

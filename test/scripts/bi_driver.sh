@@ -12,7 +12,7 @@ cleanup() {
 	psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP ROLE IF EXISTS $LOGIN" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-python3 test/gen/gen_union.py --seed 21 --scale 0.01 --members 3000 --out "$OUT" >/dev/null
+/usr/bin/python3 test/gen/gen_union.py --seed 21 --scale 0.01 --members 3000 --out "$OUT" >/dev/null
 
 PGOPTIONS="-c client_min_messages=warning" psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" \
 	-c "DROP ROLE IF EXISTS $LOGIN"
@@ -29,4 +29,4 @@ SELECT unionreg.build_snapshot('2026-10-01');
 CREATE ROLE $LOGIN LOGIN PASSWORD '$PASSWORD' IN ROLE unionreg_reader;
 SQL
 # over TCP on loopback with a password, as a BI server would connect
-PGHOST=127.0.0.1 python3 test/driver/bi_reader.py --dbname "$DB" --user "$LOGIN" --password "$PASSWORD"
+PGHOST=127.0.0.1 /usr/bin/python3 test/driver/bi_reader.py --dbname "$DB" --user "$LOGIN" --password "$PASSWORD"

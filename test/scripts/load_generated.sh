@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_gen" >/dev/null 2>&1 || true' EXIT
-python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT" >/dev/null
+/usr/bin/python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT" >/dev/null
 # the same seed gives the same files
-python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT/again" >/dev/null
+/usr/bin/python3 test/gen/gen_union.py --seed 11 --scale 0.01 --members 1000 --bad-members 0.05 --shuffle --out "$OUT/again" >/dev/null
 cmp -s "$OUT/stage_member.csv" "$OUT/again/stage_member.csv" || { echo "generator is not deterministic"; exit 1; }
 
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_gen" -c "CREATE DATABASE unionreg_gen"

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 DB=$(psql -qXAt -d postgres -c "SHOW cron.database_name")
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-python3 test/gen/gen_union.py --seed 5 --scale 0.01 --members 1500 --out "$OUT" >/dev/null
+/usr/bin/python3 test/gen/gen_union.py --seed 5 --scale 0.01 --members 1500 --out "$OUT" >/dev/null
 
 PGOPTIONS="-c client_min_messages=warning" psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 psql -qX -v ON_ERROR_STOP=1 -d "$DB" <<SQL

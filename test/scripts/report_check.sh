@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_check" >/dev/null 2>&1 || true' EXIT
-python3 test/gen/gen_union.py --seed 5 --scale 0.01 --members 3000 --shuffle --out "$OUT" >/dev/null
+/usr/bin/python3 test/gen/gen_union.py --seed 5 --scale 0.01 --members 3000 --shuffle --out "$OUT" >/dev/null
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_check" -c "CREATE DATABASE unionreg_check"
 psql -qX -v ON_ERROR_STOP=1 -d unionreg_check <<SQL
 SET client_min_messages = warning;

@@ -21,7 +21,9 @@ echo "== creating cluster 15/$CLUSTER on port $PORT (localhost only)"
 pg_createcluster 15 "$CLUSTER" -p "$PORT" \
 	-o listen_addresses=localhost \
 	-o shared_preload_libraries=pg_cron \
-	-o cron.database_name=unionreg >/dev/null
+	-o cron.database_name=unionreg \
+	-o cron.use_background_workers=on \
+	-o max_worker_processes=16 >/dev/null
 pg_ctlcluster 15 "$CLUSTER" start
 
 export PGPORT=$PORT PGHOST=/var/run/postgresql PGDATABASE=unionreg
@@ -98,6 +100,11 @@ SELECT ext_id_a, name_a, ext_id_b, name_b, matched_by FROM unionreg.duplicate_pe
 \echo == contacts to fix (unionreg.contact_problems)
 SELECT who, problem, count(*) FROM unionreg.contact_problems GROUP BY 1, 2 ORDER BY 3 DESC;
 \echo
+\echo == scheduling through pg_cron (unionreg.schedule_snapshots): quarterly snapshot, nightly refresh, retention
+CREATE EXTENSION pg_cron;
+SELECT jobname, schedule AS "schedule (GMT)", command FROM unionreg.schedule_snapshots();
+SELECT jobname, next_run FROM unionreg.scheduled_jobs;
+\echo
 \echo == snapshot as of the latest quarter date (unionreg.build_snapshot)
 SELECT (date_trunc('quarter', current_date))::date AS quarter \gset
 SELECT unionreg.build_snapshot(:'quarter') AS snapshot_id \gset
@@ -145,6 +152,8 @@ if [ "$KEEP" = "0" ]; then
 else
 	echo "== the demo cluster is running. Connect with:"
 	echo "     sudo -u postgres psql -p $PORT -d unionreg"
+	echo "   a BI tool connects as a login granted unionreg_reader, e.g.:"
+	echo "     CREATE ROLE bi LOGIN PASSWORD '...' IN ROLE unionreg_reader;   -- then host=localhost port=$PORT dbname=unionreg"
 	echo "   stop and remove it with:"
 	echo "     pg_dropcluster 15 $CLUSTER --stop      (or: make demo KEEP=0)"
 fi

@@ -6,28 +6,46 @@ CREATE EXTENSION unionreg CASCADE;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
 
--- every function, table, view, sequence, column, type and operator has COMMENT ON
+-- every function, table, view, sequence, column, type and operator of the
+-- extension (and the wide form views it makes at run time) has COMMENT ON
+WITH ours AS (
+	SELECT d.classid, d.objid FROM pg_depend d
+	 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'unionreg')
+	UNION ALL
+	SELECT 'pg_class'::regclass, c.oid FROM pg_class c
+	 WHERE c.relnamespace = 'unionreg'::regnamespace AND c.relname ~ '^report_[0-9]sp$'
+	UNION ALL	-- sequences of identity columns belong to their tables
+	SELECT 'pg_class'::regclass, s.objid FROM pg_depend s
+	 WHERE s.classid = 'pg_class'::regclass AND s.deptype = 'i'
+	   AND s.refobjid IN (SELECT objid FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'))
 SELECT 'function' AS kind, p.oid::regprocedure::text AS object
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
- WHERE n.nspname = 'unionreg' AND obj_description(p.oid, 'pg_proc') IS NULL
+  FROM pg_proc p JOIN ours ON ours.classid = 'pg_proc'::regclass AND ours.objid = p.oid
+ WHERE obj_description(p.oid, 'pg_proc') IS NULL
 UNION ALL
 SELECT c.relkind::text, c.relname::text
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'unionreg' AND c.relkind IN ('r', 'v', 'm', 'S') AND obj_description(c.oid, 'pg_class') IS NULL
+  FROM pg_class c JOIN ours ON ours.classid = 'pg_class'::regclass AND ours.objid = c.oid
+ WHERE c.relkind IN ('r', 'v', 'm', 'S') AND obj_description(c.oid, 'pg_class') IS NULL
 UNION ALL
 SELECT 'column', c.relname || '.' || a.attname
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  FROM pg_class c JOIN ours ON ours.classid = 'pg_class'::regclass AND ours.objid = c.oid
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
- WHERE n.nspname = 'unionreg' AND c.relkind IN ('r', 'v', 'm') AND col_description(c.oid, a.attnum) IS NULL
+ WHERE c.relkind IN ('r', 'v', 'm') AND col_description(c.oid, a.attnum) IS NULL
 UNION ALL
 SELECT 'type', t.typname::text
-  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
- WHERE n.nspname = 'unionreg' AND t.typrelid = 0 AND t.typcategory <> 'A' AND obj_description(t.oid, 'pg_type') IS NULL
+  FROM pg_type t JOIN ours ON ours.classid = 'pg_type'::regclass AND ours.objid = t.oid
+ WHERE t.typrelid = 0 AND t.typcategory <> 'A' AND obj_description(t.oid, 'pg_type') IS NULL
 UNION ALL
 SELECT 'operator', o.oid::regoperator::text
-  FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
- WHERE n.nspname = 'unionreg' AND obj_description(o.oid, 'pg_operator') IS NULL
+  FROM pg_operator o JOIN ours ON ours.classid = 'pg_operator'::regclass AND ours.objid = o.oid
+ WHERE obj_description(o.oid, 'pg_operator') IS NULL
 ORDER BY 1, 2;
+-- and the check covers what it should: counts of what was looked at
+SELECT count(*) FILTER (WHERE classid = 'pg_proc'::regclass) > 100 AS functions_checked,
+       count(*) FILTER (WHERE classid = 'pg_class'::regclass) > 60 AS relations_checked,
+       count(*) FILTER (WHERE classid = 'pg_operator'::regclass) >= 24 AS operators_checked
+  FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'unionreg');
 
 -- what the reader may read
 SELECT view_name FROM unionreg.reader_views();
@@ -50,7 +68,11 @@ DECLARE
 BEGIN
 	FOR r IN SELECT c.relname, c.relkind, has_table_privilege('unionreg_reader', c.oid, 'SELECT') AS granted
 			   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-			  WHERE n.nspname = 'unionreg' AND c.relkind IN ('r', 'v', 'm') ORDER BY c.relname LOOP
+			  WHERE n.nspname = 'unionreg' AND c.relkind IN ('r', 'v', 'm')
+				AND (c.relname ~ '^report_[0-9]sp$' OR EXISTS (
+					SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+					   AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'))
+			  ORDER BY c.relname LOOP
 		BEGIN
 			EXECUTE format('SELECT count(*) FROM unionreg.%I', r.relname);
 			IF NOT r.granted THEN

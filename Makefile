@@ -17,7 +17,8 @@ OBJS = \
 	src/name_key.o \
 	src/email_ascii.o \
 	src/tally.o \
-	src/member_tally.o
+	src/member_tally.o \
+	src/rollup.o
 
 # The install script is generated from the parts in src/sql, in name order;
 # the identifier-type boilerplate is expanded once per type from a template.

@@ -18,6 +18,15 @@ $$;
 COMMENT ON FUNCTION unionreg.line_value(unionreg.tally, text, text[]) IS
 	'The value of a report line from a tally: a counter, a sum of counters, or 100 * first / second (NULL when the second is 0)';
 
+-- The roll-up, in C (src/rollup.c): own tallies summed into every ancestor
+-- in one pass over the organizations, leaves first, and each one's region.
+CREATE FUNCTION unionreg._rollup(ids bigint[], parents bigint[], tallies unionreg.tally[], flagged boolean[])
+RETURNS TABLE (org_id bigint, tally unionreg.tally, flagged_ancestor bigint)
+AS 'MODULE_PATHNAME', 'tally_rollup'
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 10000;
+COMMENT ON FUNCTION unionreg._rollup(bigint[], bigint[], unionreg.tally[], boolean[]) IS
+	'internal: for organizations with their parent and own tally, the tally of each one''s subtree and its nearest flagged ancestor (the region), in memory, O(organizations)';
+
 -- Every organization live on D that fills a form (within p_root's subtree
 -- when given): its form, its consolidated tally, whether its own report is
 -- complete and why not, and its region.
@@ -44,18 +53,15 @@ AS $$
 		SELECT o.id FROM live o WHERE o.id = p_root
 		UNION
 		SELECT l.org_id FROM down dn JOIN link l ON l.parent_id = dn.id),
-	-- each live organization of the subtree with itself and every ancestor, as on D
-	up AS (
-		SELECT o.id AS org_id, o.id AS anc, 0 AS depth FROM live o
-		 WHERE p_root IS NULL OR o.id IN (SELECT dn.id FROM down dn)
-		UNION ALL
-		SELECT u.org_id, l.parent_id, u.depth + 1 FROM up u JOIN link l ON l.org_id = u.anc WHERE u.depth < 64),
+	-- the organizations rolled up, each with its parent on D
 	scope AS (
-		SELECT DISTINCT u.org_id FROM up u WHERE p_root IS NULL OR u.anc = p_root),
+		SELECT o.id, o.level, o.kind, o.valid_from, lk.parent_id
+		  FROM live o LEFT JOIN link lk ON lk.org_id = o.id
+		 WHERE p_root IS NULL OR o.id IN (SELECT dn.id FROM down dn)),
 	assigned AS (
-		SELECT o.id, o.level, o.kind, fa.form
-		  FROM live o JOIN scope s ON s.org_id = o.id
-		  JOIN unionreg.form_assignment fa ON fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind)),
+		SELECT s.id, s.level, s.kind, fa.form
+		  FROM scope s
+		  JOIN unionreg.form_assignment fa ON fa.level = s.level AND (fa.kind IS NULL OR fa.kind = s.kind)),
 	mt AS (
 		SELECT * FROM unionreg.member_tallies(p_as_of,
 			CASE WHEN p_root IS NULL THEN NULL
@@ -63,11 +69,6 @@ AS $$
 	base AS (
 		SELECT DISTINCT ON (b.org_id) b.org_id, b.employees, b.students
 		  FROM unionreg.org_base b, d WHERE b.as_of <= d.d ORDER BY b.org_id, b.as_of DESC),
-	subs AS (
-		SELECT u.anc AS org_id, count(*) AS n
-		  FROM up u JOIN live s ON s.id = u.org_id AND s.level = 'subdivision'
-		  JOIN live p ON p.id = u.anc AND p.level = 'primary'
-		 GROUP BY u.anc),
 	gaps AS (
 		SELECT g.org_id, array_agg(g.gap ORDER BY g.gap) AS gaps
 		  FROM (SELECT o.id AS org_id, 'passport: ' || pg.field AS gap
@@ -76,61 +77,58 @@ AS $$
 				SELECT m.org_id, format('status unknown for %s member(s)', unionreg.tally_get(m.tally, 'status_unknown'))
 				  FROM mt m WHERE unionreg.tally_get(m.tally, 'status_unknown') > 0) g
 		 GROUP BY g.org_id),
-	-- what each organization adds to itself and to every ancestor
+	-- primaries liquidated during (P, D] count under the parent they had when they ended
+	liquidated AS (
+		SELECT l.parent_id AS org_id, count(*) AS n
+		  FROM unionreg.org x CROSS JOIN d
+		  JOIN unionreg.org_link l ON l.org_id = x.id AND l.valid_to = x.valid_to
+		 WHERE x.level = 'primary' AND x.valid_to > d.p AND x.valid_to <= d.d
+		 GROUP BY l.parent_id),
+	-- what each organization adds to itself and to every ancestor: a primary
+	-- its members and itself, a subdivision one subdivision, a filer whether
+	-- its report is incomplete, a parent the primaries liquidated under it
 	own AS (
-		SELECT a.id AS org_id,
+		SELECT s.id, s.parent_id, s.level = 'regional' AS is_region,
 			   coalesce(m.tally, '{}'::unionreg.tally)
-			   OPERATOR(unionreg.+) CASE WHEN a.level = 'primary' THEN
+			   OPERATOR(unionreg.+) CASE WHEN s.level = 'primary' THEN
 					unionreg.tally_of('primaries', 1)
-					OPERATOR(unionreg.+) unionreg.tally_of('primaries_' || a.kind, 1)
+					OPERATOR(unionreg.+) unionreg.tally_of('primaries_' || s.kind, 1)
 					OPERATOR(unionreg.+) unionreg.tally_of('primaries_no_member',
 						CASE WHEN coalesce(unionreg.tally_get(m.tally, 'members'), 0) = 0 THEN 1 ELSE 0 END)
 					OPERATOR(unionreg.+) unionreg.tally_of('primaries_created',
-						CASE WHEN o.valid_from > d.p AND o.valid_from <= d.d THEN 1 ELSE 0 END)
+						CASE WHEN s.valid_from > d.p AND s.valid_from <= d.d THEN 1 ELSE 0 END)
 					OPERATOR(unionreg.+) unionreg.tally_of('employees', coalesce(b.employees, 0))
 					OPERATOR(unionreg.+) unionreg.tally_of('students_base', coalesce(b.students, 0))
-					OPERATOR(unionreg.+) unionreg.tally_of('subdivisions', coalesce(sb.n, 0))
+				  WHEN s.level = 'subdivision' THEN unionreg.tally_of('subdivisions', 1)
 				  ELSE '{}'::unionreg.tally END
-			   OPERATOR(unionreg.+) unionreg.tally_of('incomplete_reports', CASE WHEN g.gaps IS NULL THEN 0 ELSE 1 END)
-			   AS tally,
-			   g.gaps
-		  FROM assigned a CROSS JOIN d
-		  JOIN unionreg.org o ON o.id = a.id
-		  LEFT JOIN mt m ON m.org_id = a.id
-		  LEFT JOIN base b ON b.org_id = a.id
-		  LEFT JOIN subs sb ON sb.org_id = a.id
-		  LEFT JOIN gaps g ON g.org_id = a.id),
-	-- primaries liquidated during (P, D] count under the parent they had when they ended
-	liquidated AS (
-		SELECT u.anc AS org_id, count(*) AS n
-		  FROM unionreg.org x CROSS JOIN d
-		  JOIN unionreg.org_link l ON l.org_id = x.id AND l.valid_to = x.valid_to
-		  JOIN up u ON u.org_id = l.parent_id
-		 WHERE x.level = 'primary' AND x.valid_to > d.p AND x.valid_to <= d.d
-		 GROUP BY u.anc),
+			   OPERATOR(unionreg.+) unionreg.tally_of('incomplete_reports',
+					CASE WHEN a.id IS NOT NULL AND g.gaps IS NOT NULL THEN 1 ELSE 0 END)
+			   OPERATOR(unionreg.+) unionreg.tally_of('primaries_liquidated', coalesce(lq.n, 0)) AS tally
+		  FROM scope s CROSS JOIN d
+		  LEFT JOIN assigned a ON a.id = s.id
+		  LEFT JOIN mt m ON m.org_id = s.id
+		  LEFT JOIN base b ON b.org_id = s.id
+		  LEFT JOIN gaps g ON g.org_id = s.id
+		  LEFT JOIN liquidated lq ON lq.org_id = s.id),
 	rolled AS (
-		SELECT u.anc AS org_id, unionreg.sum(w.tally) AS tally
-		  FROM up u JOIN own w ON w.org_id = u.org_id
-		 GROUP BY u.anc),
+		SELECT r.org_id, r.tally, r.flagged_ancestor AS region_id
+		  FROM (SELECT array_agg(w.id) AS ids, array_agg(w.parent_id) AS parents,
+					   array_agg(w.tally) AS tallies, array_agg(w.is_region) AS flags FROM own w) x
+		 CROSS JOIN LATERAL unionreg._rollup(x.ids, x.parents, x.tallies, x.flags) r
+		 WHERE x.ids IS NOT NULL),
 	chairman AS (
 		SELECT c.org_id,
 			   unionreg.tally_of('chairman_in_office', 1)
 			   OPERATOR(unionreg.+) unionreg.tally_of('chairman_released', CASE WHEN c.released THEN 1 ELSE 0 END) AS tally
 		  FROM unionreg.org_chairman c, d
-		 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d)),
-	region AS (
-		SELECT u.org_id, u.anc AS region_id FROM up u JOIN live r ON r.id = u.anc AND r.level = 'regional')
+		 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d))
 	SELECT a.id, a.form,
-		   coalesce(r.tally, '{}'::unionreg.tally)
-		   OPERATOR(unionreg.+) coalesce(c.tally, '{}'::unionreg.tally)
-		   OPERATOR(unionreg.+) unionreg.tally_of('primaries_liquidated', coalesce(lq.n, 0)),
-		   w.gaps IS NULL, w.gaps, rg.region_id
+		   r.tally OPERATOR(unionreg.+) coalesce(c.tally, '{}'::unionreg.tally),
+		   g.gaps IS NULL, g.gaps, r.region_id
 	  FROM assigned a
-	  JOIN own w ON w.org_id = a.id
-	  LEFT JOIN rolled r ON r.org_id = a.id
+	  JOIN rolled r ON r.org_id = a.id
+	  LEFT JOIN gaps g ON g.org_id = a.id
 	  LEFT JOIN chairman c ON c.org_id = a.id
-	  LEFT JOIN liquidated lq ON lq.org_id = a.id
-	  LEFT JOIN region rg ON rg.org_id = a.id
 $$;
 COMMENT ON FUNCTION unionreg._org_tallies(date, bigint) IS
 	'internal: the consolidated tally of every organization live on D that fills a form (optionally within one subtree), with completeness and region';

@@ -10,7 +10,7 @@ KEEP=${KEEP:-1}
 CLUSTER=unionreg_demo
 PORT=${DEMO_PORT:-5499}
 SCALE=${DEMO_SCALE:-0.05}
-MEMBERS=${DEMO_MEMBERS:-200000}
+MEMBERS=${DEMO_MEMBERS:-300000}
 DATA=/var/tmp/unionreg_demo_data
 
 if pg_lsclusters -h | awk '{print $2}' | grep -qx "$CLUSTER"; then

@@ -1,0 +1,245 @@
+/*
+ * rollup.c
+ *	  The roll-up of tallies through the hierarchy as it stood on D, in
+ *	  memory: every organization's own tally summed into each ancestor's.
+ *
+ * The SQL side hands over the organizations live on D with their parent on
+ * D and their own tally (what they add to themselves and their ancestors).
+ * A recursive closure in SQL makes O(organizations x depth) rows and sums
+ * each ancestor's group; here children are folded into parents leaves first
+ * (Kahn's order), one addition per organization: O(organizations) time and
+ * one counter row per organization of memory, whatever the member count.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "tally.h"
+
+typedef struct IdIndex
+{
+	int64		id;
+	int			idx;
+} IdIndex;
+
+static int
+id_index_cmp(const void *a, const void *b)
+{
+	int64		x = ((const IdIndex *) a)->id;
+	int64		y = ((const IdIndex *) b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static int
+id_lookup(const IdIndex *sorted, int n, int64 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid].id == id)
+			return sorted[mid].idx;
+		if (sorted[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+static void
+array_elements(ArrayType *arr, Oid expected, const char *what, Datum **values, bool **nulls, int *n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("unionreg._rollup(): %s must be a one-dimensional array", what)));
+	if (OidIsValid(expected) && ARR_ELEMTYPE(arr) != expected)
+		elog(ERROR, "unionreg._rollup(): %s has the wrong element type", what);
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, values, nulls, n);
+}
+
+PG_FUNCTION_INFO_V1(tally_rollup);
+
+/*
+ * unionreg._rollup(ids bigint[], parents bigint[], tallies tally[], flagged boolean[])
+ *   RETURNS TABLE (org_id bigint, tally tally, flagged_ancestor bigint)
+ *
+ * For each organization: the sum of the own tallies of it and everything
+ * below it, and the nearest organization at or above it that is flagged
+ * (the region).  A parent outside the set makes its child a root.
+ */
+Datum
+tally_rollup(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum	   *ids,
+			   *parents,
+			   *tallies,
+			   *flags;
+	bool	   *ids_null,
+			   *parents_null,
+			   *tallies_null,
+			   *flags_null;
+	int			n,
+				n_parents,
+				n_tallies,
+				n_flags;
+	IdIndex    *sorted;
+	int		   *parent_idx;
+	int		   *pending;
+	int		   *order;
+	int			head = 0,
+				tail = 0;
+	int64	   *acc;
+	int		   *flagged_at;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("unionreg._rollup() needs four arrays, not NULL")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	array_elements(PG_GETARG_ARRAYTYPE_P(0), INT8OID, "ids", &ids, &ids_null, &n);
+	array_elements(PG_GETARG_ARRAYTYPE_P(1), INT8OID, "parents", &parents, &parents_null, &n_parents);
+	array_elements(PG_GETARG_ARRAYTYPE_P(2), InvalidOid, "tallies", &tallies, &tallies_null, &n_tallies);
+	array_elements(PG_GETARG_ARRAYTYPE_P(3), BOOLOID, "flagged", &flags, &flags_null, &n_flags);
+	if (n_parents != n || n_tallies != n || n_flags != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unionreg._rollup(): the arrays differ in length (%d ids, %d parents, %d tallies, %d flags)",
+						n, n_parents, n_tallies, n_flags)));
+	if (n == 0)
+		return (Datum) 0;
+
+	/* id -> position, by binary search over the sorted ids */
+	sorted = palloc(sizeof(IdIndex) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (ids_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("unionreg._rollup(): organization id %d of %d is NULL", i + 1, n)));
+		sorted[i].id = DatumGetInt64(ids[i]);
+		sorted[i].idx = i;
+	}
+	qsort(sorted, n, sizeof(IdIndex), id_index_cmp);
+	for (int i = 1; i < n; i++)
+		if (sorted[i].id == sorted[i - 1].id)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("unionreg._rollup(): organization %lld is listed twice",
+							(long long) sorted[i].id),
+					 errhint("An organization has one parent on a date; run unionreg.validate_hierarchy() for that date.")));
+
+	parent_idx = palloc(sizeof(int) * n);
+	pending = palloc0(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+	{
+		parent_idx[i] = parents_null[i] ? -1 : id_lookup(sorted, n, DatumGetInt64(parents[i]));
+		if (parent_idx[i] >= 0)
+			pending[parent_idx[i]]++;
+	}
+
+	/* one counter row per organization, starting from its own tally */
+	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * (Size) n);
+	for (int i = 0; i < n; i++)
+	{
+		Tally	   *t;
+		int			m;
+
+		if (tallies_null[i])
+			continue;
+		t = DatumGetTallyP(tallies[i]);
+		m = Min(t->n, TC_NCOUNTERS);
+		memcpy(acc + (Size) i * TC_NCOUNTERS, t->c, sizeof(int64) * m);
+	}
+
+	/* leaves first; each organization folded into its parent once */
+	order = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		if (pending[i] == 0)
+			order[tail++] = i;
+	while (head < tail)
+	{
+		int			v = order[head++];
+		int			p = parent_idx[v];
+
+		if ((head & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (p < 0)
+			continue;
+		for (int c = 0; c < TC_NCOUNTERS; c++)
+		{
+			int64	   *into = acc + (Size) p * TC_NCOUNTERS + c;
+
+			if (unlikely(pg_add_s64_overflow(*into, acc[(Size) v * TC_NCOUNTERS + c], into)))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("tally counter \"%s\" is out of range", tally_counter_names[c])));
+		}
+		if (--pending[p] == 0)
+			order[tail++] = p;
+	}
+	if (tail < n)
+	{
+		/* what is left waits for a child that waits for it: a cycle */
+		for (int i = 0; i < n; i++)
+			if (pending[i] > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("the hierarchy holds a cycle through organization %lld on this date",
+								(long long) DatumGetInt64(ids[i])),
+						 errdetail("%d of %d organizations could not be rolled up.", n - tail, n),
+						 errhint("The write triggers refuse cycles; data written with triggers off can hold one. Run unionreg.validate_hierarchy() for the date.")));
+	}
+
+	/* the nearest flagged organization at or above: parents before children */
+	flagged_at = palloc(sizeof(int) * n);
+	for (int k = n - 1; k >= 0; k--)
+	{
+		int			v = order[k];
+		int			p = parent_idx[v];
+
+		if (!flags_null[v] && DatumGetBool(flags[v]))
+			flagged_at[v] = v;
+		else
+			flagged_at[v] = p >= 0 ? flagged_at[p] : -1;
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		Tally	   *t = tally_new();
+
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
+		values[0] = ids[i];
+		values[1] = PointerGetDatum(t);
+		if (flagged_at[i] >= 0)
+			values[2] = ids[flagged_at[i]];
+		else
+			nulls[2] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pfree(t);
+	}
+	return (Datum) 0;
+}

@@ -1,7 +1,10 @@
 #!/bin/bash
 # The report engine against an independent plain-SQL formulation of its
 # member lines, on a generated union, for every primary, on several dates
-# (1 January, a quarter date, a mid-month date): every value must agree.
+# (1 January, a quarter date, a mid-month date, a 1 March after a leap-day
+# birthday), and of the consolidated lines of every organization of every
+# form through a plain recursive closure of the hierarchy as on each date,
+# with a primary moved on one of the dates: every value must agree.
 # Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +26,20 @@ SELECT unionreg.admit_member('E2', :'p', '2020-01-01', 'Край', 'Выбыл',
 SELECT unionreg.leave('E2', '2026-04-01', 'own_wish') \gset ignore_
 INSERT INTO unionreg.status_period (person_id, status, valid_from, pedagogical)
 SELECT id, 'working', '2015-01-01', true FROM unionreg.person WHERE ext_id IN ('E1', 'E2');
+
+-- a primary moved on a check date (2026-04-01) to another territorial of its region:
+-- on 1 January it counts under the old parent, from 1 April under the new one
+SELECT p.ext_id AS moved, t2.ext_id AS new_parent
+  FROM unionreg.org p
+  JOIN unionreg.org_link l ON l.org_id = p.id AND l.valid_to IS NULL
+  JOIN unionreg.org t ON t.id = l.parent_id AND t.level = 'territorial'
+  JOIN unionreg.org_link tl ON tl.org_id = t.id AND tl.valid_to IS NULL
+  JOIN unionreg.org_link tl2 ON tl2.parent_id = tl.parent_id AND tl2.valid_to IS NULL AND tl2.org_id <> t.id
+  JOIN unionreg.org t2 ON t2.id = tl2.org_id AND t2.level = 'territorial' AND t2.valid_from < '2015-01-01'
+ WHERE p.level = 'primary' AND p.valid_from < '2015-01-01' AND p.ext_id <> :'p'
+   AND EXISTS (SELECT 1 FROM unionreg.membership m WHERE m.org_id = p.id)
+ ORDER BY p.ext_id, t2.ext_id LIMIT 1 \gset
+SELECT unionreg.move_org(:'moved', :'new_parent', '2026-04-01') \gset ignore_
 
 CREATE TABLE check_dates (d date);
 INSERT INTO check_dates VALUES ('2026-01-01'), ('2026-04-01'), ('2025-07-15'), ('2027-03-01');
@@ -82,6 +99,67 @@ SELECT e.sid, o.ext_id, x.line, x.expected, x.engine
 	('5', e.l5, unionreg.tally_get(so.tally, 'pensioners')), ('6.1', e.l6_1, unionreg.tally_get(so.tally, 'status_unknown'))
   ) x(line, expected, engine)
  WHERE x.expected IS DISTINCT FROM x.engine;
+
+-- consolidated: every organization of every form, from the primaries below it
+-- as the hierarchy stood on D (a plain recursive closure over org_link)
+CREATE TABLE closure AS
+WITH RECURSIVE up AS (
+	SELECT b.sid, b.d, o.id AS org_id, o.id AS anc, 0 AS depth
+	  FROM built b JOIN unionreg.org o ON o.valid_from <= b.d AND (o.valid_to IS NULL OR o.valid_to > b.d)
+	UNION ALL
+	SELECT u.sid, u.d, u.org_id, l.parent_id, u.depth + 1
+	  FROM up u JOIN unionreg.org_link l ON l.org_id = u.anc AND l.valid_from <= u.d AND (l.valid_to IS NULL OR l.valid_to > u.d))
+SELECT sid, org_id, anc FROM up;
+CREATE TABLE expected_rolled AS
+SELECT c.sid, c.anc AS org_id,
+	   sum(coalesce(e.l6, 0)) AS l6, sum(coalesce(e.l6_2, 0)) AS l6_2, sum(coalesce(e.l7, 0)) AS l7,
+	   sum(coalesce(e.l7_1, 0)) AS l7_1, sum(coalesce(e.l7_2, 0)) AS l7_2, sum(coalesce(e.l8, 0)) AS l8,
+	   sum(coalesce(e.l8_1, 0)) AS l8_1, sum(coalesce(e.l8_2, 0)) AS l8_2, sum(coalesce(e.l2, 0)) AS l2,
+	   sum(coalesce(e.l2_1, 0)) AS l2_1, sum(coalesce(e.l2_2, 0)) AS l2_2, sum(coalesce(e.l4, 0)) AS l4,
+	   sum(coalesce(e.l5, 0)) AS l5, sum(coalesce(e.l6_1, 0)) AS l6_1,
+	   count(*) FILTER (WHERE o.level = 'primary') AS primaries,
+	   count(*) FILTER (WHERE o.level = 'subdivision') AS subdivisions,
+	   count(*) FILTER (WHERE o.level = 'primary' AND coalesce(e.l6, 0) = 0) AS primaries_no_member,
+	   (SELECT r.id FROM closure c2 JOIN unionreg.org r ON r.id = c2.anc AND r.level = 'regional'
+		 WHERE c2.sid = c.sid AND c2.org_id = c.anc) AS region_id
+  FROM closure c
+  JOIN unionreg.org o ON o.id = c.org_id
+  LEFT JOIN expected_lines e ON e.sid = c.sid AND e.org_id = c.org_id
+ GROUP BY c.sid, c.anc;
+CREATE TABLE rolled_mismatches AS
+SELECT so.snapshot_id AS sid, o.ext_id, o.level, x.line, x.expected, x.engine
+  FROM unionreg.snapshot_org so
+  JOIN unionreg.org o ON o.id = so.org_id
+  LEFT JOIN expected_rolled e ON e.sid = so.snapshot_id AND e.org_id = so.org_id
+  CROSS JOIN LATERAL (VALUES
+	('6', e.l6, unionreg.tally_get(so.tally, 'members')), ('6.2', e.l6_2, unionreg.tally_get(so.tally, 'members_on_p')),
+	('7', e.l7, unionreg.tally_get(so.tally, 'admitted')), ('7.1', e.l7_1, unionreg.tally_get(so.tally, 'admitted_online')),
+	('7.2', e.l7_2, unionreg.tally_get(so.tally, 'transferred_in')), ('8', e.l8, unionreg.tally_get(so.tally, 'left')),
+	('8.1', e.l8_1, unionreg.tally_get(so.tally, 'left_own_wish')), ('8.2', e.l8_2, unionreg.tally_get(so.tally, 'transferred_out')),
+	('2', e.l2, unionreg.tally_get(so.tally, 'working')), ('2.1', e.l2_1, unionreg.tally_get(so.tally, 'working_pedagogical')),
+	('2.2', e.l2_2, unionreg.tally_get(so.tally, 'working_youth')), ('4', e.l4, unionreg.tally_get(so.tally, 'students')),
+	('5', e.l5, unionreg.tally_get(so.tally, 'pensioners')), ('6.1', e.l6_1, unionreg.tally_get(so.tally, 'status_unknown')),
+	('primaries', e.primaries, unionreg.tally_get(so.tally, 'primaries')),
+	('subdivisions', e.subdivisions, unionreg.tally_get(so.tally, 'subdivisions')),
+	('primaries_no_member', e.primaries_no_member, unionreg.tally_get(so.tally, 'primaries_no_member')),
+	('region', e.region_id, so.region_id)
+  ) x(line, expected, engine)
+ WHERE so.snapshot_id IN (SELECT sid FROM built) AND x.expected IS DISTINCT FROM x.engine;
+SELECT count(*) AS consolidated_org_dates, count(*) * 18 AS consolidated_values_checked,
+	   count(DISTINCT o.level) AS levels,
+	   (SELECT count(*) FROM rolled_mismatches) AS consolidated_mismatches
+  FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id WHERE so.snapshot_id IN (SELECT sid FROM built);
+SELECT * FROM rolled_mismatches ORDER BY sid, ext_id, line LIMIT 20;
+-- the moved primary: under its old parent on 1 January, under the new one on 1 April
+SELECT b.d, t.ext_id AS counted_under
+  FROM built b JOIN closure c ON c.sid = b.sid JOIN unionreg.org p ON p.id = c.org_id AND p.ext_id = :'moved'
+  JOIN unionreg.org t ON t.id = c.anc AND t.level = 'territorial'
+ WHERE b.d IN ('2026-01-01', '2026-04-01') ORDER BY b.d;
+SELECT (SELECT count(*) FROM rolled_mismatches) > 0 AS n_rolled_mismatch \gset
+\if :n_rolled_mismatch
+\echo 'report_check: consolidated lines disagree with the plain-SQL closure'
+SELECT 1/0;
+\endif
 
 SELECT (SELECT count(*) FROM expected_lines) AS org_dates_checked,
 	   (SELECT count(*) FROM expected_lines) * 14 AS values_checked,

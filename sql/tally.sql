@@ -66,3 +66,28 @@ CREATE TEMP TABLE b (v tally);
 COPY (SELECT '{members=7,no_card=2,primaries_other=1}'::tally) TO '/tmp/unionreg_tally.bin' WITH (FORMAT binary);
 COPY b FROM '/tmp/unionreg_tally.bin' WITH (FORMAT binary);
 SELECT v FROM b;
+
+-- the roll-up in C: own tallies folded into every ancestor, the nearest
+-- flagged organization (the region) found; a parent outside the set makes a root
+SELECT org_id, tally, flagged_ancestor
+  FROM unionreg._rollup(ARRAY[1, 2, 3, 4, 5, 6]::bigint[], ARRAY[NULL, 1, 2, 2, 99, 3]::bigint[],
+                        ARRAY['{members=1}', '{members=2}', '{members=3, primaries=1}', '{members=4, primaries=1}',
+                              '{members=5}', '{subdivisions=1}']::unionreg.tally[],
+                        ARRAY[false, true, false, false, false, false])
+ ORDER BY org_id;
+-- nothing in, nothing out
+SELECT count(*) FROM unionreg._rollup('{}', '{}', '{}', '{}');
+-- bad input: refused, never looped on or crashed
+SELECT * FROM unionreg._rollup(ARRAY[1, 2]::bigint[], ARRAY[NULL]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._rollup(ARRAY[1, 1]::bigint[], ARRAY[NULL, NULL]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._rollup(ARRAY[1, 2, 3]::bigint[], ARRAY[NULL, 3, 2]::bigint[], ARRAY['{}', '{}', '{}']::unionreg.tally[], ARRAY[false, false, false]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._rollup(ARRAY[1, NULL]::bigint[], ARRAY[NULL, 1]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._rollup(NULL, '{}', '{}', '{}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._rollup(ARRAY[1, 2]::bigint[], ARRAY[NULL, 1]::bigint[],
+                               ARRAY['{members=9223372036854775807}', '{members=1}']::unionreg.tally[], ARRAY[false, false]);
+\echo :LAST_ERROR_SQLSTATE

@@ -37,7 +37,7 @@ port = $PORT
 listen_addresses = ''
 unix_socket_directories = '$TMP'
 shared_preload_libraries = 'pg_cron'
-cron.database_name = 'contrib_regression'
+cron.database_name = 'unionreg_cron'	# as in test/run_tests.sh: the regress database has no pg_cron
 max_worker_processes = 16
 CONF
 runuser -u postgres -- env UBSAN_OPTIONS="print_stacktrace=1:log_path=$LOG" \

@@ -7,6 +7,12 @@ COMMENT ON SCHEMA unionreg IS 'unionreg: the trade union''s unified register (or
 CREATE COLLATION unionreg.ru (provider = icu, locale = 'ru-RU');
 COMMENT ON COLLATION unionreg.ru IS 'Russian ICU collation used to order names of people and organizations';
 
+-- The union reads every share as a percentage with two decimals.
+CREATE FUNCTION unionreg.share_pct(part numeric, whole numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT round(100.0 * part / nullif(whole, 0), 2) $$;
+COMMENT ON FUNCTION unionreg.share_pct(numeric, numeric) IS 'part / whole in %, 2 decimals; NULL when the whole is 0 or NULL';
+
 -- Roles are cluster-wide and outlive the extension: made once, if missing,
 -- before anything grants to them.
 DO $$

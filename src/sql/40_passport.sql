@@ -160,11 +160,11 @@ AS $$
 	)
 	SELECT l.code, l.label_ru, count(o.level),
 		   count(*) FILTER (WHERE o.empty_chairman),
-		   round(100.0 * count(*) FILTER (WHERE o.empty_chairman) / nullif(count(o.level), 0), 2),
+		   unionreg.share_pct(count(*) FILTER (WHERE o.empty_chairman), count(o.level)),
 		   count(*) FILTER (WHERE o.no_term),
-		   round(100.0 * count(*) FILTER (WHERE o.no_term) / nullif(count(o.level), 0), 2),
+		   unionreg.share_pct(count(*) FILTER (WHERE o.no_term), count(o.level)),
 		   count(*) FILTER (WHERE o.term_not_current),
-		   round(100.0 * count(*) FILTER (WHERE o.term_not_current) / nullif(count(o.level), 0), 2)
+		   unionreg.share_pct(count(*) FILTER (WHERE o.term_not_current), count(o.level))
 	  FROM unionreg.level l
 	  LEFT JOIN o ON o.level = l.code
 	 GROUP BY l.code, l.label_ru, l.rank

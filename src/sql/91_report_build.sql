@@ -10,8 +10,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
 	SELECT CASE formula
 		WHEN 'percent' THEN
-			CASE WHEN unionreg.tally_get(t, counters[2]) = 0 THEN NULL
-				 ELSE round(100.0 * unionreg.tally_get(t, counters[1]) / unionreg.tally_get(t, counters[2]), 2) END
+			unionreg.share_pct(unionreg.tally_get(t, counters[1]), unionreg.tally_get(t, counters[2]))
 		ELSE (SELECT sum(unionreg.tally_get(t, c)) FROM unnest(counters) c)
 	END
 $$;
@@ -274,17 +273,30 @@ SELECT a.snapshot_id, a.as_of, a.org_ext_id, a.org_name, a.level, a.region_ext_i
 	   a.line_code, a.label, a.value, a.is_complete
   FROM unionreg.report_line_all a JOIN unionreg.latest_snapshot ls ON ls.id = a.snapshot_id;
 COMMENT ON VIEW unionreg.report_line IS 'Report lines of the latest snapshot of each date: one row per organization, form and line (long form)';
-DO $$
-DECLARE v text;
+-- the key columns every report view shares, commented once
+CREATE FUNCTION unionreg._comment_report_keys(p_view text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $f$
 BEGIN
-	FOREACH v IN ARRAY ARRAY['report_line', 'report_line_all'] LOOP
-		EXECUTE format($c$
+	EXECUTE format($c$
 			COMMENT ON COLUMN unionreg.%1$I.snapshot_id IS 'snapshot id';
 			COMMENT ON COLUMN unionreg.%1$I.as_of IS 'reporting date';
 			COMMENT ON COLUMN unionreg.%1$I.org_ext_id IS 'organization ext_id';
 			COMMENT ON COLUMN unionreg.%1$I.org_name IS 'organization name';
 			COMMENT ON COLUMN unionreg.%1$I.level IS 'organization level';
 			COMMENT ON COLUMN unionreg.%1$I.region_ext_id IS 'its regional organization on the date';
+	$c$, p_view);
+END
+$f$;
+COMMENT ON FUNCTION unionreg._comment_report_keys(text) IS
+	'internal: comments the key columns (snapshot_id, as_of, org_ext_id, org_name, level, region_ext_id) of a report view';
+DO $$
+DECLARE v text;
+BEGIN
+	FOREACH v IN ARRAY ARRAY['report_line', 'report_line_all'] LOOP
+		PERFORM unionreg._comment_report_keys(v);
+		EXECUTE format($c$
 			COMMENT ON COLUMN unionreg.%1$I.form IS 'form code (5SP … 1SP)';
 			COMMENT ON COLUMN unionreg.%1$I.line_code IS 'line code as on the form';
 			COMMENT ON COLUMN unionreg.%1$I.label IS 'Russian label of the line';
@@ -424,14 +436,7 @@ BEGIN
 		END IF;
 		EXECUTE format('COMMENT ON VIEW unionreg.%I IS %L', v_view,
 					   format('%s / %s: one row per organization and snapshot (latest version of each date), one column per line', f.label_en, f.label_ru));
-		EXECUTE format($c$
-			COMMENT ON COLUMN unionreg.%1$I.snapshot_id IS 'snapshot id';
-			COMMENT ON COLUMN unionreg.%1$I.as_of IS 'reporting date';
-			COMMENT ON COLUMN unionreg.%1$I.org_ext_id IS 'organization ext_id';
-			COMMENT ON COLUMN unionreg.%1$I.org_name IS 'organization name';
-			COMMENT ON COLUMN unionreg.%1$I.level IS 'organization level';
-			COMMENT ON COLUMN unionreg.%1$I.region_ext_id IS 'its regional organization on the date';
-		$c$, v_view);
+		PERFORM unionreg._comment_report_keys(v_view);
 		FOR l IN SELECT fl.line_code, fl.label_ru, fl.label_en FROM unionreg.form_line fl WHERE fl.form = f.code LOOP
 			EXECUTE format('COMMENT ON COLUMN unionreg.%I.%I IS %L', v_view, 'l' || replace(l.line_code, '.', '_'),
 						   format('%s %s / %s', l.line_code, l.label_en, l.label_ru));

@@ -43,7 +43,7 @@ SELECT rt.region_ext_id, rt.region_name, b.as_of AS baseline_as_of,
   FROM unionreg._region_tally rt
   LEFT JOIN LATERAL (SELECT pb.as_of, pb.members FROM unionreg.paper_baseline pb
 					  WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
-  CROSS JOIN LATERAL (SELECT round(100.0 * unionreg.tally_get(rt.tally, 'members') / nullif(b.members, 0), 2) AS pct) c
+  CROSS JOIN LATERAL (SELECT unionreg.share_pct(unionreg.tally_get(rt.tally, 'members'), b.members) AS pct) c
  WHERE NOT rt.is_union
  ORDER BY rt.org_ext_id;
 COMMENT ON VIEW unionreg.coverage_by_region IS 'Coverage of the register by region: members on record in the current snapshot / members in the latest paper report, with the band';
@@ -62,10 +62,10 @@ SELECT rt.region_ext_id, rt.region_name,
 	   unionreg.tally_get(rt.tally, 'students') AS students,
 	   unionreg.tally_get(rt.tally, 'pensioners') AS pensioners,
 	   unionreg.tally_get(rt.tally, 'status_unknown') AS unknown,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'working') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS working_pct,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'students') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS students_pct,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'pensioners') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS pensioners_pct,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'status_unknown') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS unknown_pct
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'working'), unionreg.tally_get(rt.tally, 'members')) AS working_pct,
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'students'), unionreg.tally_get(rt.tally, 'members')) AS students_pct,
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'pensioners'), unionreg.tally_get(rt.tally, 'members')) AS pensioners_pct,
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members')) AS unknown_pct
   FROM unionreg._region_tally rt
  ORDER BY rt.is_union, rt.org_ext_id;
 COMMENT ON VIEW unionreg.members_by_status IS 'Members on record by status per region and for the whole union (region NULL), with shares; unknown status shown, not hidden';
@@ -85,7 +85,7 @@ CREATE VIEW unionreg.cards_by_region AS
 SELECT rt.region_ext_id, rt.region_name,
 	   unionreg.tally_get(rt.tally, 'members') AS members,
 	   unionreg.tally_get(rt.tally, 'cards_issued') AS cards_issued,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'cards_issued') / nullif(unionreg.tally_get(rt.tally, 'members'), 0), 2) AS cards_issued_pct,
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_issued'), unionreg.tally_get(rt.tally, 'members')) AS cards_issued_pct,
 	   unionreg.tally_get(rt.tally, 'virtual_cards') AS virtual_cards,
 	   unionreg.tally_get(rt.tally, 'cards_delivered') AS delivered_to_region,
 	   unionreg.tally_get(rt.tally, 'cards_refused') AS refused,
@@ -128,7 +128,7 @@ CREATE VIEW unionreg.empty_primaries AS
 SELECT rt.region_ext_id, rt.region_name,
 	   unionreg.tally_get(rt.tally, 'primaries') AS primaries,
 	   unionreg.tally_get(rt.tally, 'primaries_no_member') AS empty_primaries,
-	   round(100.0 * unionreg.tally_get(rt.tally, 'primaries_no_member') / nullif(unionreg.tally_get(rt.tally, 'primaries'), 0), 2) AS empty_pct
+	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'primaries_no_member'), unionreg.tally_get(rt.tally, 'primaries')) AS empty_pct
   FROM unionreg._region_tally rt
  ORDER BY rt.is_union, rt.org_ext_id;
 COMMENT ON VIEW unionreg.empty_primaries IS 'Primary organizations with no member on record, per region and for the whole union (region NULL), count and share';
@@ -141,7 +141,7 @@ COMMENT ON COLUMN unionreg.empty_primaries.empty_pct IS 'share, %';
 CREATE VIEW unionreg.report_completeness_by_level AS
 SELECT o.level, r.ext_id AS region_ext_id, count(*) AS organizations,
 	   count(*) FILTER (WHERE so.is_complete) AS complete,
-	   round(100.0 * count(*) FILTER (WHERE so.is_complete) / count(*), 2) AS complete_pct
+	   unionreg.share_pct(count(*) FILTER (WHERE so.is_complete), count(*)) AS complete_pct
   FROM unionreg.current_snapshot cs
   JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
   JOIN unionreg.org o ON o.id = so.org_id

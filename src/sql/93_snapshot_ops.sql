@@ -5,7 +5,7 @@
 CREATE VIEW unionreg.snapshots AS
 SELECT s.id, s.as_of, s.version, s.built_at, s.built_by, s.duration, s.organizations,
 	   s.members AS members_counted,
-	   round(100.0 * x.complete / nullif(x.orgs, 0), 2) AS complete_pct,
+	   unionreg.share_pct(x.complete, x.orgs) AS complete_pct,
 	   x.bytes AS size_bytes,
 	   s.version = max(s.version) OVER (PARTITION BY s.as_of) AS is_latest
   FROM unionreg.snapshot s

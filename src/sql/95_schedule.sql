@@ -221,16 +221,14 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
-	v_n integer;
 BEGIN
 	PERFORM unionreg._check_time_zone(p_time_zone);
 	IF p_keep_versions IS NULL OR p_keep_versions < 1 THEN
 		RAISE EXCEPTION 'retention keeps at least one version of each date, not %', coalesce(p_keep_versions::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass p_keep_versions => 1 or more.';
 	END IF;
-	SELECT count(*) INTO v_n FROM unionreg.quarterly_cron_schedules(p_time_zone, p_quarterly_at);
 	RETURN QUERY
-	SELECT unionreg._job_prefix() || 'quarterly-snapshot' || CASE WHEN v_n > 1 THEN '-' || q.n ELSE '' END,
+	SELECT unionreg._job_prefix() || 'quarterly-snapshot' || CASE WHEN count(*) OVER () > 1 THEN '-' || q.n ELSE '' END,
 		   q.schedule,
 		   format('SELECT unionreg.run_quarterly_snapshot(%L)', p_time_zone),
 		   format('snapshot as of 1.%s at %s %s', replace(q.quarter_months, ',', ', 1.'), left(p_quarterly_at::text, 5), p_time_zone)
@@ -260,11 +258,13 @@ AS $$
 DECLARE
 	j record;
 BEGIN
-	-- arguments first: a bad time zone is reported as such wherever pg_cron is
-	PERFORM 1 FROM unionreg.planned_jobs(p_time_zone, p_quarterly_at, p_nightly_at, p_keep_versions);
-	PERFORM unionreg._require_pg_cron('schedule_snapshots()',
-		(SELECT string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', p.jobname, p.schedule, p.command, current_database()), ' ')
-		   FROM unionreg.planned_jobs(p_time_zone, p_quarterly_at, p_nightly_at, p_keep_versions) p));
+	-- the hint's calls are worked out only when they are needed; planning them
+	-- checks the arguments first, so a bad time zone is reported as such
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
+		PERFORM unionreg._require_pg_cron('schedule_snapshots()',
+			(SELECT string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', p.jobname, p.schedule, p.command, current_database()), ' ')
+			   FROM unionreg.planned_jobs(p_time_zone, p_quarterly_at, p_nightly_at, p_keep_versions) p));
+	END IF;
 	-- idempotent: ours go, then the current set comes back
 	PERFORM unionreg.unschedule_snapshots();
 	FOR j IN SELECT * FROM unionreg.planned_jobs(p_time_zone, p_quarterly_at, p_nightly_at, p_keep_versions) LOOP

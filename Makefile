@@ -20,12 +20,17 @@ OBJS = \
 	src/member_tally.o \
 	src/rollup.o
 
-# The install script is generated from the parts in src/sql, in name order;
-# the identifier-type boilerplate is expanded once per type from a template.
+# Released versions are frozen.  0.1's install script is generated from the
+# parts in src/sql (name order; the identifier-type boilerplate expanded once
+# per type from a template) and must never change again: test/scripts/upgrade.sh
+# checks it against src/sql/RELEASED.  Each later version is an update script
+# generated from src/sql/<version>/*.sql; CREATE EXTENSION installs 0.1 and
+# runs the updates (PostgreSQL >= 10 chains them), so a fresh install and an
+# upgraded one run the same code.
 SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
 ID_TYPES   = inn ogrn snils card_number
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+UPDATES    = 0.1--0.2
+DATA_built = $(EXTENSION)--0.1.sql $(foreach u,$(UPDATES),$(EXTENSION)--$(u).sql)
 
 REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
@@ -41,7 +46,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in Makefile
+$(EXTENSION)--0.1.sql: $(SQL_PARTS) src/sql/idtype.sql.in
 	@echo "-- generated from src/sql/*.sql by make; edit the parts, not this file" > $@
 	@for part in $(SQL_PARTS); do \
 		echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; \
@@ -53,7 +58,17 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in Makefile
 		esac; \
 	done
 
-all: $(EXTENSION)--$(EXTVERSION).sql
+# an update script: the parts of src/sql/<to>/ in name order
+UPDATE_PARTS = $(sort $(wildcard src/sql/$(1)/*.sql))
+define update_script
+	@echo "-- generated from src/sql/$(1)/*.sql by make; edit the parts, not this file" > $@
+	@printf '%s\n' '\echo Use "ALTER EXTENSION unionreg UPDATE" to load this file. \quit' >> $@
+	@for part in $(call UPDATE_PARTS,$(1)); do echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; done
+endef
+$(EXTENSION)--0.1--0.2.sql: $(call UPDATE_PARTS,0.2)
+	$(call update_script,0.2)
+
+all: $(DATA_built)
 
 # PGXS does not track headers: a changed struct must rebuild every user of it
 $(OBJS): $(wildcard src/*.h)

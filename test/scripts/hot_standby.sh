@@ -6,35 +6,14 @@
 # Nothing a reader calls may write: the replica would refuse it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$BIN/initdb" ] || BIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d /tmp/unionreg_standby.XXXXXX)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$TMP"
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-P1=$(free_port); P2=$(free_port)
+. test/lib/private_cluster.sh
+private_cluster_init primary "wal_level = replica" "max_wal_senders = 4" "hot_standby = on"
+private_cluster_start primary
+P1=$primary_PORT; P2=$(free_port)
 while [ "$P2" = "$P1" ]; do P2=$(free_port); done
-cleanup() {
-	for d in replica primary; do
-		[ -f "$TMP/$d/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$TMP/$d" -m immediate stop >/dev/null 2>&1 || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
+TMP=$PC_TMP
 echo "primary on 127.0.0.1:$P1, replica on 127.0.0.1:$P2 (sockets in $TMP)"
-as_pg "$BIN/initdb" -D "$TMP/primary" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >/dev/null
-cat >> "$TMP/primary/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $P1
-unix_socket_directories = '$TMP'
-wal_level = replica
-max_wal_senders = 4
-hot_standby = on
-fsync = off
-CONF
-as_pg "$BIN/pg_ctl" -D "$TMP/primary" -l "$TMP/primary.log" -w start >/dev/null
-p1() { as_pg psql -qX -v ON_ERROR_STOP=1 -h "$TMP" -p "$P1" -U postgres "$@"; }
+p1() { pc primary "$@"; }
 p2() { as_pg psql -qX -v ON_ERROR_STOP=1 -h "$TMP" -p "$P2" -U postgres "$@"; }
 
 /usr/bin/python3 test/gen/gen_union.py --seed 33 --scale 0.01 --members 2000 --out "$TMP/data" >/dev/null
@@ -52,9 +31,10 @@ SELECT * FROM unionreg.load_baselines();
 CREATE ROLE standby_bi LOGIN PASSWORD 'unused-trust' IN ROLE unionreg_reader;
 SQL
 
-as_pg "$BIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$TMP/replica" -R -X stream -c fast --no-sync
+as_pg "$PC_BIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$TMP/replica" -R -X stream -c fast --no-sync
 sed -i "s/^port = $P1/port = $P2/" "$TMP/replica/postgresql.conf"
-as_pg "$BIN/pg_ctl" -D "$TMP/replica" -l "$TMP/replica.log" -w start >/dev/null
+PC_NAMES+=(replica)
+as_pg "$PC_BIN/pg_ctl" -D "$TMP/replica" -l "$TMP/replica.log" -w start >/dev/null
 [ "$(p2 -d unionreg -Atc 'SELECT pg_is_in_recovery()')" = t ] || { echo "FAILED: the replica is not in recovery"; exit 1; }
 
 # the snapshot is built on the primary after the replica is up: it streams over

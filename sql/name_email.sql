@@ -22,6 +22,10 @@ SELECT name_key('Ж' || l) = name_key('Ж' || c) AS folded, l AS latin
 -- Latin names stay Latin; full-width and compatibility forms fold (NFKC)
 SELECT name_key('Smith John') AS latin, name_key('ＳＭＩＴＨ') AS fullwidth, name_key('ﬁlippova') AS ligature;
 -- NULL in, NULL out; junk only gives an empty key
+-- a stress mark, a doubled diaeresis: combining marks left after NFKC go, so the key is a fixed point
+SELECT name_key('Ива' || U&'\0301' || 'нова') = name_key('Иванова') AS stress_mark_ignored,
+	   name_key(U&'\0401\0308лкина') = name_key('Елкина') AS doubled_diaeresis,
+	   name_key(name_key(U&'\0401\0308лкина')) = name_key(U&'\0401\0308лкина') AS fixed_point;
 SELECT name_key(NULL) IS NULL AS null_in_null_out, name_key(' - . ') = '' AS junk_only;
 -- immutable and parallel safe: usable in an index
 SELECT provolatile, proparallel FROM pg_proc WHERE oid = 'unionreg.name_key(text)'::regprocedure;

@@ -6,7 +6,9 @@
  * ICU does the Unicode work: NFKC with case folding (one normalizer,
  * "nfkc_cf", which also drops default-ignorable characters such as
  * zero-width spaces), white space and dash properties, and the script of
- * each letter.  What is ours: ё folds to е, a run of spaces and hyphens
+ * each letter.  What is ours: combining marks left over after NFKC (a
+ * stress mark over a vowel, a doubled diaeresis) go, so that the key is
+ * a fixed point (name_key(name_key(x)) = name_key(x)), ё folds to е, a run of spaces and hyphens
  * becomes one space, junk at either end of a word goes, and inside a word that has
  * Cyrillic letters the Latin letters that look like Cyrillic ones are
  * read as those.
@@ -93,12 +95,16 @@ name_key_cstring(const char *s, int len)
 	UChar	   *out;
 	int32_t		olen = 0;
 
-	/* code points, ё -> е, runs of separators -> one space */
+	/* code points, stray marks dropped, ё -> е, runs of separators -> one space */
 	for (int32_t i = 0; i < flen;)
 	{
 		UChar32		c;
+		int8_t		type;
 
 		U16_NEXT(f, i, flen, c);
+		type = u_charType(c);
+		if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK)
+			continue;
 		if (is_separator(c))
 		{
 			pending_sep = true;

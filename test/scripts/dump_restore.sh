@@ -99,10 +99,29 @@ SELECT count(*) = 1 AS one_id FROM unionreg.person WHERE id = (SELECT max(id) FR
 SELECT unionreg.build_snapshot('2026-11-01') AS sid \gset
 SELECT count(*) > 0 AS new_line FROM unionreg.report_2sp WHERE snapshot_id = :sid AND l18 IS NOT NULL \gset
 SELECT count(*) = 1 AS seed_kept FROM unionreg.form_line WHERE form = '2SP' AND line_code = '2' AND label_ru LIKE '%(уточнено)' \gset
-\if :admitted \else \echo 'FAILED: admit after restore' \set ok 0 \endif
-\if :one_id \else \echo 'FAILED: new person id' \set ok 0 \endif
-\if :new_line \else \echo 'FAILED: the added line is not in report_2sp after restore' \set ok 0 \endif
-\if :seed_kept \else \echo 'FAILED: the edited label did not survive' \set ok 0 \endif
-\if :ok \else SELECT 1/0; \endif
+\if :admitted
+\else
+\echo 'FAILED: admit after restore'
+\set ok 0
+\endif
+\if :one_id
+\else
+\echo 'FAILED: new person id'
+\set ok 0
+\endif
+\if :new_line
+\else
+\echo 'FAILED: the added line is not in report_2sp after restore'
+\set ok 0
+\endif
+\if :seed_kept
+\else
+\echo 'FAILED: the edited label did not survive'
+\set ok 0
+\endif
+\if :ok
+\else
+SELECT 1/0;
+\endif
 SQL
 echo "dump/restore: every table, every report line and the views identical in a fresh cluster; it goes on working"

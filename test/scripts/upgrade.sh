@@ -76,6 +76,10 @@ SELECT count(*) = 0 AS same FROM (
 	UNION ALL
 	(SELECT org_ext_id, form, line_code, value FROM unionreg.report_line_all WHERE snapshot_id = :sid - 1
 	 EXCEPT SELECT org_ext_id, form, line_code, value FROM unionreg.report_line_all WHERE snapshot_id = :sid)) d \gset
-\if :same \else \echo 'FAILED: a build after the update differs from the one before' SELECT 1/0; \endif
+\if :same
+\else
+\echo 'FAILED: a build after the update differs from the one before'
+SELECT 1/0;
+\endif
 SQL
 echo "upgrade $PREVIOUS -> $CURRENT: data, reports and a new build unchanged"

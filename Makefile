@@ -32,7 +32,7 @@ ID_TYPES   = inn ogrn snils card_number
 UPDATES    = 0.1--0.2
 DATA_built = $(EXTENSION)--0.1.sql $(foreach u,$(UPDATES),$(EXTENSION)--$(u).sql)
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule audit catalog
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule audit security catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

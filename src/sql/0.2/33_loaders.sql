@@ -1,0 +1,161 @@
+-- ---------------------------------------------------------------------
+-- 0.2: the loaders for officers and chairmen.  The administrator loads
+-- anything.  Anyone else loads the staged rows that stay within the login's
+-- subtree; every other staged row is rejected before the load with the
+-- reason, so loaded + rejected = staged still holds and nothing is dropped.
+-- The staging tables are shared: stage and load in one transaction when
+-- several logins load at once (another's uncommitted rows are not seen).
+-- ---------------------------------------------------------------------
+
+-- Staged organizations outside the caller's subtree: an organization on
+-- record but not in it; a parent that is neither in it nor staged within
+-- it (a stored organization keeping its current parent may stay, e.g. the
+-- caller's own root); no parent at all.
+CREATE FUNCTION unionreg._reject_staged_orgs_outside() RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_n bigint;
+BEGIN
+	WITH RECURSIVE
+	vis AS (SELECT o.id, o.ext_id FROM unionreg.org o WHERE o.id IN (SELECT unionreg._visible_org_ids())),
+	staged AS (
+		SELECT s.ctid AS row_ctid, nullif(btrim(s.ext_id), '') AS ext_id, nullif(btrim(s.parent_ext_id), '') AS parent_ext_id,
+			   o.id AS org_id, (o.id IS NULL OR o.id IN (SELECT vis.id FROM vis)) AS own_ok,
+			   (SELECT p.ext_id FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
+				 WHERE l.org_id = o.id AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)) AS current_parent
+		  FROM unionreg.stage_org s LEFT JOIN unionreg.org o ON o.ext_id = nullif(btrim(s.ext_id), '')),
+	ok (ext_id) AS (
+		SELECT st.ext_id FROM staged st
+		 WHERE st.own_ok AND (st.parent_ext_id IN (SELECT vis.ext_id FROM vis)
+							  OR (st.org_id IS NOT NULL AND st.parent_ext_id = st.current_parent))
+		UNION
+		SELECT st.ext_id FROM staged st JOIN ok ON st.parent_ext_id = ok.ext_id WHERE st.own_ok),
+	outside AS (
+		DELETE FROM unionreg.stage_org s
+		 USING staged st
+		 WHERE s.ctid = st.row_ctid AND st.ext_id IS NOT NULL AND st.ext_id NOT IN (SELECT ok.ext_id FROM ok)
+		RETURNING s.*, st.org_id, st.own_ok, st.parent_ext_id AS parent_trimmed)
+	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
+	SELECT 'stage_org', x.ext_id, to_jsonb(x) - 'org_id' - 'own_ok' - 'parent_trimmed',
+		   format('login %s may not load %L: %s', session_user, btrim(x.ext_id),
+				  CASE WHEN NOT x.own_ok THEN 'the organization is outside the subtree the login stands for'
+					   WHEN x.parent_trimmed IS NULL THEN 'an organization without a parent is the administrator''s to load'
+					   ELSE format('its parent %L is outside the subtree the login stands for', x.parent_trimmed) END)
+	  FROM outside x;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION unionreg._reject_staged_orgs_outside() IS
+	'internal: moves staged organizations outside the session login''s subtree to load_reject with the reason; returns how many';
+
+-- Staged member rows outside: an organization not in the subtree, or a
+-- person on record elsewhere (said without saying where).
+CREATE FUNCTION unionreg._reject_staged_members_outside() RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_n bigint;
+BEGIN
+	WITH outside AS (
+		DELETE FROM unionreg.stage_member s
+		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL
+		   AND (NOT EXISTS (SELECT 1 FROM unionreg.org o
+							 WHERE o.ext_id = btrim(s.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+				OR EXISTS (SELECT 1 FROM unionreg.person p
+							WHERE p.ext_id = btrim(s.ext_id) AND p.id NOT IN (SELECT unionreg._visible_person_ids())))
+		RETURNING s.*)
+	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
+	SELECT 'stage_member', x.ext_id, to_jsonb(x),
+		   format('login %s may not load this row: %s', session_user,
+				  CASE WHEN NOT EXISTS (SELECT 1 FROM unionreg.org o
+										 WHERE o.ext_id = btrim(x.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+					   THEN format('organization %L is not in the subtree the login stands for', btrim(x.org_ext_id))
+					   ELSE format('person %L is on record outside the subtree the login stands for', btrim(x.ext_id)) END)
+	  FROM outside x;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION unionreg._reject_staged_members_outside() IS
+	'internal: moves staged member rows outside the session login''s subtree to load_reject with the reason; returns how many';
+
+CREATE FUNCTION unionreg._reject_staged_baselines_outside() RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_n bigint;
+BEGIN
+	WITH outside AS (
+		DELETE FROM unionreg.stage_baseline s
+		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o
+							WHERE o.ext_id = btrim(s.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+		RETURNING s.*)
+	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
+	SELECT 'stage_baseline', x.org_ext_id, to_jsonb(x),
+		   format('login %s may not load a baseline of %L: it is not in the subtree the login stands for',
+				  session_user, btrim(x.org_ext_id))
+	  FROM outside x;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END
+$$;
+COMMENT ON FUNCTION unionreg._reject_staged_baselines_outside() IS
+	'internal: moves staged baselines of organizations outside the session login''s subtree to load_reject; returns how many';
+
+CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_outside bigint := 0;
+BEGIN
+	-- one organization load at a time (the load itself takes the same lock)
+	PERFORM pg_advisory_xact_lock(1970170223, 2);
+	IF NOT unionreg._sees_all() THEN
+		v_outside := unionreg._reject_staged_orgs_outside();
+	END IF;
+	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_orgs_unchecked() l;
+END
+$$;
+COMMENT ON FUNCTION unionreg.load_orgs() IS
+	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
+
+CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_outside bigint := 0;
+BEGIN
+	PERFORM pg_advisory_xact_lock(1970170223, 3);
+	IF NOT unionreg._sees_all() THEN
+		v_outside := unionreg._reject_staged_members_outside();
+	END IF;
+	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_members_unchecked() l;
+END
+$$;
+COMMENT ON FUNCTION unionreg.load_members() IS
+	'Load every row of unionreg.stage_member (one membership period of one person per row): persons, periods, statuses, cards, consents; invalid rows to unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
+
+CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_outside bigint := 0;
+BEGIN
+	PERFORM pg_advisory_xact_lock(1970170223, 4);
+	IF NOT unionreg._sees_all() THEN
+		v_outside := unionreg._reject_staged_baselines_outside();
+	END IF;
+	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_baselines_unchecked() l;
+END
+$$;
+COMMENT ON FUNCTION unionreg.load_baselines() IS
+	'Load every row of unionreg.stage_baseline (paper report figures per organization and date); invalid rows to unionreg.load_reject; loaded + rejected = staged. Rows outside the caller''s subtree are rejected';

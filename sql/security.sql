@@ -36,6 +36,10 @@ INSERT INTO unionreg.application (surname, first_name, birth_date, org_id, conse
 SELECT 'Новикова', 'Вера', '1999-09-09', id, true FROM unionreg.org WHERE ext_id = 'P3';
 
 SELECT id AS app_id FROM unionreg.application \gset
+-- M4's twin applies online to P1
+INSERT INTO unionreg.application (surname, first_name, birth_date, snils, org_id, consent)
+SELECT 'Кузнецов', 'Олег', '1985-05-05', '001-001-998 00', id, true FROM unionreg.org WHERE ext_id = 'P1'
+RETURNING id AS twin_app_id \gset
 SELECT id AS p3_id FROM unionreg.org WHERE ext_id = 'P3' \gset
 CREATE ROLE regress_chair_t1 LOGIN IN ROLE unionreg_chair;
 CREATE ROLE regress_chair_p1 LOGIN IN ROLE unionreg_chair;
@@ -112,6 +116,8 @@ SELECT unionreg.approve_application(:app_id, '2026-02-01');
 -- M4's twin (same SNILS) admitted in T1: refused without naming M4 or P3
 SELECT unionreg.admit_member('M4-TWIN', 'P2', '2026-02-01', 'Кузнецов', 'Олег', NULL, '1985-05-05', 'm', '001-001-998 00');
 \echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.approve_application(:twin_app_id, '2026-02-01');
+\echo :LAST_ERROR_SQLSTATE
 -- reports: its subtree, not another's (refused, not zeros)
 SELECT value AS members FROM unionreg.report('T1', '2SP', '2026-01-01') WHERE line_code = '6';
 SELECT * FROM unionreg.report('T2', '2SP', '2026-01-01');
@@ -123,6 +129,8 @@ SELECT unionreg.build_snapshot('2026-01-01');
 SELECT count(*) FROM unionreg.audit_log;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM unionreg.duplicate_persons;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM unionreg.passport_gaps_at('2026-01-01');
 \echo :LAST_ERROR_SQLSTATE
 -- inside: a transfer within T1
 SELECT unionreg.transfer_member('M3', 'P1', '2026-02-01');

@@ -115,6 +115,32 @@ COMMENT ON FUNCTION unionreg.validate_hierarchy(date) IS
 
 -- ---- members and cards -------------------------------------------------------
 
+-- A live member elsewhere who looks like the person being admitted: the
+-- duplicate rule holds, but the refusal names neither who nor where.
+CREATE FUNCTION unionreg._refuse_hidden_twin(p_what text, p_snils unionreg.snils, p_surname text,
+	p_first_name text, p_patronymic text, p_birth date, p_on date) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_twin record;
+BEGIN
+	IF unionreg._sees_all() THEN
+		RETURN;
+	END IF;
+	SELECT * INTO v_twin FROM unionreg._live_lookalike(
+		p_snils, unionreg.person_name_key(p_surname, p_first_name, p_patronymic), p_birth, p_on);
+	IF FOUND AND v_twin.person_id NOT IN (SELECT unionreg._visible_person_ids()) THEN
+		RAISE EXCEPTION 'cannot %: a member with % is on record outside your subtree', p_what, v_twin.match
+			USING ERRCODE = 'unique_violation',
+				  DETAIL = 'A person is on record once; a second record card would count the member twice.',
+				  HINT = 'Ask your region''s officer to transfer the member; if it really is another person, pass p_force => true.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg._refuse_hidden_twin(text, unionreg.snils, text, text, text, date, date) IS
+	'internal: refuses (23505) a new record card that duplicates a live member outside the session login''s subtree, without naming the member or the organization';
+
 CREATE FUNCTION unionreg.admit_member(
 	p_ext_id text, p_org text, p_on date,
 	p_surname text, p_first_name text, p_patronymic text DEFAULT NULL,
@@ -124,24 +150,15 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
-DECLARE
-	v_twin record;
 BEGIN
 	PERFORM unionreg._require_org(p_org, 'admit a member to');
 	-- an earlier member coming back is the caller's to re-admit only if theirs
 	IF EXISTS (SELECT 1 FROM unionreg.person p WHERE p.ext_id = p_ext_id) THEN
 		PERFORM unionreg._require_person(p_ext_id, 'admit again');
 	END IF;
-	-- a look-alike elsewhere: refused without naming who or where
-	IF NOT p_force AND NOT unionreg._sees_all() THEN
-		SELECT * INTO v_twin FROM unionreg._live_lookalike(
-			p_snils, unionreg.person_name_key(p_surname, p_first_name, p_patronymic), p_birth_date, p_on);
-		IF FOUND AND v_twin.person_id NOT IN (SELECT unionreg._visible_person_ids()) THEN
-			RAISE EXCEPTION 'cannot admit "% %": a member with % is on record outside your subtree', p_surname, p_first_name, v_twin.match
-				USING ERRCODE = 'unique_violation',
-					  DETAIL = 'A person is on record once; a second record card would count the member twice.',
-					  HINT = 'Ask your region''s officer to transfer the member; if it really is another person, pass p_force => true.';
-		END IF;
+	IF NOT p_force THEN
+		PERFORM unionreg._refuse_hidden_twin(format('admit "%s %s"', p_surname, p_first_name),
+			p_snils, p_surname, p_first_name, p_patronymic, p_birth_date, p_on);
 	END IF;
 	RETURN unionreg._admit_member_unchecked(p_ext_id, p_org, p_on, p_surname, p_first_name, p_patronymic,
 										   p_birth_date, p_gender, p_snils, p_online, p_force);
@@ -227,8 +244,15 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
+DECLARE
+	a record;
 BEGIN
 	PERFORM unionreg._require_application(p_id, 'approve');
+	IF NOT p_force THEN
+		SELECT * INTO a FROM unionreg.application WHERE id = p_id;
+		PERFORM unionreg._refuse_hidden_twin(format('approve application %s of "%s %s"', p_id, a.surname, a.first_name),
+			a.snils, a.surname, a.first_name, a.patronymic, a.birth_date, p_on);
+	END IF;
 	RETURN unionreg._approve_application_unchecked(p_id, p_on, p_force);
 END
 $$;
@@ -301,3 +325,8 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- organization-level figures of the whole union: the reader's views and the administrator
+REVOKE EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gaps_by_level_at(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gaps_by_level_at(date)
+	TO unionreg_reader, unionreg_admin;

@@ -9,6 +9,8 @@ DROP ROLE IF EXISTS regress_chair_t1, regress_chair_p1, regress_chair_t2, regres
 RESET client_min_messages;
 SET datestyle = 'ISO, YMD';
 \set SHOW_CONTEXT never
+-- the loaders and the build speak in NOTICEs with timings
+SET client_min_messages = warning;
 
 -- C ─ R1 ─ T1 ─ P1 ─ S1        C ─ R2 ─ T3 ─ P4
 --           │    └ P2

@@ -158,5 +158,27 @@ SELECT count(*) > 0 AS balance_broken FROM unionreg.snapshot_org so JOIN unionre
 \echo 'report_check: 6 = 6.2 + 7 + 7.2 - 8 - 8.2 is broken'
 SELECT 1/0;
 \endif
+
+-- report() on demand (the subtree path) equals the snapshot, every line of
+-- every organization of every form, on every check date
+SELECT clock_timestamp() AS t0 \gset
+CREATE TABLE on_demand_mismatches AS
+SELECT b.d, o.ext_id, so.form, r.line_code, r.value AS on_demand, l.value AS in_snapshot
+  FROM built b
+  JOIN unionreg.snapshot_org so ON so.snapshot_id = b.sid
+  JOIN unionreg.org o ON o.id = so.org_id
+ CROSS JOIN LATERAL unionreg.report(o.ext_id, so.form, b.d) r
+  LEFT JOIN unionreg.report_line_all l ON l.snapshot_id = b.sid AND l.org_ext_id = o.ext_id AND l.line_code = r.line_code
+ WHERE r.value IS DISTINCT FROM l.value;
+SELECT count(*) AS reports_on_demand,
+	   round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)::numeric / count(*), 2) AS ms_each,
+	   (SELECT count(*) FROM on_demand_mismatches) AS on_demand_mismatches
+  FROM built b JOIN unionreg.snapshot_org so ON so.snapshot_id = b.sid;
+SELECT * FROM on_demand_mismatches ORDER BY 1, 2, 3, 4 LIMIT 20;
+SELECT count(*) > 0 AS on_demand_differs FROM on_demand_mismatches \gset
+\if :on_demand_differs
+\echo 'report_check: report() differs from the snapshot'
+SELECT 1/0;
+\endif
 SQL
 echo "report_check: ok"

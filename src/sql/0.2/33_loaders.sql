@@ -108,54 +108,45 @@ $$;
 COMMENT ON FUNCTION unionreg._reject_staged_baselines_outside() IS
 	'internal: moves staged baselines of organizations outside the session login''s subtree to load_reject; returns how many';
 
-CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE plpgsql SECURITY DEFINER
+-- One body for the three loaders: one load of a kind at a time (the load
+-- itself takes the same lock), the rows outside the caller's subtree
+-- rejected first, then the 0.1 load; its counts include the rows rejected here.
+CREATE FUNCTION unionreg._scoped_load(p_lock integer, p_reject_outside text, p_load text,
+	OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
 	v_outside bigint := 0;
 BEGIN
-	-- one organization load at a time (the load itself takes the same lock)
-	PERFORM pg_advisory_xact_lock(1970170223, 2);
+	PERFORM pg_advisory_xact_lock(1970170223, p_lock);
 	IF NOT unionreg._sees_all() THEN
-		v_outside := unionreg._reject_staged_orgs_outside();
+		EXECUTE format('SELECT unionreg.%I()', p_reject_outside) INTO v_outside;
 	END IF;
-	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_orgs_unchecked() l;
+	EXECUTE format('SELECT l.loaded, l.rejected FROM unionreg.%I() l', p_load) INTO loaded, rejected;
+	rejected := rejected + v_outside;
 END
 $$;
+COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text) IS
+	'internal: a load for the session''s login: staged rows outside its subtree rejected first, then the load (advisory lock p_lock)';
+
+CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$ SELECT * FROM unionreg._scoped_load(2, '_reject_staged_orgs_outside', '_load_orgs_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_orgs() IS
 	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
 
 CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE plpgsql SECURITY DEFINER
+LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-DECLARE
-	v_outside bigint := 0;
-BEGIN
-	PERFORM pg_advisory_xact_lock(1970170223, 3);
-	IF NOT unionreg._sees_all() THEN
-		v_outside := unionreg._reject_staged_members_outside();
-	END IF;
-	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_members_unchecked() l;
-END
-$$;
+AS $$ SELECT * FROM unionreg._scoped_load(3, '_reject_staged_members_outside', '_load_members_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_members() IS
 	'Load every row of unionreg.stage_member (one membership period of one person per row): persons, periods, statuses, cards, consents; invalid rows to unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
 
 CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE plpgsql SECURITY DEFINER
+LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-DECLARE
-	v_outside bigint := 0;
-BEGIN
-	PERFORM pg_advisory_xact_lock(1970170223, 4);
-	IF NOT unionreg._sees_all() THEN
-		v_outside := unionreg._reject_staged_baselines_outside();
-	END IF;
-	SELECT l.loaded, l.rejected + v_outside INTO loaded, rejected FROM unionreg._load_baselines_unchecked() l;
-END
-$$;
+AS $$ SELECT * FROM unionreg._scoped_load(4, '_reject_staged_baselines_outside', '_load_baselines_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_baselines() IS
 	'Load every row of unionreg.stage_baseline (paper report figures per organization and date); invalid rows to unionreg.load_reject; loaded + rejected = staged. Rows outside the caller''s subtree are rejected';

@@ -61,6 +61,12 @@ AS $$
 	  JOIN unionreg.passport_requirement r ON r.level = o.level
 	  JOIN unionreg.passport_field f ON f.field = r.field
 	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
+	  -- one probe of the base figures' key per organization, not a hash of them all
+	  LEFT JOIN LATERAL (
+			SELECT true AS present FROM unionreg.org_base b
+			 WHERE b.org_id = o.id AND b.as_of <= p_as_of
+			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
+			 LIMIT 1) base ON true
 	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
 	   AND CASE r.field
 			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
@@ -71,10 +77,7 @@ AS $$
 			WHEN 'address' THEN coalesce(btrim(o.address), '') = ''
 			WHEN 'phone' THEN coalesce(btrim(o.phone), '') = ''
 			WHEN 'email' THEN coalesce(btrim(o.email), '') = ''
-			WHEN 'base_figures' THEN NOT EXISTS (
-				SELECT 1 FROM unionreg.org_base b
-				 WHERE b.org_id = o.id AND b.as_of <= p_as_of
-				   AND (b.employees IS NOT NULL OR b.students IS NOT NULL))
+			WHEN 'base_figures' THEN base.present IS NULL
 			WHEN 'chairman_name' THEN coalesce(btrim(c.name), '') = ''
 			WHEN 'chairman_term' THEN c.term_from IS NULL OR c.term_to IS NULL
 			WHEN 'chairman_email' THEN coalesce(btrim(c.email), '') = ''
@@ -194,6 +197,8 @@ DECLARE
 	v_primaries bigint[];
 	v_tally unionreg.tally;
 BEGIN
+	-- the ids first, then the organizations by id (a join to the walk
+	-- would hash the whole org table)
 	WITH RECURSIVE down (id) AS (
 		SELECT p_root
 		UNION
@@ -201,10 +206,11 @@ BEGIN
 		  FROM down d
 		  JOIN unionreg.org_link l ON l.parent_id = d.id
 		 WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of))
+	SELECT array_agg(down.id) INTO v_ids FROM down;
 	SELECT array_agg(o.id), coalesce(array_agg(o.id) FILTER (WHERE o.level = 'primary'), '{}')
 	  INTO v_ids, v_primaries
-	  FROM down JOIN unionreg.org o ON o.id = down.id
-	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of);
+	  FROM unionreg.org o
+	 WHERE o.id = ANY (v_ids) AND o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of);
 	IF v_ids IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -275,5 +281,78 @@ BEGIN
 	RETURN QUERY
 	SELECT l.line_code, l.label_ru, unionreg.line_value(v_tally, l.formula, l.counters)
 	  FROM unionreg.form_line l WHERE l.form = p_form ORDER BY l.sort;
+END
+$$;
+
+-- The member pass for a few organizations (report() on demand): index
+-- lookups from their members.  A generic plan, made once per session: the
+-- custom plan 0.1 made on every call cost more to plan (~4 ms) than a
+-- primary's members cost to count.
+CREATE FUNCTION unionreg._member_tallies_of(p_as_of date, p_orgs bigint[])
+RETURNS TABLE (org_id bigint, tally unionreg.tally)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, unionreg, pg_temp
+SET jit = off
+SET enable_nestloop = on
+SET plan_cache_mode = force_generic_plan
+AS $$
+	SELECT m.org_id,
+		   unionreg.sum(unionreg.member_tally(p_as_of, unionreg.period_start(p_as_of), m.joined_on, m.left_on, m.left_reason,
+			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
+			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
+	  FROM unionreg.membership m
+	  JOIN unionreg.person pe ON pe.id = m.person_id
+	  LEFT JOIN unionreg.membership prev
+		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
+	  LEFT JOIN unionreg.status_period s
+		ON s.person_id = m.person_id AND s.valid_from <= p_as_of AND (s.valid_to IS NULL OR s.valid_to > p_as_of)
+	  LEFT JOIN LATERAL (
+			SELECT e.to_state AS state
+			  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+			 WHERE c.person_id = m.person_id AND e.on_date <= p_as_of
+			 ORDER BY e.on_date DESC, e.recorded_at DESC LIMIT 1) cs ON true
+	 WHERE m.org_id = ANY (p_orgs)
+	   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > unionreg.period_start(p_as_of))
+	 GROUP BY m.org_id
+$$;
+COMMENT ON FUNCTION unionreg._member_tallies_of(date, bigint[]) IS
+	'internal: the member pass for a few organizations, through the membership index and per-member lookups (a generic plan, made once per session)';
+
+CREATE OR REPLACE FUNCTION unionreg.member_tallies(p_as_of date, p_orgs bigint[] DEFAULT NULL)
+RETURNS TABLE (org_id bigint, tally unionreg.tally)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, unionreg, pg_temp
+SET jit = off
+SET enable_nestloop = on
+AS $$
+DECLARE
+	v_p date := unionreg.period_start(p_as_of);
+BEGIN
+	IF p_orgs IS NOT NULL AND cardinality(p_orgs) <= 200 THEN
+		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
+		RETURN;
+	END IF;
+	-- the whole union (or many organizations): hash joins, card states computed once
+	RETURN QUERY
+	WITH cards_on_d AS MATERIALIZED (
+		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state
+		  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+		 WHERE e.on_date <= p_as_of
+		 ORDER BY c.person_id, e.on_date DESC, e.recorded_at DESC),
+	wanted AS MATERIALIZED (SELECT DISTINCT w.id FROM unnest(p_orgs) w(id))
+	SELECT m.org_id,
+		   unionreg.sum(unionreg.member_tally(p_as_of, v_p, m.joined_on, m.left_on, m.left_reason,
+			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
+			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
+	  FROM unionreg.membership m
+	  JOIN unionreg.person pe ON pe.id = m.person_id
+	  LEFT JOIN unionreg.membership prev
+		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
+	  LEFT JOIN unionreg.status_period s
+		ON s.person_id = m.person_id AND s.valid_from <= p_as_of AND (s.valid_to IS NULL OR s.valid_to > p_as_of)
+	  LEFT JOIN cards_on_d cs ON cs.person_id = m.person_id
+	 WHERE m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > v_p)
+	   AND (p_orgs IS NULL OR m.org_id IN (SELECT wanted.id FROM wanted))
+	 GROUP BY m.org_id;
 END
 $$;

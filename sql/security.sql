@@ -170,6 +170,18 @@ SET SESSION AUTHORIZATION regress_officer_r1;
 SELECT ext_id, snils, unmasked FROM unionreg.persons ORDER BY ext_id;
 SELECT unionreg.transfer_member('M1', 'P3', '2026-04-01');
 SELECT unionreg.move_org('P2', 'T2', '2026-04-01');
+-- another region is out of reach
+SELECT unionreg.move_org('P4', 'T2', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.transfer_member('M5', 'P3', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE unionreg.org SET short_name = 'Ш4' WHERE ext_id = 'P4';
+-- staged rows: added, never read back (another login's files hold personal data)
+INSERT INTO unionreg.stage_member (ext_id, org_ext_id, surname, first_name) VALUES ('X1', 'P1', 'Проба', 'Строки');
+SELECT count(*) AS staged_rows_seen FROM unionreg.stage_member;
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM unionreg.stage_member;
+\echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS r2_rows FROM unionreg.org WHERE ext_id IN ('R2', 'T3', 'P4');
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_chair_t1;
@@ -204,6 +216,8 @@ RESET SESSION AUTHORIZATION;
 -- ---- the administrator: everything, the audit trail read-only ------------------
 SET SESSION AUTHORIZATION regress_admin;
 SELECT count(*) AS orgs, (SELECT count(*) FROM unionreg.persons WHERE unmasked) AS persons_unmasked FROM unionreg.org;
+SELECT ext_id, org_ext_id FROM unionreg.stage_member;
+DELETE FROM unionreg.stage_member;
 SELECT unionreg.build_snapshot('2026-06-01') > 0 AS built;
 SELECT built_by FROM unionreg.snapshot;
 SELECT count(*) > 0 AS reads_audit FROM unionreg.audit_trail;

@@ -45,6 +45,25 @@ CREATE POLICY own_scope ON unionreg.access_scope
 	USING ((SELECT unionreg._sees_all()) OR login = session_user);
 COMMENT ON POLICY own_scope ON unionreg.access_scope IS 'the session''s login''s own mappings (every mapping for the administrator)';
 
+-- the staged files and the audit trail hold person rows too: officers and
+-- chairmen may add staged rows but read none; the administrator reads all
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['stage_org', 'stage_member', 'stage_baseline', 'audit_log'] LOOP
+		EXECUTE format('ALTER TABLE unionreg.%I ENABLE ROW LEVEL SECURITY', t);
+		EXECUTE format('CREATE POLICY administrator ON unionreg.%I USING ((SELECT unionreg._sees_all()))', t);
+		EXECUTE format('COMMENT ON POLICY administrator ON unionreg.%I IS %L', t, 'the administrator reads and changes every row');
+	END LOOP;
+	FOREACH t IN ARRAY ARRAY['stage_org', 'stage_member', 'stage_baseline'] LOOP
+		EXECUTE format('CREATE POLICY staging ON unionreg.%I FOR INSERT WITH CHECK (true)', t);
+		EXECUTE format('COMMENT ON POLICY staging ON unionreg.%I IS %L', t,
+					   'anyone granted INSERT stages rows; the loaders judge them against the login''s subtree');
+	END LOOP;
+END
+$$;
+
 -- The writers' checks read the whole hierarchy and every period, whoever
 -- writes: a chairman's view of the tree must not hide a cycle or an overlap.
 ALTER FUNCTION unionreg.org_check() SECURITY DEFINER SET search_path = pg_catalog, unionreg, pg_temp;

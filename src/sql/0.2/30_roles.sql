@@ -244,7 +244,7 @@ COMMENT ON FUNCTION unionreg.revoke_scope(name, text) IS 'Remove a login''s mapp
 CREATE VIEW unionreg.my_scope AS
 	SELECT s.login, o.ext_id AS org_ext_id, o.name AS org_name, o.level, s.granted_at, s.granted_by
 	  FROM unionreg.access_scope s JOIN unionreg.org o ON o.id = s.org_id
-	 WHERE s.login = session_user OR unionreg._sees_all();
+	 WHERE s.login = session_user OR (SELECT unionreg._sees_all());
 COMMENT ON VIEW unionreg.my_scope IS 'The organizations the session''s login stands for (every mapping, for the administrator)';
 COMMENT ON COLUMN unionreg.my_scope.login IS 'the login';
 COMMENT ON COLUMN unionreg.my_scope.org_ext_id IS 'the organization it stands for';

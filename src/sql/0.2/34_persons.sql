@@ -38,8 +38,9 @@ CREATE VIEW unionreg.persons WITH (security_barrier) AS
 			 WHERE x.person_id = p.id ORDER BY x.joined_on DESC LIMIT 1) m ON true
 	  LEFT JOIN unionreg.org o ON o.id = m.org_id
 	  LEFT JOIN unionreg.org s ON s.id = m.subdivision_id
-	 CROSS JOIN LATERAL (SELECT unionreg._sees_all() OR p.id IN (SELECT unionreg._owned_person_ids()) AS owned) w
-	 WHERE unionreg._sees_all() OR p.id IN (SELECT unionreg._visible_person_ids());
+		 -- each set once per query (initplans and hashed subplans), not a call per row
+	 CROSS JOIN LATERAL (SELECT (SELECT unionreg._sees_all()) OR p.id IN (SELECT unionreg._owned_person_ids()) AS owned) w
+	 WHERE (SELECT unionreg._sees_all()) OR p.id IN (SELECT unionreg._visible_person_ids());
 COMMENT ON VIEW unionreg.persons IS
 	'Record cards of the persons in the session login''s subtree (their latest membership there), SNILS, e-mail, phone and birth date masked unless the login owns the member (the administrator, the region''s officer, the chairman of the member''s own primary or subdivision)';
 COMMENT ON COLUMN unionreg.persons.ext_id IS 'external id of the person';

@@ -20,6 +20,7 @@ trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev
 /usr/bin/python3 test/gen/gen_union.py --seed "$SEED" --scale 0.01 --members 1500 --shuffle --out "$OUT/union" >/dev/null
 /usr/bin/python3 test/fuzz/mutate_csv.py --seed "$SEED" "$OUT/union/stage_org.csv" > "$OUT/stage_org.csv"
 /usr/bin/python3 test/fuzz/mutate_csv.py --seed "$SEED" "$OUT/union/stage_member.csv" > "$OUT/stage_member.csv"
+/usr/bin/python3 test/fuzz/gen_binary.py --seed "$SEED" --per-type "${PER_TYPE_BINARY:-2000}" "$OUT/bin"
 chmod -R a+rX "$OUT"
 psql -qX -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 
@@ -76,6 +77,40 @@ SELECT count(*) = 0 AS clean FROM fuzz_outcome WHERE sqlstate !~ '^(00|22)' OR r
 	SELECT target, sqlstate, roundtrip_ok, left(input, 200) AS input FROM fuzz_outcome
 	 WHERE sqlstate !~ '^(00|22)' OR roundtrip_ok IS FALSE LIMIT 20;
 	SELECT 1/0 AS fuzz_failed;
+\endif
+SQL
+
+# 1b. the binary receive functions, through COPY ... (FORMAT binary): one
+#     statement per input (a bad one aborts its COPY), the error's SQLSTATE kept
+psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "
+	CREATE TABLE fuzz_inn (v unionreg.inn); CREATE TABLE fuzz_ogrn (v unionreg.ogrn);
+	CREATE TABLE fuzz_snils (v unionreg.snils); CREATE TABLE fuzz_card_number (v unionreg.card_number);
+	CREATE TABLE fuzz_tally (v unionreg.tally);"
+set +e
+{ echo '\set VERBOSITY sqlstate'; cat "$OUT/bin/copy.sql"; } | psql -qX -d "$DB" > "$OUT/binary.log" 2>&1
+rc=$?
+set -e
+tried=$(grep -c '^COPY' "$OUT/bin/copy.sql")
+echo "binary inputs: $tried tried; refused, by SQLSTATE:"
+grep -o 'ERROR:  [0-9A-Z]*' "$OUT/binary.log" | sort | uniq -c
+if [ $rc -gt 1 ] || grep -qE 'ERROR:  (XX|58)|server closed|connection to server' "$OUT/binary.log"; then
+	echo "FAILED: a binary input broke the server or raised an internal error"; grep -vE '^ERROR:  (22|08P01)' "$OUT/binary.log" | head; exit 1
+fi
+psql -qX -v ON_ERROR_STOP=1 -d "$DB" <<'SQL'
+SET search_path = public, unionreg;
+SELECT (SELECT count(*) FROM fuzz_inn) + (SELECT count(*) FROM fuzz_ogrn)
+	   + (SELECT count(*) FROM fuzz_snils) + (SELECT count(*) FROM fuzz_card_number)
+	   + (SELECT count(*) FROM fuzz_tally) AS accepted \gset
+\echo binary inputs accepted: :accepted (each must round-trip through its text form)
+SELECT (SELECT count(*) FROM fuzz_inn WHERE v::text::unionreg.inn <> v)
+	   + (SELECT count(*) FROM fuzz_ogrn WHERE v::text::unionreg.ogrn <> v)
+	   + (SELECT count(*) FROM fuzz_snils WHERE v::text::unionreg.snils <> v)
+	   + (SELECT count(*) FROM fuzz_card_number WHERE v::text::unionreg.card_number <> v)
+	   + (SELECT count(*) FROM fuzz_tally WHERE NOT v::text::unionreg.tally OPERATOR(unionreg.=) v) = 0 AS roundtrip \gset
+\if :roundtrip
+\else
+\echo 'FAILED: a binary input accepted does not round-trip'
+SELECT 1/0;
 \endif
 SQL
 

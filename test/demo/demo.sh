@@ -143,6 +143,25 @@ SELECT o.level, count(*) AS organizations, count(*) FILTER (WHERE so.is_complete
        round(100.0 * count(*) FILTER (WHERE so.is_complete) / count(*), 1) AS "complete_%"
   FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id JOIN unionreg.level l ON l.code = o.level
  WHERE so.snapshot_id = :snapshot_id GROUP BY o.level, l.rank ORDER BY l.rank;
+\echo
+\echo == roles: a chairman mapped to :territorial sees its subtree only, with personal data masked
+DO \$\$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'demo_chair') THEN
+		CREATE ROLE demo_chair LOGIN IN ROLE unionreg_chair;
+	END IF;
+END \$\$;
+SELECT unionreg.grant_scope('demo_chair', :'territorial');
+SET SESSION AUTHORIZATION demo_chair;
+SELECT count(*) AS organizations_seen, (SELECT count(*) FROM unionreg.persons) AS persons_seen FROM unionreg.org;
+SELECT ext_id, surname, birth_date, snils, phone, org_ext_id, unmasked FROM unionreg.persons ORDER BY ext_id LIMIT 3;
+SELECT count(*) AS lines_of_its_own_report FROM unionreg.report((SELECT org_ext_id FROM unionreg.my_scope LIMIT 1), '2SP', :'quarter');
+DO \$\$ BEGIN
+	PERFORM * FROM unionreg.report('R01', '1SP', current_date);
+EXCEPTION WHEN insufficient_privilege THEN
+	RAISE NOTICE 'another region''s report is refused: %', SQLERRM;
+END \$\$;
+RESET SESSION AUTHORIZATION;
+SELECT table_name, operation, via, count(*) AS audit_entries FROM unionreg.audit_log GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT 5;
 SQL
 
 echo

@@ -18,7 +18,8 @@ OBJS = \
 	src/email_ascii.o \
 	src/tally.o \
 	src/member_tally.o \
-	src/rollup.o
+	src/rollup.o \
+	src/own_tally.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

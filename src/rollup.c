@@ -189,10 +189,7 @@ tally_rollup(PG_FUNCTION_ARGS)
 		{
 			int64	   *into = acc + (Size) p * TC_NCOUNTERS + c;
 
-			if (unlikely(pg_add_s64_overflow(*into, acc[(Size) v * TC_NCOUNTERS + c], into)))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("tally counter \"%s\" is out of range", tally_counter_names[c])));
+			tally_add_into(into, acc[(Size) v * TC_NCOUNTERS + c], c);
 		}
 		if (--pending[p] == 0)
 			order[tail++] = p;

@@ -54,14 +54,14 @@ tally_counter_index(const char *name)
 	return -1;
 }
 
-static int64
+int64
 tally_value(const Tally *t, int i)
 {
 	return i < t->n ? t->c[i] : 0;
 }
 
-static void
-add_into(int64 *acc, int64 v, int i)
+void
+tally_add_into(int64 *acc, int64 v, int i)
 {
 	if (unlikely(pg_add_s64_overflow(*acc, v, acc)))
 		ereport(ERROR,
@@ -70,8 +70,8 @@ add_into(int64 *acc, int64 v, int i)
 						i < TC_NCOUNTERS ? tally_counter_names[i] : "?")));
 }
 
-static int
-counter_or_error(const char *name)
+int
+tally_counter_or_error(const char *name)
 {
 	int			i = tally_counter_index(name);
 
@@ -256,7 +256,7 @@ tally_add(PG_FUNCTION_ARGS)
 	for (int i = 0; i < TC_NCOUNTERS; i++)
 	{
 		r->c[i] = tally_value(a, i);
-		add_into(&r->c[i], tally_value(b, i), i);
+		tally_add_into(&r->c[i], tally_value(b, i), i);
 	}
 	PG_RETURN_POINTER(r);
 }
@@ -283,7 +283,7 @@ tally_get(PG_FUNCTION_ARGS)
 	Tally	   *t = PG_GETARG_TALLY_P(0);
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
-	PG_RETURN_INT64(tally_value(t, counter_or_error(name)));
+	PG_RETURN_INT64(tally_value(t, tally_counter_or_error(name)));
 }
 
 PG_FUNCTION_INFO_V1(tally_of);
@@ -295,7 +295,7 @@ tally_of(PG_FUNCTION_ARGS)
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Tally	   *t = tally_new();
 
-	t->c[counter_or_error(name)] = PG_GETARG_INT64(1);
+	t->c[tally_counter_or_error(name)] = PG_GETARG_INT64(1);
 	PG_RETURN_POINTER(t);
 }
 
@@ -349,7 +349,7 @@ tally_sum_accum(PG_FUNCTION_ARGS)
 		Tally	   *t = PG_GETARG_TALLY_P(1);
 
 		for (int i = 0; i < TC_NCOUNTERS; i++)
-			add_into(&st->c[i], tally_value(t, i), i);
+			tally_add_into(&st->c[i], tally_value(t, i), i);
 		st->any = true;
 	}
 	PG_RETURN_POINTER(st);
@@ -367,7 +367,7 @@ tally_sum_combine(PG_FUNCTION_ARGS)
 		TallySumState *other = (TallySumState *) PG_GETARG_POINTER(1);
 
 		for (int i = 0; i < TC_NCOUNTERS; i++)
-			add_into(&st->c[i], other->c[i], i);
+			tally_add_into(&st->c[i], other->c[i], i);
 		st->any |= other->any;
 	}
 	PG_RETURN_POINTER(st);

@@ -75,5 +75,11 @@ typedef struct Tally
 
 extern Tally *tally_new(void);
 extern int	tally_counter_index(const char *name);
+/* the index of a counter by name, or 22023 naming it */
+extern int	tally_counter_or_error(const char *name);
+/* counter i of a tally (0 past the counters it holds) */
+extern int64 tally_value(const Tally *t, int i);
+/* *acc += v for counter i, or 22003 naming the counter */
+extern void tally_add_into(int64 *acc, int64 v, int i);
 
 #endif

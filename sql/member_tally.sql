@@ -83,3 +83,16 @@ SELECT o.ext_id AS org, t -> 'members' AS "6", t -> 'members_on_p' AS "6.2", t -
   FROM member_tallies('2026-04-01') mt(org_id, t) JOIN org o ON o.id = mt.org_id ORDER BY o.ext_id;
 -- the union's total: sum() over the primaries' tallies
 SELECT sum(t) AS union_total FROM member_tallies('2026-04-01') mt(org_id, t);
+
+-- a refused card and its successor requested the same day in one transaction
+-- share the date and recorded_at: the later card is the one that counts, in
+-- the whole-union pass and in the few-organizations pass alike
+BEGIN;
+SELECT request_card('M20', '2200000000000012', '2026-03-10');
+SELECT move_card('2200000000000012', 'refused', '2026-03-20');
+SELECT request_card('M20', '2200000000000020', '2026-03-20');
+COMMIT;
+SELECT t -> 'cards_refused' AS refused, t -> 'no_card' AS no_card
+  FROM member_tallies('2026-04-01') mt(org_id, t) JOIN org o ON o.id = mt.org_id WHERE o.ext_id = 'P1';
+SELECT t -> 'cards_refused' AS refused, t -> 'no_card' AS no_card
+  FROM member_tallies('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1')]) mt(org_id, t);

@@ -296,7 +296,9 @@ AS $$
 			SELECT e.to_state AS state
 			  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
 			 WHERE c.person_id = m.person_id AND e.on_date <= p_as_of
-			 ORDER BY e.on_date DESC, e.recorded_at DESC LIMIT 1) cs ON true
+			 -- a later card wins a tie: a lost card and its successor loaded in one
+			 -- transaction share the date and the recorded_at (0.1 picked either)
+			 ORDER BY e.on_date DESC, e.recorded_at DESC, c.id DESC LIMIT 1) cs ON true
 	 WHERE m.org_id = ANY (p_orgs)
 	   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > unionreg.period_start(p_as_of))
 	 GROUP BY m.org_id
@@ -324,7 +326,7 @@ BEGIN
 		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state
 		  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
 		 WHERE e.on_date <= p_as_of
-		 ORDER BY c.person_id, e.on_date DESC, e.recorded_at DESC),
+		 ORDER BY c.person_id, e.on_date DESC, e.recorded_at DESC, c.id DESC),
 	wanted AS MATERIALIZED (SELECT DISTINCT w.id FROM unnest(p_orgs) w(id))
 	SELECT m.org_id,
 		   unionreg.sum(unionreg.member_tally(p_as_of, v_p, m.joined_on, m.left_on, m.left_reason,

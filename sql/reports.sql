@@ -137,3 +137,21 @@ SELECT _progress('build_snapshot', '2026-04-01: written', 5, 10);
 SELECT job, phase, run_by IS NOT NULL AS has_user FROM progress WHERE pid = pg_backend_pid();
 COMMIT;
 SELECT count(*) AS after_commit FROM progress WHERE pid = pg_backend_pid();
+
+-- a snapshot's organizations and forms stay while it names them (a statement
+-- check, not a foreign-key lookup per written row): a form and an
+-- organization nothing else refers to, named by a snapshot row
+INSERT INTO form VALUES ('9SP', 9, 'Форма проверки', 'a test form', false);
+INSERT INTO org (ext_id, level, name, valid_from) VALUES ('LONE', 'territorial', 'Одинокая', '2020-01-01');
+INSERT INTO snapshot_org (snapshot_id, org_id, form, tally, is_complete)
+SELECT max(s.id), o.id, '9SP', '{}', true FROM snapshot s, org o WHERE o.ext_id = 'LONE' GROUP BY o.id;
+DELETE FROM org WHERE ext_id = 'LONE';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE form SET code = '9SQ' WHERE code = '9SP';
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM form WHERE code = '9SP';
+\echo :LAST_ERROR_SQLSTATE
+-- once the snapshot is gone, so may they be
+DELETE FROM snapshot_org WHERE form = '9SP';
+DELETE FROM org WHERE ext_id = 'LONE';
+DELETE FROM form WHERE code = '9SP';

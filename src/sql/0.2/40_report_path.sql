@@ -47,10 +47,11 @@ AS $$
 	  JOIN unionreg.passport_requirement r ON r.level = o.level
 	  JOIN unionreg.passport_field f ON f.field = r.field
 	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
-	  -- one probe of the base figures' key per organization, not a hash of them all
+	  -- one probe of the base figures' key, only where they are required (a
+	  -- one-time filter skips it for the other fields), not a hash of them all
 	  LEFT JOIN LATERAL (
 			SELECT true AS present FROM unionreg.org_base b
-			 WHERE b.org_id = o.id AND b.as_of <= p_as_of
+			 WHERE r.field = 'base_figures' AND b.org_id = o.id AND b.as_of <= p_as_of
 			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
 			 LIMIT 1) base ON true
 	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)

@@ -78,6 +78,16 @@ $$;
 COMMENT ON FUNCTION unionreg._visible_org_ids() IS
 	'internal: the organizations of the session login''s subtree today (its access_scope organizations and all below them)';
 
+-- The same organizations by ext_id, for callers that hold external ids
+-- (staged rows, the tree, hierarchy problems).  Plain SQL, inlined.
+CREATE FUNCTION unionreg._visible_org_ext_ids() RETURNS SETOF text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT o.ext_id FROM unionreg.org o WHERE o.id IN (SELECT unionreg._visible_org_ids())
+$$;
+COMMENT ON FUNCTION unionreg._visible_org_ext_ids() IS
+	'internal: the ext_ids of the organizations of the session login''s subtree today';
+
 -- A person belongs where their latest membership period is (the current
 -- one, or the last before leaving): a transfer moves the whole record card,
 -- history included, to the new subtree.  Plain SQL, inlined into the two
@@ -99,9 +109,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 ROWS 1000
 AS $$
+	-- one walk of the subtree, for the primary and the subdivision alike
+	WITH v AS MATERIALIZED (SELECT unionreg._visible_org_ids() AS id)
 	SELECT h.person_id FROM unionreg._latest_memberships() h
-	 WHERE h.org_id IN (SELECT unionreg._visible_org_ids())
-		OR h.subdivision_id IN (SELECT unionreg._visible_org_ids())
+	 WHERE h.org_id IN (SELECT v.id FROM v) OR h.subdivision_id IN (SELECT v.id FROM v)
 $$;
 COMMENT ON FUNCTION unionreg._visible_person_ids() IS
 	'internal: the persons whose latest membership lies in the session login''s subtree today';

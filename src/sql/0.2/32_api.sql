@@ -89,7 +89,7 @@ BEGIN
 		RETURN QUERY SELECT * FROM unionreg._org_at_unchecked(as_of);
 	ELSE
 		RETURN QUERY SELECT t.* FROM unionreg._org_at_unchecked(as_of) t
-		 WHERE t.ext_id IN (SELECT o.ext_id FROM unionreg.org o WHERE o.id IN (SELECT unionreg._visible_org_ids()));
+		 WHERE t.ext_id IN (SELECT unionreg._visible_org_ext_ids());
 	END IF;
 END
 $$;
@@ -106,7 +106,7 @@ BEGIN
 		RETURN QUERY SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of);
 	ELSE
 		RETURN QUERY SELECT t.* FROM unionreg._validate_hierarchy_unchecked(as_of) t
-		 WHERE t.org_ext_id IN (SELECT o.ext_id FROM unionreg.org o WHERE o.id IN (SELECT unionreg._visible_org_ids()));
+		 WHERE t.org_ext_id IN (SELECT unionreg._visible_org_ext_ids());
 	END IF;
 END
 $$;

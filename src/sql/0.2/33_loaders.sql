@@ -19,10 +19,10 @@ DECLARE
 	v_n bigint;
 BEGIN
 	WITH RECURSIVE
-	vis AS (SELECT o.id, o.ext_id FROM unionreg.org o WHERE o.id IN (SELECT unionreg._visible_org_ids())),
+	vis AS (SELECT v.ext_id FROM unionreg._visible_org_ext_ids() v(ext_id)),
 	staged AS (
 		SELECT s.ctid AS row_ctid, nullif(btrim(s.ext_id), '') AS ext_id, nullif(btrim(s.parent_ext_id), '') AS parent_ext_id,
-			   o.id AS org_id, (o.id IS NULL OR o.id IN (SELECT vis.id FROM vis)) AS own_ok,
+			   o.id AS org_id, (o.id IS NULL OR o.ext_id IN (SELECT vis.ext_id FROM vis)) AS own_ok,
 			   (SELECT p.ext_id FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
 				 WHERE l.org_id = o.id AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)) AS current_parent
 		  FROM unionreg.stage_org s LEFT JOIN unionreg.org o ON o.ext_id = nullif(btrim(s.ext_id), '')),
@@ -52,7 +52,8 @@ COMMENT ON FUNCTION unionreg._reject_staged_orgs_outside() IS
 	'internal: moves staged organizations outside the session login''s subtree to load_reject with the reason; returns how many';
 
 -- Staged member rows outside: an organization not in the subtree, or a
--- person on record elsewhere (said without saying where).
+-- person on record elsewhere (said without saying where).  Each row is
+-- judged once; the reason comes from the same judgement.
 CREATE FUNCTION unionreg._reject_staged_members_outside() RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -60,19 +61,23 @@ AS $$
 DECLARE
 	v_n bigint;
 BEGIN
-	WITH outside AS (
+	WITH judged AS (
+		SELECT s.ctid AS row_ctid,
+			   btrim(s.org_ext_id) NOT IN (SELECT unionreg._visible_org_ext_ids()) AS org_outside
+		  FROM unionreg.stage_member s
+		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL),
+	outside AS (
 		DELETE FROM unionreg.stage_member s
-		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL
-		   AND (NOT EXISTS (SELECT 1 FROM unionreg.org o
-							 WHERE o.ext_id = btrim(s.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+		 USING judged j
+		 WHERE s.ctid = j.row_ctid
+		   AND (j.org_outside
 				OR EXISTS (SELECT 1 FROM unionreg.person p
 							WHERE p.ext_id = btrim(s.ext_id) AND p.id NOT IN (SELECT unionreg._visible_person_ids())))
-		RETURNING s.*)
+		RETURNING s.*, j.org_outside)
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_member', x.ext_id, to_jsonb(x),
+	SELECT 'stage_member', x.ext_id, to_jsonb(x) - 'org_outside',
 		   format('login %s may not load this row: %s', session_user,
-				  CASE WHEN NOT EXISTS (SELECT 1 FROM unionreg.org o
-										 WHERE o.ext_id = btrim(x.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+				  CASE WHEN x.org_outside
 					   THEN format('organization %L is not in the subtree the login stands for', btrim(x.org_ext_id))
 					   ELSE format('person %L is on record outside the subtree the login stands for', btrim(x.ext_id)) END)
 	  FROM outside x;
@@ -93,8 +98,7 @@ BEGIN
 	WITH outside AS (
 		DELETE FROM unionreg.stage_baseline s
 		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM unionreg.org o
-							WHERE o.ext_id = btrim(s.org_ext_id) AND o.id IN (SELECT unionreg._visible_org_ids()))
+		   AND btrim(s.org_ext_id) NOT IN (SELECT unionreg._visible_org_ext_ids())
 		RETURNING s.*)
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
 	SELECT 'stage_baseline', x.org_ext_id, to_jsonb(x),

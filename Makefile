@@ -19,7 +19,10 @@ OBJS = \
 	src/tally.o \
 	src/member_tally.o \
 	src/rollup.o \
-	src/own_tally.o
+	src/own_tally.o \
+	src/member_period.o \
+	src/member_pass.o \
+	src/id_map.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

@@ -96,3 +96,62 @@ SELECT t -> 'cards_refused' AS refused, t -> 'no_card' AS no_card
   FROM member_tallies('2026-04-01') mt(org_id, t) JOIN org o ON o.id = mt.org_id WHERE o.ext_id = 'P1';
 SELECT t -> 'cards_refused' AS refused, t -> 'no_card' AS no_card
   FROM member_tallies('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1')]) mt(org_id, t);
+
+-- The C member pass (_member_pass: the whole union, or given organizations)
+-- against the same rule written as SQL joins, on dates around every event
+-- above.  One person's key lies far from the others, so the pass hashes the
+-- persons instead of indexing them by key; they must count the same.
+INSERT INTO person (id, ext_id, surname, first_name, birth_date, virtual_card_on)
+	OVERRIDING SYSTEM VALUE VALUES (9000000000, 'FAR', 'Далёкий', 'Ключ', '2000-02-29', '2026-01-10');
+INSERT INTO membership (person_id, org_id, joined_on, left_on, left_reason)
+SELECT 9000000000, id, '2025-12-31', '2026-02-15', 'transferred' FROM org WHERE ext_id = 'P2';
+INSERT INTO membership (person_id, org_id, joined_on, admitted_online)
+SELECT 9000000000, id, '2026-02-15', true FROM org WHERE ext_id = 'P1';
+INSERT INTO status_period (person_id, status, valid_from, full_time) VALUES (9000000000, 'student', '2026-01-01', true);
+CREATE FUNCTION pg_temp.sql_pass(d date, orgs bigint[] DEFAULT NULL)
+RETURNS TABLE (org_id bigint, t unionreg.tally) LANGUAGE sql AS $$
+	SELECT m.org_id,
+		   sum(member_tally(d, period_start(d), m.joined_on, m.left_on, m.left_reason,
+			   EXISTS (SELECT 1 FROM membership prev WHERE prev.person_id = m.person_id
+						 AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'),
+			   m.admitted_online, s.status, s.pedagogical, s.position, s.full_time, pe.birth_date,
+			   (SELECT e.to_state FROM card c JOIN card_event e ON e.card_id = c.id
+				 WHERE c.person_id = m.person_id AND e.on_date <= d
+				 ORDER BY e.on_date DESC, e.recorded_at DESC, c.id DESC LIMIT 1),
+			   pe.virtual_card_on))
+	  FROM membership m
+	  JOIN person pe ON pe.id = m.person_id
+	  LEFT JOIN status_period s ON s.person_id = m.person_id AND s.valid_from <= d AND (s.valid_to IS NULL OR s.valid_to > d)
+	 WHERE m.joined_on <= d AND (m.left_on IS NULL OR m.left_on > period_start(d))
+	   AND (orgs IS NULL OR m.org_id = ANY (orgs))
+	 GROUP BY m.org_id
+$$;
+SELECT d, count(*) AS organizations,
+	   count(*) FILTER (WHERE x.c_t::text IS DISTINCT FROM x.s_t::text) AS mismatches,
+	   sum(x.c_t -> 'members') AS members, sum(x.c_t -> 'transferred_in') AS transfers_in,
+	   sum(x.c_t -> 'students_full_time') AS full_time, sum(x.c_t -> 'virtual_cards') AS virtual_cards
+  FROM unnest('{2025-06-30,2026-01-01,2026-01-10,2026-02-14,2026-02-15,2026-03-01,2026-04-01,2027-01-01}'::date[]) d
+ CROSS JOIN LATERAL (SELECT c.tally AS c_t, s.t AS s_t
+					   FROM _member_pass(d) c FULL JOIN pg_temp.sql_pass(d) s USING (org_id)) x
+ GROUP BY d ORDER BY d;
+-- given organizations (one that does not exist, one twice): only those, the same numbers,
+-- transfers in from an organization not given included
+SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTINCT FROM s.t::text) AS mismatches,
+	   sum(c.tally -> 'transferred_in') AS transfers_in
+  FROM _member_pass('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1'), 424242, NULL,
+										(SELECT id FROM org WHERE ext_id = 'P1')]) c
+  FULL JOIN pg_temp.sql_pass('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1')]) s USING (org_id);
+SELECT count(*) AS none FROM _member_pass('2026-04-01', '{}');
+SELECT count(*) FROM _member_pass(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM _member_pass('infinity');
+\echo :LAST_ERROR_SQLSTATE
+-- row security is not the pass's to apply: nobody but the owner may run it
+CREATE ROLE member_pass_stranger;
+GRANT USAGE ON SCHEMA unionreg TO member_pass_stranger;
+SET ROLE member_pass_stranger;
+SELECT count(*) FROM unionreg._member_pass('2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE USAGE ON SCHEMA unionreg FROM member_pass_stranger;
+DROP ROLE member_pass_stranger;

@@ -307,6 +307,18 @@ $$;
 COMMENT ON FUNCTION unionreg._member_tallies_of(date, bigint[]) IS
 	'internal: the member pass for a few organizations, through the membership index and per-member lookups (a generic plan, made once per session)';
 
+-- The member pass over the whole union (or many organizations), in C
+-- (src/member_pass.c): every member table read once, no joins.  It reads
+-- the tables as their owner, without row security, so only the extension's
+-- own SECURITY DEFINER functions may call it.
+CREATE FUNCTION unionreg._member_pass(p_as_of date, p_orgs bigint[] DEFAULT NULL)
+RETURNS TABLE (org_id bigint, tally unionreg.tally)
+AS 'MODULE_PATHNAME', 'member_pass'
+LANGUAGE C STABLE;
+REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._member_pass(date, bigint[]) IS
+	'internal: the member pass as of D in C, one scan of each member table (no row security: the owner''s functions only); the tally of every organization with a membership period touching (P, D], or of the given ones';
+
 CREATE OR REPLACE FUNCTION unionreg.member_tallies(p_as_of date, p_orgs bigint[] DEFAULT NULL)
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -321,7 +333,11 @@ BEGIN
 		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
 		RETURN;
 	END IF;
-	-- the whole union (or many organizations): hash joins, card states computed once
+	IF has_function_privilege('unionreg._member_pass(date, bigint[])', 'EXECUTE') THEN
+		RETURN QUERY SELECT * FROM unionreg._member_pass(p_as_of, p_orgs);
+		RETURN;
+	END IF;
+	-- anyone else: the same pass in SQL, under their row security
 	RETURN QUERY
 	WITH cards_on_d AS MATERIALIZED (
 		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state

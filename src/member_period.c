@@ -1,0 +1,167 @@
+/*
+ * member_period.c
+ *	  The counting rule of one membership period as of D (member_period.h).
+ *
+ * Rules: on D means from <= D < to; the period is (P, D]; an event belongs
+ * to it when P < its date <= D; youth is an age under 35 on D (the 35th
+ * birthday itself is not youth; 29 February birthdays fall on 1 March in
+ * other years); a period that follows one ended by "transferred" is a
+ * transfer in, a period ended by "transferred" a transfer out.
+ */
+#include "postgres.h"
+
+#include "utils/datetime.h"
+
+#include "member_period.h"
+#include "tally.h"
+
+#define YOUTH_AGE 35
+
+/* The day a person born on "birth" turns "years" old. */
+static DateADT
+birthday(DateADT birth, int years)
+{
+	int			y,
+				m,
+				d;
+
+	j2date(birth + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+	y += years;
+	if (m == 2 && d == 29 && !isleap(y))
+	{
+		m = 3;
+		d = 1;
+	}
+	return date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
+}
+
+DateADT
+member_period_start(DateADT d)
+{
+	int			y,
+				m,
+				day;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	if (m == 1 && day == 1)
+		y--;
+	return date2j(y, 1, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+void
+member_period_add(int64 *c, const MemberPeriod *m, DateADT d, DateADT p)
+{
+	if (m->joined <= p && p < m->left)
+		c[TC_MEMBERS_ON_P]++;
+
+	/* flows over (P, D] */
+	if (p < m->joined && m->joined <= d)
+	{
+		if (m->transfer_in)
+			c[TC_TRANSFERRED_IN]++;
+		else
+		{
+			c[TC_ADMITTED]++;
+			c[TC_ADMITTED_ONLINE] += m->admitted_online;
+		}
+	}
+	if (p < m->left && m->left <= d)
+	{
+		if (m->left_reason == MP_LEFT_TRANSFERRED)
+			c[TC_TRANSFERRED_OUT]++;
+		else
+		{
+			c[TC_LEFT]++;
+			c[TC_LEFT_OWN_WISH] += m->left_reason == MP_LEFT_OWN_WISH;
+		}
+	}
+
+	if (m->joined <= d && d < m->left)
+	{
+		bool		youth = m->has_birth && d < birthday(m->birth, YOUTH_AGE);
+		bool		virtual_card = m->virtual_card_on <= d;
+		bool		issued = m->card == MP_CARD_ISSUED;
+
+		c[TC_MEMBERS]++;
+		switch (m->status)
+		{
+			case MP_STATUS_WORKING:
+				c[TC_WORKING]++;
+				c[TC_WORKING_PEDAGOGICAL] += m->pedagogical;
+				c[TC_WORKING_YOUTH] += youth;
+				c[TC_WORKING_PEDAGOGICAL_YOUTH] += m->pedagogical && youth;
+				c[TC_FACULTY] += m->position == MP_POSITION_FACULTY;
+				c[TC_RESEARCHERS] += m->position == MP_POSITION_RESEARCHER;
+				break;
+			case MP_STATUS_STUDENT:
+				c[TC_STUDENTS]++;
+				c[TC_STUDENTS_FULL_TIME] += m->full_time;
+				break;
+			case MP_STATUS_PENSIONER:
+				c[TC_PENSIONERS]++;
+				break;
+			default:
+				c[TC_STATUS_UNKNOWN]++;
+				break;
+		}
+		c[TC_CARDS_ISSUED] += issued;
+		c[TC_VIRTUAL_CARDS] += virtual_card;
+		c[TC_NO_CARD] += !issued && !virtual_card;
+		c[TC_CARDS_DELIVERED] += m->card == MP_CARD_DELIVERED;
+		if (m->card == MP_CARD_REFUSED)
+		{
+			c[TC_CARDS_REFUSED]++;
+			c[TC_CARDS_REFUSED_NO_VIRTUAL] += !virtual_card;
+		}
+	}
+}
+
+static bool
+is(const char *s, int len, const char *code)
+{
+	return len == (int) strlen(code) && memcmp(s, code, len) == 0;
+}
+
+uint8
+member_status_code(const char *s, int len)
+{
+	if (is(s, len, "working"))
+		return MP_STATUS_WORKING;
+	if (is(s, len, "student"))
+		return MP_STATUS_STUDENT;
+	if (is(s, len, "pensioner"))
+		return MP_STATUS_PENSIONER;
+	return MP_STATUS_UNKNOWN;
+}
+
+uint8
+member_position_code(const char *s, int len)
+{
+	if (is(s, len, "faculty"))
+		return MP_POSITION_FACULTY;
+	if (is(s, len, "researcher"))
+		return MP_POSITION_RESEARCHER;
+	return MP_POSITION_OTHER;
+}
+
+uint8
+member_card_code(const char *s, int len)
+{
+	if (is(s, len, "issued"))
+		return MP_CARD_ISSUED;
+	if (is(s, len, "delivered_to_region"))
+		return MP_CARD_DELIVERED;
+	if (is(s, len, "refused"))
+		return MP_CARD_REFUSED;
+	return MP_CARD_OTHER;
+}
+
+uint8
+member_left_code(const char *s, int len)
+{
+	if (is(s, len, "transferred"))
+		return MP_LEFT_TRANSFERRED;
+	if (is(s, len, "own_wish"))
+		return MP_LEFT_OWN_WISH;
+	return MP_LEFT_OTHER;
+}

@@ -136,7 +136,8 @@ id_map_grow(void **array, int32 *capacity, Size elem_size, int32 n)
 
 	if (n < old)
 		return;
-	cap = Max(1024, old);
+	/* the first allocation is exact (a dense map's size is known), later ones double */
+	cap = (old == 0) ? Max(n + 1, 1024) : old;
 	while (cap <= n)
 		cap = (cap > PG_INT32_MAX / 2) ? PG_INT32_MAX : cap * 2;
 	if (*array == NULL)

@@ -29,6 +29,7 @@
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -43,22 +44,32 @@
 #include "member_period.h"
 #include "tally.h"
 
-/* the counters a membership period can touch (member_period_add) */
+/*
+ * The counters a membership period can touch (member_period_counters), and
+ * after them the periods counted (an organization given but with none is
+ * not returned).  int32: no organization has 2^31 membership periods.
+ */
 #define MEMBER_COUNTERS TC_EMPLOYEES
-/* ...and after them, the periods counted (an organization given but with none is not returned) */
-#define ACC_SIZE (MEMBER_COUNTERS + 1)
+#define ACC_PERIODS MEMBER_COUNTERS
+#define ACC_WANTED (MEMBER_COUNTERS + 1)	/* given, when only given ones count */
+#define ACC_SIZE (MEMBER_COUNTERS + 2)
 
+/* 16 bytes a person: 4 million persons are 64 MB */
 typedef struct PersonFacts
 {
 	DateADT		birth;
 	DateADT		virtual_card_on;
-	int32		best_card;		/* card slot + 1 of the latest event on D; 0 none */
-	uint8		status;
-	uint8		position;
-	bool		pedagogical;
-	bool		full_time;
-	bool		has_birth;
+	int32		best_card;		/* card slot + 1 of the latest move on D; 0 none */
+	uint8		card;			/* MP_CARD_* on D, once the cards are read */
+	uint8		flags;			/* PF_* */
 } PersonFacts;
+
+/* status (2 bits), position (2 bits) and three booleans in one byte */
+#define PF_STATUS(f)		((f) & 3)
+#define PF_POSITION(f)		(((f) >> 2) & 3)
+#define PF_PEDAGOGICAL		0x10
+#define PF_FULL_TIME		0x20
+#define PF_HAS_BIRTH		0x40
 
 typedef struct CardFacts
 {
@@ -77,8 +88,7 @@ typedef struct Pending
 
 typedef struct Pass
 {
-	DateADT		d;
-	DateADT		p;
+	MemberDates dates;
 	Oid			nsp;
 	IdMap	   *persons;
 	PersonFacts *person;
@@ -87,7 +97,7 @@ typedef struct Pass
 	CardFacts  *card;
 	int32		card_cap;
 	IdMap	   *orgs;
-	int64	  **acc;			/* per org slot: counters, NULL = none yet */
+	int32	   *acc;			/* per org slot, ACC_SIZE counters each, in one array */
 	int32		acc_cap;
 	bool		filtered;		/* only the organizations given */
 } Pass;
@@ -234,8 +244,8 @@ read_persons(Pass *pass)
 			continue;			/* a row the key range missed cannot be: skip */
 		id_map_grow((void **) &pass->person, &pass->person_cap, sizeof(PersonFacts), i);
 		f = &pass->person[i];
-		f->has_birth = !ISNULL(&s, a_birth);
-		f->birth = f->has_birth ? DatumGetDateADT(VALUE(&s, a_birth)) : 0;
+		f->flags = ISNULL(&s, a_birth) ? 0 : PF_HAS_BIRTH;
+		f->birth = ISNULL(&s, a_birth) ? 0 : DatumGetDateADT(VALUE(&s, a_birth));
 		f->virtual_card_on = ISNULL(&s, a_virtual) ? DATEVAL_NOEND : DatumGetDateADT(VALUE(&s, a_virtual));
 	}
 	scan_end(&s);
@@ -267,17 +277,18 @@ read_statuses(Pass *pass)
 		int32		i;
 		PersonFacts *f;
 
-		if (DatumGetDateADT(VALUE(&s, a_from)) > pass->d ||
-			(!ISNULL(&s, a_to) && DatumGetDateADT(VALUE(&s, a_to)) <= pass->d))
+		if (DatumGetDateADT(VALUE(&s, a_from)) > pass->dates.d ||
+			(!ISNULL(&s, a_to) && DatumGetDateADT(VALUE(&s, a_to)) <= pass->dates.d))
 			continue;
 		i = id_map_find(pass->persons, DatumGetInt64(VALUE(&s, a_person)));
 		if (i < 0 || i >= pass->person_cap)
 			continue;
 		f = &pass->person[i];
-		f->status = text_code(&s, a_status, member_status_code);
-		f->position = text_code(&s, a_pos, member_position_code);
-		f->pedagogical = !ISNULL(&s, a_ped) && DatumGetBool(VALUE(&s, a_ped));
-		f->full_time = !ISNULL(&s, a_full) && DatumGetBool(VALUE(&s, a_full));
+		f->flags = (f->flags & PF_HAS_BIRTH)
+			| text_code(&s, a_status, member_status_code)
+			| (text_code(&s, a_pos, member_position_code) << 2)
+			| ((!ISNULL(&s, a_ped) && DatumGetBool(VALUE(&s, a_ped))) ? PF_PEDAGOGICAL : 0)
+			| ((!ISNULL(&s, a_full) && DatumGetBool(VALUE(&s, a_full))) ? PF_FULL_TIME : 0);
 	}
 	scan_end(&s);
 }
@@ -296,10 +307,17 @@ card_later(Pass *pass, int32 a, int32 b)
 	return id_map_id(pass->cards, a) > id_map_id(pass->cards, b);
 }
 
-/* each person's card state on D: the latest move on or before D of any of their cards */
+/*
+ * Each person's card state on D: the latest move on or before D of any of
+ * their cards.  The cards' facts live only until they are folded into the
+ * persons.
+ */
 static void
 read_cards(Pass *pass)
 {
+	MemoryContext cards_cxt = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass: cards",
+													ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer = MemoryContextSwitchTo(cards_cxt);
 	TableRead		s;
 	AttrNumber	a_id,
 				a_person,
@@ -337,7 +355,7 @@ read_cards(Pass *pass)
 		int32		c;
 		CardFacts  *f;
 
-		if (on > pass->d)
+		if (on > pass->dates.d)
 			continue;
 		c = id_map_find(pass->cards, DatumGetInt64(VALUE(&s, a_card)));
 		if (c < 0 || c >= pass->card_cap)
@@ -363,17 +381,29 @@ read_cards(Pass *pass)
 			continue;
 		p = &pass->person[f->person - 1];
 		if (p->best_card == 0 || card_later(pass, c, p->best_card - 1))
+		{
 			p->best_card = c + 1;
+			p->card = f->state;
+		}
 	}
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(cards_cxt);
+	pass->card = NULL;
+	pass->card_cap = 0;
 }
 
 static void
-count(Pass *pass, int32 org, const MemberPeriod *m)
+count_period(Pass *pass, int32 org, const MemberPeriod *m)
 {
-	if (pass->acc[org] == NULL)
-		pass->acc[org] = palloc0(sizeof(int64) * ACC_SIZE);
-	member_period_add(pass->acc[org], m, pass->d, pass->p);
-	pass->acc[org][MEMBER_COUNTERS]++;
+	uint32		bits = member_period_counters(m, &pass->dates);
+	int32	   *acc = &pass->acc[(Size) org * ACC_SIZE];
+
+	while (bits)
+	{
+		acc[pg_rightmost_one_pos32(bits)]++;
+		bits &= bits - 1;
+	}
+	acc[ACC_PERIODS]++;
 }
 
 /*
@@ -413,34 +443,34 @@ read_memberships(Pass *pass)
 
 		m.joined = DatumGetDateADT(VALUE(&s, a_joined));
 		m.left = ISNULL(&s, a_left) ? DATEVAL_NOEND : DatumGetDateADT(VALUE(&s, a_left));
-		if (m.joined > pass->d || m.left <= pass->p)
+		if (m.joined > pass->dates.d || m.left <= pass->dates.p)
 			continue;
 		m.left_reason = text_code(&s, a_reason, member_left_code);
 		person = id_map_find(pass->persons, DatumGetInt64(VALUE(&s, a_person)));
-		if (m.left_reason == MP_LEFT_TRANSFERRED && m.left <= pass->d && person >= 0)
+		if (m.left_reason == MP_LEFT_TRANSFERRED && m.left <= pass->dates.d && person >= 0)
 			(void) id_map_add(transfers_out, ((int64) person << 32) | (uint32) m.left);
 
 		org = pass->filtered ? id_map_find(pass->orgs, DatumGetInt64(VALUE(&s, a_org)))
 			: id_map_add(pass->orgs, DatumGetInt64(VALUE(&s, a_org)));
 		if (org < 0)
 			continue;
-		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int64 *), org);
-		if (pass->filtered && pass->acc[org] == NULL)
+		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
+		if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
 			continue;
 
 		m.admitted_online = DatumGetBool(VALUE(&s, a_online));
 		m.transfer_in = false;
 		f = (person >= 0 && person < pass->person_cap) ? &pass->person[person] : NULL;
-		m.has_birth = f && f->has_birth;
+		m.has_birth = f && (f->flags & PF_HAS_BIRTH);
 		m.birth = f ? f->birth : 0;
 		m.virtual_card_on = f ? f->virtual_card_on : DATEVAL_NOEND;
-		m.status = f ? f->status : MP_STATUS_UNKNOWN;
-		m.position = f ? f->position : MP_POSITION_OTHER;
-		m.pedagogical = f && f->pedagogical;
-		m.full_time = f && f->full_time;
-		m.card = (f && f->best_card > 0) ? pass->card[f->best_card - 1].state : MP_CARD_NONE;
+		m.status = f ? PF_STATUS(f->flags) : MP_STATUS_UNKNOWN;
+		m.position = f ? PF_POSITION(f->flags) : MP_POSITION_OTHER;
+		m.pedagogical = f && (f->flags & PF_PEDAGOGICAL);
+		m.full_time = f && (f->flags & PF_FULL_TIME);
+		m.card = f ? f->card : MP_CARD_NONE;
 
-		if (m.joined > pass->p && person >= 0)
+		if (m.joined > pass->dates.p && person >= 0)
 		{
 			id_map_grow((void **) &pending, &pending_cap, sizeof(Pending), npending);
 			pending[npending].m = m;
@@ -449,7 +479,7 @@ read_memberships(Pass *pass)
 			npending++;
 		}
 		else
-			count(pass, org, &m);
+			count_period(pass, org, &m);
 	}
 	scan_end(&s);
 
@@ -458,7 +488,7 @@ read_memberships(Pass *pass)
 		Pending    *w = &pending[i];
 
 		w->m.transfer_in = id_map_find(transfers_out, ((int64) w->person << 32) | (uint32) w->m.joined) >= 0;
-		count(pass, w->org, &w->m);
+		count_period(pass, w->org, &w->m);
 	}
 }
 
@@ -477,6 +507,7 @@ member_pass(PG_FUNCTION_ARGS)
 	MemoryContext work,
 				caller = CurrentMemoryContext;
 	Pass		pass;
+	TimestampTz t0;
 	KeyRange	persons,
 				cards,
 				orgs = {0, -1, 0};
@@ -488,8 +519,7 @@ member_pass(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	memset(&pass, 0, sizeof(pass));
-	pass.d = PG_GETARG_DATEADT(0);
-	pass.p = member_period_start(pass.d);
+	member_dates_init(&pass.dates, PG_GETARG_DATEADT(0));
 	pass.nsp = get_namespace_oid("unionreg", false);
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass", ALLOCSET_DEFAULT_SIZES);
@@ -507,7 +537,11 @@ member_pass(PG_FUNCTION_ARGS)
 	pass.persons = id_map_create(persons.min, persons.max, persons.rows);
 	pass.cards = id_map_create(cards.min, cards.max, cards.rows);
 	if (PG_ARGISNULL(1))
+	{
 		pass.orgs = id_map_create(orgs.min, orgs.max, orgs.rows);
+		id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int32) * ACC_SIZE,
+					Max(id_map_slots(pass.orgs) - 1, 0));
+	}
 	else
 	{
 		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
@@ -536,27 +570,38 @@ member_pass(PG_FUNCTION_ARGS)
 
 			if (nulls[i] || (org = id_map_add(pass.orgs, DatumGetInt64(ids[i]))) < 0)
 				continue;
-			id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int64 *), org);
-			if (pass.acc[org] == NULL)
-				pass.acc[org] = palloc0(sizeof(int64) * ACC_SIZE);
+			id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int32) * ACC_SIZE, org);
+			pass.acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
 		}
 	}
 
+	/* where the time goes, for the benchmark (SET client_min_messages = debug1) */
+	t0 = GetCurrentTimestamp();
 	read_persons(&pass);
+	elog(DEBUG1, "unionreg member pass: persons read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
 	read_statuses(&pass);
+	elog(DEBUG1, "unionreg member pass: statuses read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
 	read_cards(&pass);
+	elog(DEBUG1, "unionreg member pass: cards and their moves read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
 	read_memberships(&pass);
+	elog(DEBUG1, "unionreg member pass: memberships read and counted in %ld ms, %zu kB of memory",
+		 TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()), MemoryContextMemAllocated(work, true) / 1024);
 
 	for (int32 org = 0; org < Min(id_map_slots(pass.orgs), pass.acc_cap); org++)
 	{
 		Datum		values[2];
 		bool		nulls[2] = {false, false};
 		Tally	   *t;
+		int32	   *acc = &pass.acc[(Size) org * ACC_SIZE];
 
-		if (pass.acc[org] == NULL || pass.acc[org][MEMBER_COUNTERS] == 0)
+		if (acc[ACC_PERIODS] == 0)
 			continue;
 		t = tally_new();
-		memcpy(t->c, pass.acc[org], sizeof(int64) * MEMBER_COUNTERS);
+		for (int i = 0; i < MEMBER_COUNTERS; i++)
+			t->c[i] = acc[i];
 		values[0] = Int64GetDatum(id_map_id(pass.orgs, org));
 		values[1] = PointerGetDatum(t);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

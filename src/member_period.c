@@ -35,85 +35,93 @@ birthday(DateADT birth, int years)
 	return date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
 }
 
-DateADT
-member_period_start(DateADT d)
+void
+member_dates_init(MemberDates *dates, DateADT d)
 {
 	int			y,
 				m,
 				day;
+	DateADT		b;
 
 	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	if (m == 1 && day == 1)
-		y--;
-	return date2j(y, 1, 1) - POSTGRES_EPOCH_JDATE;
+	dates->d = d;
+	dates->p = date2j(m == 1 && day == 1 ? y - 1 : y, 1, 1) - POSTGRES_EPOCH_JDATE;
+	/*
+	 * The 35th birthday only moves forward with the birth date, so youth is
+	 * "born on or after" the first birth date whose 35th birthday is after
+	 * D.  35 x 366 days back is safely before it.
+	 */
+	b = d - YOUTH_AGE * 366;
+	while (birthday(b, YOUTH_AGE) <= d)
+		b++;
+	dates->youth_from = b;
 }
 
-void
-member_period_add(int64 *c, const MemberPeriod *m, DateADT d, DateADT p)
+#define BIT(c)		((uint32) 1 << (c))
+#define BIT_IF(c, cond)	((cond) ? BIT(c) : 0)
+
+uint32
+member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 {
+	DateADT		d = dates->d;
+	DateADT		p = dates->p;
+	uint32		bits = 0;
+
+	StaticAssertStmt(TC_RESEARCHERS < 32, "member counters must fit in 32 bits");
 	if (m->joined <= p && p < m->left)
-		c[TC_MEMBERS_ON_P]++;
+		bits |= BIT(TC_MEMBERS_ON_P);
 
 	/* flows over (P, D] */
 	if (p < m->joined && m->joined <= d)
 	{
 		if (m->transfer_in)
-			c[TC_TRANSFERRED_IN]++;
+			bits |= BIT(TC_TRANSFERRED_IN);
 		else
-		{
-			c[TC_ADMITTED]++;
-			c[TC_ADMITTED_ONLINE] += m->admitted_online;
-		}
+			bits |= BIT(TC_ADMITTED) | BIT_IF(TC_ADMITTED_ONLINE, m->admitted_online);
 	}
 	if (p < m->left && m->left <= d)
 	{
 		if (m->left_reason == MP_LEFT_TRANSFERRED)
-			c[TC_TRANSFERRED_OUT]++;
+			bits |= BIT(TC_TRANSFERRED_OUT);
 		else
-		{
-			c[TC_LEFT]++;
-			c[TC_LEFT_OWN_WISH] += m->left_reason == MP_LEFT_OWN_WISH;
-		}
+			bits |= BIT(TC_LEFT) | BIT_IF(TC_LEFT_OWN_WISH, m->left_reason == MP_LEFT_OWN_WISH);
 	}
 
 	if (m->joined <= d && d < m->left)
 	{
-		bool		youth = m->has_birth && d < birthday(m->birth, YOUTH_AGE);
+		bool		youth = m->has_birth && m->birth >= dates->youth_from;
 		bool		virtual_card = m->virtual_card_on <= d;
 		bool		issued = m->card == MP_CARD_ISSUED;
 
-		c[TC_MEMBERS]++;
+		bits |= BIT(TC_MEMBERS);
 		switch (m->status)
 		{
 			case MP_STATUS_WORKING:
-				c[TC_WORKING]++;
-				c[TC_WORKING_PEDAGOGICAL] += m->pedagogical;
-				c[TC_WORKING_YOUTH] += youth;
-				c[TC_WORKING_PEDAGOGICAL_YOUTH] += m->pedagogical && youth;
-				c[TC_FACULTY] += m->position == MP_POSITION_FACULTY;
-				c[TC_RESEARCHERS] += m->position == MP_POSITION_RESEARCHER;
+				bits |= BIT(TC_WORKING)
+					| BIT_IF(TC_WORKING_PEDAGOGICAL, m->pedagogical)
+					| BIT_IF(TC_WORKING_YOUTH, youth)
+					| BIT_IF(TC_WORKING_PEDAGOGICAL_YOUTH, m->pedagogical && youth)
+					| BIT_IF(TC_FACULTY, m->position == MP_POSITION_FACULTY)
+					| BIT_IF(TC_RESEARCHERS, m->position == MP_POSITION_RESEARCHER);
 				break;
 			case MP_STATUS_STUDENT:
-				c[TC_STUDENTS]++;
-				c[TC_STUDENTS_FULL_TIME] += m->full_time;
+				bits |= BIT(TC_STUDENTS) | BIT_IF(TC_STUDENTS_FULL_TIME, m->full_time);
 				break;
 			case MP_STATUS_PENSIONER:
-				c[TC_PENSIONERS]++;
+				bits |= BIT(TC_PENSIONERS);
 				break;
 			default:
-				c[TC_STATUS_UNKNOWN]++;
+				bits |= BIT(TC_STATUS_UNKNOWN);
 				break;
 		}
-		c[TC_CARDS_ISSUED] += issued;
-		c[TC_VIRTUAL_CARDS] += virtual_card;
-		c[TC_NO_CARD] += !issued && !virtual_card;
-		c[TC_CARDS_DELIVERED] += m->card == MP_CARD_DELIVERED;
+		bits |= BIT_IF(TC_CARDS_ISSUED, issued)
+			| BIT_IF(TC_VIRTUAL_CARDS, virtual_card)
+			| BIT_IF(TC_NO_CARD, !issued && !virtual_card)
+			| BIT_IF(TC_CARDS_DELIVERED, m->card == MP_CARD_DELIVERED);
 		if (m->card == MP_CARD_REFUSED)
-		{
-			c[TC_CARDS_REFUSED]++;
-			c[TC_CARDS_REFUSED_NO_VIRTUAL] += !virtual_card;
-		}
+			bits |= BIT(TC_CARDS_REFUSED) | BIT_IF(TC_CARDS_REFUSED_NO_VIRTUAL, !virtual_card);
 	}
+	return bits;
 }
 
 static bool

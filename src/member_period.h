@@ -52,11 +52,22 @@ typedef struct MemberPeriod
 	bool		has_birth;
 } MemberPeriod;
 
-/* P for D: the last 1 January before D (for D = 1 January, a year before) */
-extern DateADT member_period_start(DateADT d);
+/* the reporting date D and what follows from it, computed once per pass */
+typedef struct MemberDates
+{
+	DateADT		d;
+	DateADT		p;				/* the last 1 January before D (for D = 1 January, a year before) */
+	DateADT		youth_from;		/* born on or after it: under 35 on D */
+} MemberDates;
 
-/* counters[] += what the period contributes on D with the period (P, D] */
-extern void member_period_add(int64 *counters, const MemberPeriod *m, DateADT d, DateADT p);
+extern void member_dates_init(MemberDates *dates, DateADT d);
+
+/*
+ * What the period contributes on D with the period (P, D]: every counter it
+ * touches goes up by one, so the answer is a bit mask, bit i for counter i
+ * (TallyCounter; the member counters all lie below 32).
+ */
+extern uint32 member_period_counters(const MemberPeriod *m, const MemberDates *dates);
 
 /* codes of the catalog values the forms tell apart */
 extern uint8 member_status_code(const char *s, int len);

@@ -45,6 +45,8 @@ member_tally(PG_FUNCTION_ARGS)
 	DateADT		d,
 				p;
 	MemberPeriod m;
+	MemberDates dates;
+	uint32		bits;
 	Tally	   *t = tally_new();
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -73,6 +75,11 @@ member_tally(PG_FUNCTION_ARGS)
 	m.card = PG_ARGISNULL(12) ? MP_CARD_NONE : arg_code(fcinfo, 12, member_card_code);
 	m.virtual_card_on = PG_ARGISNULL(13) ? DATEVAL_NOEND : PG_GETARG_DATEADT(13);
 
-	member_period_add(t->c, &m, d, p);
+	/* P is the caller's: ad-hoc checks may ask for another period */
+	member_dates_init(&dates, d);
+	dates.p = p;
+	bits = member_period_counters(&m, &dates);
+	for (int i = 0; i < 32; i++)
+		t->c[i] = (bits >> i) & 1;
 	PG_RETURN_POINTER(t);
 }

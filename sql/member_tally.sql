@@ -155,3 +155,15 @@ SELECT count(*) FROM unionreg._member_pass('2026-04-01');
 RESET ROLE;
 REVOKE USAGE ON SCHEMA unionreg FROM member_pass_stranger;
 DROP ROLE member_pass_stranger;
+-- anyone else calling member_tallies() gets the same pass in SQL, under row
+-- security: an administrator (who sees everything) gets the same numbers
+CREATE TEMP TABLE c_pass AS SELECT * FROM _member_pass('2026-04-01');
+CREATE ROLE member_pass_admin IN ROLE unionreg_admin;
+GRANT SELECT ON c_pass TO member_pass_admin;
+SET ROLE member_pass_admin;
+SELECT has_function_privilege('unionreg._member_pass(date, bigint[])', 'EXECUTE') AS may_run_the_c_pass;
+SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTINCT FROM s.tally::text) AS mismatches
+  FROM c_pass c FULL JOIN unionreg.member_tallies('2026-04-01') s USING (org_id);
+RESET ROLE;
+DROP TABLE c_pass;
+DROP ROLE member_pass_admin;

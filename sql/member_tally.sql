@@ -141,6 +141,17 @@ SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTIN
   FROM _member_pass('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1'), 424242, NULL,
 										(SELECT id FROM org WHERE ext_id = 'P1')]) c
   FULL JOIN pg_temp.sql_pass('2026-04-01', ARRAY[(SELECT id FROM org WHERE ext_id = 'P1')]) s USING (org_id);
+-- both organizations by key and with the scans (a key limit of 0), on four dates
+SELECT d, count(*) AS organizations,
+	   count(*) FILTER (WHERE x.k_t::text IS DISTINCT FROM x.s_t::text) AS by_key_mismatches,
+	   count(*) FILTER (WHERE x.w_t::text IS DISTINCT FROM x.s_t::text) AS scan_mismatches
+  FROM unnest('{2025-06-30,2026-01-01,2026-02-15,2026-04-01}'::date[]) d
+ CROSS JOIN LATERAL (
+		SELECT s.t AS s_t, k.tally AS k_t, w.tally AS w_t
+		  FROM pg_temp.sql_pass(d) s
+		  FULL JOIN _member_pass(d, ARRAY(SELECT id FROM org WHERE ext_id IN ('P1', 'P2'))) k USING (org_id)
+		  FULL JOIN _member_pass(d, ARRAY(SELECT id FROM org WHERE ext_id IN ('P1', 'P2')), 0) w USING (org_id)) x
+ GROUP BY d ORDER BY d;
 SELECT count(*) AS none FROM _member_pass('2026-04-01', '{}');
 SELECT count(*) FROM _member_pass(NULL);
 \echo :LAST_ERROR_SQLSTATE
@@ -161,7 +172,7 @@ CREATE TEMP TABLE c_pass AS SELECT * FROM _member_pass('2026-04-01');
 CREATE ROLE member_pass_admin IN ROLE unionreg_admin;
 GRANT SELECT ON c_pass TO member_pass_admin;
 SET ROLE member_pass_admin;
-SELECT has_function_privilege('unionreg._member_pass(date, bigint[])', 'EXECUTE') AS may_run_the_c_pass;
+SELECT has_function_privilege('unionreg._member_pass(date, bigint[], integer)', 'EXECUTE') AS may_run_the_c_pass;
 SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTINCT FROM s.tally::text) AS mismatches
   FROM c_pass c FULL JOIN unionreg.member_tallies('2026-04-01') s USING (org_id);
 RESET ROLE;

@@ -1,32 +1,31 @@
 /*
  * member_pass.c
  *	  unionreg._member_pass(as_of, orgs): the report engine's pass over
- *	  member data as of D, in C.  Every member table is read once, in
- *	  physical order, with the caller's snapshot; what a membership needs
- *	  from its person (birth date, virtual card, status on D, card state on
- *	  D) is gathered first into one small struct per person, so the
- *	  membership scan joins nothing.  Memory: ~20 bytes per person, ~24 per
- *	  card, ~200 per organization with members; time: the five scans.
+ *	  member data as of D, in C.
  *
- * The SQL formulation (four joins, one C call per row with text arguments,
- * a hash aggregate) spent ~28 s of a 4-million-member build; the scans
- * alone take about a second.  The counting rule is member_period.c, shared
- * with unionreg.member_tally().
+ * The whole union: every member table is read once, in physical order;
+ * what a membership needs from its person (birth date, virtual card, status
+ * on D, card state on D) is gathered first into one 16-byte struct per
+ * person, so the membership scan joins nothing.  The SQL formulation (four
+ * joins, one C call per row with text arguments, a hash aggregate) spent
+ * ~28 s of a 4-million-member build; this takes ~2.6 s and ~100 MB.
  *
+ * A few organizations (report() on demand): their periods through the
+ * membership index by organization, then each of their persons' facts
+ * through the person's keys, no full scan.  When the organizations have
+ * too many periods for that to pay (a large region), it falls back to the
+ * whole-union scans, counting only theirs.
+ *
+ * The counting rule is member_period.c, shared with unionreg.member_tally().
  * The tables are read as their owner would read them: no row security.
  * Only the extension's own SECURITY DEFINER functions call this (EXECUTE is
- * revoked from PUBLIC); unionreg.member_tallies() falls back to SQL for
- * anyone else.
+ * revoked from PUBLIC); unionreg.member_tallies() uses SQL for anyone else.
  */
 #include "postgres.h"
 
-#include "access/relscan.h"
-#include "access/table.h"
-#include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
@@ -36,12 +35,12 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "id_map.h"
 #include "member_period.h"
+#include "table_read.h"
 #include "tally.h"
 
 /*
@@ -53,6 +52,10 @@
 #define ACC_PERIODS MEMBER_COUNTERS
 #define ACC_WANTED (MEMBER_COUNTERS + 1)	/* given, when only given ones count */
 #define ACC_SIZE (MEMBER_COUNTERS + 2)
+
+/* the key-driven path pays below about one period in this many of the union */
+#define PROBE_SHARE 20
+#define PROBE_MIN 20000
 
 /* 16 bytes a person: 4 million persons are 64 MB */
 typedef struct PersonFacts
@@ -73,12 +76,13 @@ typedef struct PersonFacts
 
 typedef struct CardFacts
 {
-	TimestampTz at;				/* latest event on or before D: recorded_at */
+	TimestampTz at;				/* latest move on or before D: recorded_at */
 	DateADT		on;				/* ... its date */
 	int32		person;			/* person slot + 1; 0 unknown */
-	uint8		state;			/* MP_CARD_*, MP_CARD_NONE: no event on D */
+	uint8		state;			/* MP_CARD_*, MP_CARD_NONE: no move on D */
 } CardFacts;
 
+/* a period waiting for its transfer flag (or, by key, for its person's facts) */
 typedef struct Pending
 {
 	MemberPeriod m;
@@ -100,200 +104,121 @@ typedef struct Pass
 	int32	   *acc;			/* per org slot, ACC_SIZE counters each, in one array */
 	int32		acc_cap;
 	bool		filtered;		/* only the organizations given */
+	Pending    *pending;
+	int32		npending;
+	int32		pending_cap;
+	IdMap	   *transfers_out;	/* (person slot, day) of periods ended "transferred" in (P, D] */
 } Pass;
 
-/* ---- reading a table ---------------------------------------------------- */
+/* ---- persons' facts: rows of person, status_period, card, card_event ---- */
 
-typedef struct TableRead
+static void
+person_columns(TableRead *s)
 {
-	Relation	rel;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	AttrNumber	natts;
-} TableRead;
-
-static Relation
-open_table(Pass *pass, const char *name)
-{
-	Oid			relid = get_relname_relid(name, pass->nsp);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "unionreg member pass: table unionreg.%s is missing", name);
-	return table_open(relid, AccessShareLock);
-}
-
-/* the attribute number of a column, checked for its type */
-static AttrNumber
-column(TableRead *s, const char *name, Oid type)
-{
-	AttrNumber	a = get_attnum(RelationGetRelid(s->rel), name);
-
-	if (a <= 0 || TupleDescAttr(RelationGetDescr(s->rel), a - 1)->atttypid != type)
-		elog(ERROR, "unionreg member pass: unionreg.%s.%s is missing or of another type",
-			 RelationGetRelationName(s->rel), name);
-	s->natts = Max(s->natts, a);
-	return a;
+	table_read_column(s, 0, "id", INT8OID);
+	table_read_column(s, 1, "birth_date", DATEOID);
+	table_read_column(s, 2, "virtual_card_on", DATEOID);
 }
 
 static void
-scan_begin(TableRead *s, Pass *pass, const char *table)
+person_row(Pass *pass, TableRead *s)
 {
-	s->rel = open_table(pass, table);
-	s->natts = 0;
-	s->scan = NULL;
-	s->slot = NULL;
-}
+	int32		i = id_map_add(pass->persons, TR_INT64(s, 0));
+	PersonFacts *f;
 
-static bool
-scan_next(TableRead *s)
-{
-	if (s->scan == NULL)
-	{
-		s->scan = table_beginscan(s->rel, GetActiveSnapshot(), 0, NULL);
-		s->slot = table_slot_create(s->rel, NULL);
-	}
-	CHECK_FOR_INTERRUPTS();
-	if (!table_scan_getnextslot(s->scan, ForwardScanDirection, s->slot))
-		return false;
-	slot_getsomeattrs(s->slot, s->natts);
-	return true;
+	if (i < 0)
+		return;					/* outside the key range read at the start: cannot be */
+	id_map_grow((void **) &pass->person, &pass->person_cap, sizeof(PersonFacts), i);
+	f = &pass->person[i];
+	f->flags = (f->flags & ~PF_HAS_BIRTH) | (TR_ISNULL(s, 1) ? 0 : PF_HAS_BIRTH);
+	f->birth = TR_DATE(s, 1, 0);
+	f->virtual_card_on = TR_DATE(s, 2, DATEVAL_NOEND);
 }
 
 static void
-scan_end(TableRead *s)
+status_columns(TableRead *s)
 {
-	if (s->scan)
-	{
-		ExecDropSingleTupleTableSlot(s->slot);
-		table_endscan(s->scan);
-	}
-	table_close(s->rel, AccessShareLock);
+	table_read_column(s, 0, "person_id", INT8OID);
+	table_read_column(s, 1, "status", TEXTOID);
+	table_read_column(s, 2, "valid_from", DATEOID);
+	table_read_column(s, 3, "valid_to", DATEOID);
+	table_read_column(s, 4, "pedagogical", BOOLOID);
+	table_read_column(s, 5, "position", TEXTOID);
+	table_read_column(s, 6, "full_time", BOOLOID);
 }
 
-#define VALUE(s, a)		((s)->slot->tts_values[(a) - 1])
-#define ISNULL(s, a)	((s)->slot->tts_isnull[(a) - 1])
-
-/* a code from a text column (NULL: code 0) */
-static uint8
-text_code(TableRead *s, AttrNumber a, uint8 (*code) (const char *, int))
+/* the status period holding on D */
+static void
+status_row(Pass *pass, TableRead *s)
 {
-	text	   *t;
+	int32		i;
+	PersonFacts *f;
 
-	if (ISNULL(s, a))
-		return 0;
-	t = DatumGetTextPP(VALUE(s, a));
-	return code(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	if (TR_DATE(s, 2, 0) > pass->dates.d || TR_DATE(s, 3, DATEVAL_NOEND) <= pass->dates.d)
+		return;
+	i = id_map_find(pass->persons, TR_INT64(s, 0));
+	if (i < 0 || i >= pass->person_cap)
+		return;
+	f = &pass->person[i];
+	f->flags = (f->flags & PF_HAS_BIRTH)
+		| table_read_code(s, 1, member_status_code)
+		| (table_read_code(s, 5, member_position_code) << 2)
+		| (TR_TRUE(s, 4) ? PF_PEDAGOGICAL : 0)
+		| (TR_TRUE(s, 6) ? PF_FULL_TIME : 0);
 }
-
-/* ---- the key ranges, for the maps --------------------------------------- */
-
-typedef struct KeyRange
-{
-	int64		min;
-	int64		max;			/* < min: no rows */
-	double		rows;
-} KeyRange;
-
-/* (under SPI) the key range of a table, through its primary key */
-static KeyRange
-key_range(Pass *pass, const char *table)
-{
-	char	   *sql = psprintf("SELECT min(id), max(id) FROM unionreg.%s", table);
-	Relation	rel = open_table(pass, table);
-	KeyRange	r = {0, -1, rel->rd_rel->reltuples};
-	bool		min_null,
-				max_null;
-	Datum		min,
-				max;
-
-	table_close(rel, AccessShareLock);
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "unionreg member pass: cannot read the key range of unionreg.%s", table);
-	min = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &min_null);
-	max = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &max_null);
-	if (!min_null && !max_null)
-	{
-		r.min = DatumGetInt64(min);
-		r.max = DatumGetInt64(max);
-	}
-	return r;
-}
-
-/* ---- the scans ---------------------------------------------------------- */
 
 static void
-read_persons(Pass *pass)
+card_columns(TableRead *s)
 {
-	TableRead		s;
-	AttrNumber	a_id,
-				a_birth,
-				a_virtual;
-
-	scan_begin(&s, pass, "person");
-	a_id = column(&s, "id", INT8OID);
-	a_birth = column(&s, "birth_date", DATEOID);
-	a_virtual = column(&s, "virtual_card_on", DATEOID);
-	id_map_grow((void **) &pass->person, &pass->person_cap, sizeof(PersonFacts),
-				Max(id_map_slots(pass->persons) - 1, 0));
-	while (scan_next(&s))
-	{
-		int32		i = id_map_add(pass->persons, DatumGetInt64(VALUE(&s, a_id)));
-		PersonFacts *f;
-
-		if (i < 0)
-			continue;			/* a row the key range missed cannot be: skip */
-		id_map_grow((void **) &pass->person, &pass->person_cap, sizeof(PersonFacts), i);
-		f = &pass->person[i];
-		f->flags = ISNULL(&s, a_birth) ? 0 : PF_HAS_BIRTH;
-		f->birth = ISNULL(&s, a_birth) ? 0 : DatumGetDateADT(VALUE(&s, a_birth));
-		f->virtual_card_on = ISNULL(&s, a_virtual) ? DATEVAL_NOEND : DatumGetDateADT(VALUE(&s, a_virtual));
-	}
-	scan_end(&s);
+	table_read_column(s, 0, "id", INT8OID);
+	table_read_column(s, 1, "person_id", INT8OID);
 }
 
-/* the status period holding on D of each person */
 static void
-read_statuses(Pass *pass)
+card_row(Pass *pass, TableRead *s)
 {
-	TableRead		s;
-	AttrNumber	a_person,
-				a_status,
-				a_from,
-				a_to,
-				a_ped,
-				a_pos,
-				a_full;
+	int32		c = id_map_add(pass->cards, TR_INT64(s, 0));
 
-	scan_begin(&s, pass, "status_period");
-	a_person = column(&s, "person_id", INT8OID);
-	a_status = column(&s, "status", TEXTOID);
-	a_from = column(&s, "valid_from", DATEOID);
-	a_to = column(&s, "valid_to", DATEOID);
-	a_ped = column(&s, "pedagogical", BOOLOID);
-	a_pos = column(&s, "position", TEXTOID);
-	a_full = column(&s, "full_time", BOOLOID);
-	while (scan_next(&s))
-	{
-		int32		i;
-		PersonFacts *f;
-
-		if (DatumGetDateADT(VALUE(&s, a_from)) > pass->dates.d ||
-			(!ISNULL(&s, a_to) && DatumGetDateADT(VALUE(&s, a_to)) <= pass->dates.d))
-			continue;
-		i = id_map_find(pass->persons, DatumGetInt64(VALUE(&s, a_person)));
-		if (i < 0 || i >= pass->person_cap)
-			continue;
-		f = &pass->person[i];
-		f->flags = (f->flags & PF_HAS_BIRTH)
-			| text_code(&s, a_status, member_status_code)
-			| (text_code(&s, a_pos, member_position_code) << 2)
-			| ((!ISNULL(&s, a_ped) && DatumGetBool(VALUE(&s, a_ped))) ? PF_PEDAGOGICAL : 0)
-			| ((!ISNULL(&s, a_full) && DatumGetBool(VALUE(&s, a_full))) ? PF_FULL_TIME : 0);
-	}
-	scan_end(&s);
+	if (c < 0)
+		return;
+	id_map_grow((void **) &pass->card, &pass->card_cap, sizeof(CardFacts), c);
+	pass->card[c].person = id_map_find(pass->persons, TR_INT64(s, 1)) + 1;
 }
 
-/* is card a's latest event later than card b's (date, then recorded_at, then the later card) */
+static void
+event_columns(TableRead *s)
+{
+	table_read_column(s, 0, "card_id", INT8OID);
+	table_read_column(s, 1, "on_date", DATEOID);
+	table_read_column(s, 2, "to_state", TEXTOID);
+	table_read_column(s, 3, "recorded_at", TIMESTAMPTZOID);
+}
+
+/* a card's latest move on or before D */
+static void
+event_row(Pass *pass, TableRead *s)
+{
+	DateADT		on = TR_DATE(s, 1, 0);
+	TimestampTz at = DatumGetTimestampTz(TR_VALUE(s, 3));
+	int32		c;
+	CardFacts  *f;
+
+	if (on > pass->dates.d)
+		return;
+	c = id_map_find(pass->cards, TR_INT64(s, 0));
+	if (c < 0 || c >= pass->card_cap)
+		return;
+	f = &pass->card[c];
+	/* a tie within one card: the later row (both written in one transaction) */
+	if (f->state == MP_CARD_NONE || on > f->on || (on == f->on && at >= f->at))
+	{
+		f->on = on;
+		f->at = at;
+		f->state = table_read_code(s, 2, member_card_code);
+	}
+}
+
+/* is card a's latest move later than card b's (date, then recorded_at, then the later card) */
 static bool
 card_later(Pass *pass, int32 a, int32 b)
 {
@@ -307,71 +232,12 @@ card_later(Pass *pass, int32 a, int32 b)
 	return id_map_id(pass->cards, a) > id_map_id(pass->cards, b);
 }
 
-/*
- * Each person's card state on D: the latest move on or before D of any of
- * their cards.  The cards' facts live only until they are folded into the
- * persons.
- */
+/* each person's card state on D: the latest move on or before D of any of their cards */
 static void
-read_cards(Pass *pass)
+fold_cards(Pass *pass)
 {
-	MemoryContext cards_cxt = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass: cards",
-													ALLOCSET_DEFAULT_SIZES);
-	MemoryContext outer = MemoryContextSwitchTo(cards_cxt);
-	TableRead		s;
-	AttrNumber	a_id,
-				a_person,
-				a_card,
-				a_on,
-				a_to,
-				a_at;
-	int32		n;
+	int32		n = Min(id_map_slots(pass->cards), pass->card_cap);
 
-	scan_begin(&s, pass, "card");
-	a_id = column(&s, "id", INT8OID);
-	a_person = column(&s, "person_id", INT8OID);
-	id_map_grow((void **) &pass->card, &pass->card_cap, sizeof(CardFacts),
-				Max(id_map_slots(pass->cards) - 1, 0));
-	while (scan_next(&s))
-	{
-		int32		c = id_map_add(pass->cards, DatumGetInt64(VALUE(&s, a_id)));
-
-		if (c < 0)
-			continue;
-		id_map_grow((void **) &pass->card, &pass->card_cap, sizeof(CardFacts), c);
-		pass->card[c].person = id_map_find(pass->persons, DatumGetInt64(VALUE(&s, a_person))) + 1;
-	}
-	scan_end(&s);
-
-	scan_begin(&s, pass, "card_event");
-	a_card = column(&s, "card_id", INT8OID);
-	a_on = column(&s, "on_date", DATEOID);
-	a_to = column(&s, "to_state", TEXTOID);
-	a_at = column(&s, "recorded_at", TIMESTAMPTZOID);
-	while (scan_next(&s))
-	{
-		DateADT		on = DatumGetDateADT(VALUE(&s, a_on));
-		TimestampTz at = DatumGetTimestampTz(VALUE(&s, a_at));
-		int32		c;
-		CardFacts  *f;
-
-		if (on > pass->dates.d)
-			continue;
-		c = id_map_find(pass->cards, DatumGetInt64(VALUE(&s, a_card)));
-		if (c < 0 || c >= pass->card_cap)
-			continue;
-		f = &pass->card[c];
-		/* a tie within one card: the later row (they were written in one transaction) */
-		if (f->state == MP_CARD_NONE || on > f->on || (on == f->on && at >= f->at))
-		{
-			f->on = on;
-			f->at = at;
-			f->state = text_code(&s, a_to, member_card_code);
-		}
-	}
-	scan_end(&s);
-
-	n = Min(id_map_slots(pass->cards), pass->card_cap);
 	for (int32 c = 0; c < n; c++)
 	{
 		CardFacts  *f = &pass->card[c];
@@ -386,10 +252,61 @@ read_cards(Pass *pass)
 			p->card = f->state;
 		}
 	}
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(cards_cxt);
-	pass->card = NULL;
-	pass->card_cap = 0;
+}
+
+/* ---- memberships ------------------------------------------------------- */
+
+static void
+membership_columns(TableRead *s)
+{
+	table_read_column(s, 0, "person_id", INT8OID);
+	table_read_column(s, 1, "org_id", INT8OID);
+	table_read_column(s, 2, "joined_on", DATEOID);
+	table_read_column(s, 3, "left_on", DATEOID);
+	table_read_column(s, 4, "left_reason", TEXTOID);
+	table_read_column(s, 5, "admitted_online", BOOLOID);
+}
+
+/* a period's own fields; false if it does not touch (P, D] */
+static bool
+membership_decode(Pass *pass, TableRead *s, MemberPeriod *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->joined = TR_DATE(s, 2, 0);
+	m->left = TR_DATE(s, 3, DATEVAL_NOEND);
+	if (m->joined > pass->dates.d || m->left <= pass->dates.p)
+		return false;
+	m->left_reason = table_read_code(s, 4, member_left_code);
+	m->admitted_online = TR_TRUE(s, 5);
+	return true;
+}
+
+static void
+note_transfer_out(Pass *pass, const MemberPeriod *m, int32 person)
+{
+	if (m->left_reason == MP_LEFT_TRANSFERRED && m->left > pass->dates.p && m->left <= pass->dates.d && person >= 0)
+		(void) id_map_add(pass->transfers_out, ((int64) person << 32) | (uint32) m->left);
+}
+
+/* the person's facts into the period */
+static void
+with_person(Pass *pass, MemberPeriod *m, int32 person)
+{
+	PersonFacts *f = (person >= 0 && person < pass->person_cap) ? &pass->person[person] : NULL;
+
+	if (f == NULL)
+	{
+		m->virtual_card_on = DATEVAL_NOEND;
+		return;
+	}
+	m->has_birth = (f->flags & PF_HAS_BIRTH) != 0;
+	m->birth = f->birth;
+	m->virtual_card_on = f->virtual_card_on;
+	m->status = PF_STATUS(f->flags);
+	m->position = PF_POSITION(f->flags);
+	m->pedagogical = (f->flags & PF_PEDAGOGICAL) != 0;
+	m->full_time = (f->flags & PF_FULL_TIME) != 0;
+	m->card = f->card;
 }
 
 static void
@@ -406,99 +323,267 @@ count_period(Pass *pass, int32 org, const MemberPeriod *m)
 	acc[ACC_PERIODS]++;
 }
 
+static void
+add_pending(Pass *pass, const MemberPeriod *m, int32 org, int32 person)
+{
+	id_map_grow((void **) &pass->pending, &pass->pending_cap, sizeof(Pending), pass->npending);
+	pass->pending[pass->npending].m = *m;
+	pass->pending[pass->npending].org = org;
+	pass->pending[pass->npending].person = person;
+	pass->npending++;
+}
+
 /*
- * The periods touching (P, D], counted into their organization.  A period
- * starting in (P, D] is a transfer in when the same person's period ending
- * that day ended "transferred": those wait for the end of the scan, when
- * every such ending is known.
+ * The waiting periods, counted: a period starting in (P, D] is a transfer
+ * in when the same person's period ending that day ended "transferred".
  */
 static void
-read_memberships(Pass *pass)
+count_pending(Pass *pass, bool facts_pending)
 {
-	TableRead		s;
-	AttrNumber	a_person,
-				a_org,
-				a_joined,
-				a_left,
-				a_reason,
-				a_online;
-	Pending    *pending = NULL;
-	int32		npending = 0,
-				pending_cap = 0;
-	IdMap	   *transfers_out = id_map_create_hashed(64 * 1024);
+	for (int32 i = 0; i < pass->npending; i++)
+	{
+		Pending    *w = &pass->pending[i];
 
-	scan_begin(&s, pass, "membership");
-	a_person = column(&s, "person_id", INT8OID);
-	a_org = column(&s, "org_id", INT8OID);
-	a_joined = column(&s, "joined_on", DATEOID);
-	a_left = column(&s, "left_on", DATEOID);
-	a_reason = column(&s, "left_reason", TEXTOID);
-	a_online = column(&s, "admitted_online", BOOLOID);
-	while (scan_next(&s))
+		if (facts_pending)
+			with_person(pass, &w->m, w->person);
+		w->m.transfer_in = w->m.joined > pass->dates.p &&
+			id_map_find(pass->transfers_out, ((int64) w->person << 32) | (uint32) w->m.joined) >= 0;
+		count_period(pass, w->org, &w->m);
+	}
+}
+
+/* ---- the whole union ---------------------------------------------------- */
+
+typedef struct KeyRange
+{
+	int64		min;
+	int64		max;			/* < min: no rows */
+	double		rows;
+} KeyRange;
+
+/* (under SPI) the key range of a table, through its primary key */
+static KeyRange
+key_range(Pass *pass, const char *table)
+{
+	TableRead	s;
+	KeyRange	r = {0, -1, 0};
+	bool		min_null,
+				max_null;
+	Datum		min,
+				max;
+
+	table_read_open(&s, pass->nsp, table);
+	r.rows = s.rel->rd_rel->reltuples;
+	table_read_close(&s);
+	if (SPI_execute(psprintf("SELECT min(id), max(id) FROM unionreg.%s", table), true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "unionreg member pass: cannot read the key range of unionreg.%s", table);
+	min = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &min_null);
+	max = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &max_null);
+	if (!min_null && !max_null)
+	{
+		r.min = DatumGetInt64(min);
+		r.max = DatumGetInt64(max);
+	}
+	return r;
+}
+
+/* read a whole table through a row function */
+static void
+read_whole(Pass *pass, const char *table, void (*columns) (TableRead *),
+		   void (*row) (Pass *, TableRead *))
+{
+	TableRead	s;
+
+	table_read_open(&s, pass->nsp, table);
+	columns(&s);
+	while (table_read_next(&s))
+		row(pass, &s);
+	table_read_close(&s);
+}
+
+static void
+whole_union(Pass *pass)
+{
+	MemoryContext cards_cxt;
+	MemoryContext outer;
+	KeyRange	persons,
+				cards,
+				orgs = {0, -1, 0};
+	TimestampTz t0 = GetCurrentTimestamp();
+	TableRead	s;
+
+	/* SPI allocates in its own context, gone at SPI_finish: ranges only */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "unionreg member pass: SPI_connect failed");
+	persons = key_range(pass, "person");
+	cards = key_range(pass, "card");
+	if (!pass->filtered)
+		orgs = key_range(pass, "org");
+	SPI_finish();
+
+	pass->persons = id_map_create(persons.min, persons.max, persons.rows);
+	id_map_grow((void **) &pass->person, &pass->person_cap, sizeof(PersonFacts),
+				Max(id_map_slots(pass->persons) - 1, 0));
+	if (!pass->filtered)
+	{
+		pass->orgs = id_map_create(orgs.min, orgs.max, orgs.rows);
+		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE,
+					Max(id_map_slots(pass->orgs) - 1, 0));
+	}
+
+	/* where the time goes, for the benchmark (SET client_min_messages = debug1) */
+	read_whole(pass, "person", person_columns, person_row);
+	elog(DEBUG1, "unionreg member pass: persons read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
+	read_whole(pass, "status_period", status_columns, status_row);
+	elog(DEBUG1, "unionreg member pass: statuses read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
+
+	/* the cards' facts live only until they are folded into the persons */
+	cards_cxt = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass: cards", ALLOCSET_DEFAULT_SIZES);
+	outer = MemoryContextSwitchTo(cards_cxt);
+	pass->cards = id_map_create(cards.min, cards.max, cards.rows);
+	id_map_grow((void **) &pass->card, &pass->card_cap, sizeof(CardFacts), Max(id_map_slots(pass->cards) - 1, 0));
+	read_whole(pass, "card", card_columns, card_row);
+	read_whole(pass, "card_event", event_columns, event_row);
+	fold_cards(pass);
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(cards_cxt);
+	pass->card = NULL;
+	pass->card_cap = 0;
+	elog(DEBUG1, "unionreg member pass: cards and their moves read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+	t0 = GetCurrentTimestamp();
+
+	/* periods starting in (P, D] wait for every "transferred" ending to be known */
+	table_read_open(&s, pass->nsp, "membership");
+	membership_columns(&s);
+	while (table_read_next(&s))
 	{
 		MemberPeriod m;
 		int32		person,
 					org;
-		PersonFacts *f;
 
-		m.joined = DatumGetDateADT(VALUE(&s, a_joined));
-		m.left = ISNULL(&s, a_left) ? DATEVAL_NOEND : DatumGetDateADT(VALUE(&s, a_left));
-		if (m.joined > pass->dates.d || m.left <= pass->dates.p)
+		if (!membership_decode(pass, &s, &m))
 			continue;
-		m.left_reason = text_code(&s, a_reason, member_left_code);
-		person = id_map_find(pass->persons, DatumGetInt64(VALUE(&s, a_person)));
-		if (m.left_reason == MP_LEFT_TRANSFERRED && m.left <= pass->dates.d && person >= 0)
-			(void) id_map_add(transfers_out, ((int64) person << 32) | (uint32) m.left);
-
-		org = pass->filtered ? id_map_find(pass->orgs, DatumGetInt64(VALUE(&s, a_org)))
-			: id_map_add(pass->orgs, DatumGetInt64(VALUE(&s, a_org)));
+		person = id_map_find(pass->persons, TR_INT64(&s, 0));
+		note_transfer_out(pass, &m, person);
+		org = pass->filtered ? id_map_find(pass->orgs, TR_INT64(&s, 1)) : id_map_add(pass->orgs, TR_INT64(&s, 1));
 		if (org < 0)
 			continue;
 		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
 		if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
 			continue;
-
-		m.admitted_online = DatumGetBool(VALUE(&s, a_online));
-		m.transfer_in = false;
-		f = (person >= 0 && person < pass->person_cap) ? &pass->person[person] : NULL;
-		m.has_birth = f && (f->flags & PF_HAS_BIRTH);
-		m.birth = f ? f->birth : 0;
-		m.virtual_card_on = f ? f->virtual_card_on : DATEVAL_NOEND;
-		m.status = f ? PF_STATUS(f->flags) : MP_STATUS_UNKNOWN;
-		m.position = f ? PF_POSITION(f->flags) : MP_POSITION_OTHER;
-		m.pedagogical = f && (f->flags & PF_PEDAGOGICAL);
-		m.full_time = f && (f->flags & PF_FULL_TIME);
-		m.card = f ? f->card : MP_CARD_NONE;
-
+		with_person(pass, &m, person);
 		if (m.joined > pass->dates.p && person >= 0)
-		{
-			id_map_grow((void **) &pending, &pending_cap, sizeof(Pending), npending);
-			pending[npending].m = m;
-			pending[npending].org = org;
-			pending[npending].person = person;
-			npending++;
-		}
+			add_pending(pass, &m, org, person);
 		else
 			count_period(pass, org, &m);
 	}
-	scan_end(&s);
+	table_read_close(&s);
+	count_pending(pass, false);
+	elog(DEBUG1, "unionreg member pass: memberships read and counted in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
+}
 
-	for (int32 i = 0; i < npending; i++)
+/* ---- a few organizations, by key ---------------------------------------- */
+
+/* the rows of every key in a map, through an index, into a row function */
+static void
+read_by_keys(Pass *pass, const char *table, const char *index, int nkeys, DateADT upto, IdMap *keys,
+			 void (*columns) (TableRead *), void (*row) (Pass *, TableRead *))
+{
+	TableRead	s;
+	int32		n = id_map_slots(keys);
+
+	table_read_open(&s, pass->nsp, table);
+	columns(&s);
+	table_read_by_index(&s, pass->nsp, index, nkeys);
+	for (int32 i = 0; i < n; i++)
 	{
-		Pending    *w = &pending[i];
-
-		w->m.transfer_in = id_map_find(transfers_out, ((int64) w->person << 32) | (uint32) w->m.joined) >= 0;
-		count_period(pass, w->org, &w->m);
+		table_read_key(&s, id_map_id(keys, i), upto);
+		while (table_read_next(&s))
+			row(pass, &s);
 	}
+	table_read_close(&s);
+}
+
+/* a person's periods up to D: the one ended "transferred" in (P, D] is what a transfer in follows */
+static void
+transfer_row(Pass *pass, TableRead *s)
+{
+	MemberPeriod m;
+
+	if (membership_decode(pass, s, &m))
+		note_transfer_out(pass, &m, id_map_find(pass->persons, TR_INT64(s, 0)));
+}
+
+/*
+ * The given organizations' periods through the membership index, then
+ * their persons' facts through their keys.  False, having read nothing
+ * else, when the organizations have more than "limit" periods.
+ */
+static bool
+by_keys(Pass *pass, int64 limit)
+{
+	TableRead	s;
+	int32		norgs = id_map_slots(pass->orgs);
+	IdMap	   *movers;
+
+	pass->persons = id_map_create_hashed(1024);
+	table_read_open(&s, pass->nsp, "membership");
+	membership_columns(&s);
+	table_read_by_index(&s, pass->nsp, "membership_org_idx", 2);
+	for (int32 org = 0; org < norgs && pass->acc_cap > 0; org++)
+	{
+		if (org >= pass->acc_cap || pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
+			continue;
+		table_read_key(&s, id_map_id(pass->orgs, org), pass->dates.d);
+		while (table_read_next(&s))
+		{
+			MemberPeriod m;
+
+			if (!membership_decode(pass, &s, &m))
+				continue;
+			if (pass->npending >= limit)
+			{
+				table_read_close(&s);
+				return false;
+			}
+			add_pending(pass, &m, org, id_map_add(pass->persons, TR_INT64(&s, 0)));
+		}
+	}
+	table_read_close(&s);
+
+	read_by_keys(pass, "person", "person_pkey", 1, 0, pass->persons, person_columns, person_row);
+	read_by_keys(pass, "status_period", "status_period_pkey", 2, pass->dates.d, pass->persons,
+				 status_columns, status_row);
+	pass->cards = id_map_create_hashed(1024);
+	read_by_keys(pass, "card", "card_person_idx", 1, 0, pass->persons, card_columns, card_row);
+	read_by_keys(pass, "card_event", "card_event_card_idx", 2, pass->dates.d, pass->cards,
+				 event_columns, event_row);
+	fold_cards(pass);
+
+	/* the earlier periods of those who joined in (P, D]: transfers in? */
+	movers = id_map_create_hashed(1024);
+	for (int32 i = 0; i < pass->npending; i++)
+		if (pass->pending[i].m.joined > pass->dates.p)
+			(void) id_map_add(movers, id_map_id(pass->persons, pass->pending[i].person));
+	read_by_keys(pass, "membership", "membership_person_id_joined_on_key", 2, pass->dates.d, movers,
+				 membership_columns, transfer_row);
+
+	count_pending(pass, true);
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(member_pass);
 
 /*
- * unionreg._member_pass(as_of date, orgs bigint[] DEFAULT NULL)
+ * unionreg._member_pass(as_of date, orgs bigint[] DEFAULT NULL, key_limit integer DEFAULT NULL)
  *	  RETURNS TABLE (org_id bigint, tally unionreg.tally)
  * One row per organization with a membership period touching (P, D]: of
- * every organization, or of the given ones.
+ * every organization, or of the given ones.  Given organizations with more
+ * than key_limit periods are counted with the scans (by default ~5% of the
+ * union's periods; tests set it to see both ways give the same).
  */
 Datum
 member_pass(PG_FUNCTION_ARGS)
@@ -507,10 +592,6 @@ member_pass(PG_FUNCTION_ARGS)
 	MemoryContext work,
 				caller = CurrentMemoryContext;
 	Pass		pass;
-	TimestampTz t0;
-	KeyRange	persons,
-				cards,
-				orgs = {0, -1, 0};
 
 	if (PG_ARGISNULL(0) || DATE_NOT_FINITE(PG_GETARG_DATEADT(0)))
 		ereport(ERROR,
@@ -524,24 +605,10 @@ member_pass(PG_FUNCTION_ARGS)
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);
+	pass.transfers_out = id_map_create_hashed(64 * 1024);
 
-	/* SPI allocates in its own context, gone at SPI_finish: ranges only */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "unionreg member pass: SPI_connect failed");
-	persons = key_range(&pass, "person");
-	cards = key_range(&pass, "card");
 	if (PG_ARGISNULL(1))
-		orgs = key_range(&pass, "org");
-	SPI_finish();
-
-	pass.persons = id_map_create(persons.min, persons.max, persons.rows);
-	pass.cards = id_map_create(cards.min, cards.max, cards.rows);
-	if (PG_ARGISNULL(1))
-	{
-		pass.orgs = id_map_create(orgs.min, orgs.max, orgs.rows);
-		id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int32) * ACC_SIZE,
-					Max(id_map_slots(pass.orgs) - 1, 0));
-	}
+		whole_union(&pass);
 	else
 	{
 		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
@@ -550,6 +617,8 @@ member_pass(PG_FUNCTION_ARGS)
 		int			n;
 		int64		min = PG_INT64_MAX,
 					max = PG_INT64_MIN;
+		TableRead	m;
+		double		periods;
 
 		if (ARR_NDIM(arr) > 1)
 			ereport(ERROR,
@@ -573,22 +642,20 @@ member_pass(PG_FUNCTION_ARGS)
 			id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int32) * ACC_SIZE, org);
 			pass.acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
 		}
-	}
 
-	/* where the time goes, for the benchmark (SET client_min_messages = debug1) */
-	t0 = GetCurrentTimestamp();
-	read_persons(&pass);
-	elog(DEBUG1, "unionreg member pass: persons read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
-	t0 = GetCurrentTimestamp();
-	read_statuses(&pass);
-	elog(DEBUG1, "unionreg member pass: statuses read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
-	t0 = GetCurrentTimestamp();
-	read_cards(&pass);
-	elog(DEBUG1, "unionreg member pass: cards and their moves read in %ld ms", TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
-	t0 = GetCurrentTimestamp();
-	read_memberships(&pass);
-	elog(DEBUG1, "unionreg member pass: memberships read and counted in %ld ms, %zu kB of memory",
-		 TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()), MemoryContextMemAllocated(work, true) / 1024);
+		table_read_open(&m, pass.nsp, "membership");
+		periods = m.rel->rd_rel->reltuples;
+		table_read_close(&m);
+		if (!by_keys(&pass, PG_ARGISNULL(2) ? (int64) Max(PROBE_MIN, periods / PROBE_SHARE) : PG_GETARG_INT32(2)))
+		{
+			/* too many for the keys: start again with the scans, the same organizations */
+			pass.npending = 0;
+			pass.person = NULL;
+			pass.person_cap = 0;
+			pass.transfers_out = id_map_create_hashed(64 * 1024);
+			whole_union(&pass);
+		}
+	}
 
 	for (int32 org = 0; org < Min(id_map_slots(pass.orgs), pass.acc_cap); org++)
 	{

@@ -307,17 +307,19 @@ $$;
 COMMENT ON FUNCTION unionreg._member_tallies_of(date, bigint[]) IS
 	'internal: the member pass for a few organizations, through the membership index and per-member lookups (a generic plan, made once per session)';
 
--- The member pass over the whole union (or many organizations), in C
--- (src/member_pass.c): every member table read once, no joins.  It reads
+-- The member pass in C (src/member_pass.c): over the whole union every
+-- member table read once, no joins; for given organizations their periods
+-- and their persons' facts by key (or the scans, past ~5% of the union's
+-- periods).  It reads
 -- the tables as their owner, without row security, so only the extension's
 -- own SECURITY DEFINER functions may call it.
-CREATE FUNCTION unionreg._member_pass(p_as_of date, p_orgs bigint[] DEFAULT NULL)
+CREATE FUNCTION unionreg._member_pass(p_as_of date, p_orgs bigint[] DEFAULT NULL, p_key_limit integer DEFAULT NULL)
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
 AS 'MODULE_PATHNAME', 'member_pass'
 LANGUAGE C STABLE;
-REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[]) FROM PUBLIC;
-COMMENT ON FUNCTION unionreg._member_pass(date, bigint[]) IS
-	'internal: the member pass as of D in C, one scan of each member table (no row security: the owner''s functions only); the tally of every organization with a membership period touching (P, D], or of the given ones';
+REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[], integer) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._member_pass(date, bigint[], integer) IS
+	'internal: the member pass as of D in C, one scan of each member table or, for given organizations, reads by key (no row security: the owner''s functions only); the tally of every organization with a membership period touching (P, D], or of the given ones';
 
 CREATE OR REPLACE FUNCTION unionreg.member_tallies(p_as_of date, p_orgs bigint[] DEFAULT NULL)
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
@@ -329,15 +331,16 @@ AS $$
 DECLARE
 	v_p date := unionreg.period_start(p_as_of);
 BEGIN
-	IF p_orgs IS NOT NULL AND cardinality(p_orgs) <= 200 THEN
-		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
-		RETURN;
-	END IF;
-	IF has_function_privilege('unionreg._member_pass(date, bigint[])', 'EXECUTE') THEN
+	-- the extension's own functions: the pass in C (by key for a few organizations)
+	IF has_function_privilege('unionreg._member_pass(date, bigint[], integer)', 'EXECUTE') THEN
 		RETURN QUERY SELECT * FROM unionreg._member_pass(p_as_of, p_orgs);
 		RETURN;
 	END IF;
 	-- anyone else: the same pass in SQL, under their row security
+	IF p_orgs IS NOT NULL AND cardinality(p_orgs) <= 200 THEN
+		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
+		RETURN;
+	END IF;
 	RETURN QUERY
 	WITH cards_on_d AS MATERIALIZED (
 		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state

@@ -1,0 +1,117 @@
+/*
+ * table_read.c
+ *	  Reading one of the extension's tables row by row from C (table_read.h).
+ */
+#include "postgres.h"
+
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "table_read.h"
+
+void
+table_read_open(TableRead *s, Oid nsp, const char *table)
+{
+	Oid			relid = get_relname_relid(table, nsp);
+
+	memset(s, 0, sizeof(*s));
+	if (!OidIsValid(relid))
+		elog(ERROR, "unionreg: table unionreg.%s is missing", table);
+	s->rel = table_open(relid, AccessShareLock);
+	s->slot = table_slot_create(s->rel, NULL);
+}
+
+void
+table_read_column(TableRead *s, int i, const char *name, Oid type)
+{
+	AttrNumber	a = get_attnum(RelationGetRelid(s->rel), name);
+
+	Assert(i >= 0 && i < TABLE_READ_MAX_COLUMNS);
+	if (a <= 0 || TupleDescAttr(RelationGetDescr(s->rel), a - 1)->atttypid != type)
+		elog(ERROR, "unionreg: column unionreg.%s.%s is missing or of another type",
+			 RelationGetRelationName(s->rel), name);
+	s->col[i] = a;
+	s->natts = Max(s->natts, a);
+}
+
+void
+table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys)
+{
+	Oid			relid = get_relname_relid(index, nsp);
+	TupleDesc	desc;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "unionreg: index unionreg.%s is missing", index);
+	s->index = index_open(relid, AccessShareLock);
+	desc = RelationGetDescr(s->index);
+	if (s->index->rd_index->indrelid != RelationGetRelid(s->rel) ||
+		s->index->rd_rel->relam != BTREE_AM_OID || nkeys < 1 || nkeys > 2 ||
+		s->index->rd_index->indnkeyatts < nkeys ||
+		TupleDescAttr(desc, 0)->atttypid != INT8OID ||
+		(nkeys == 2 && TupleDescAttr(desc, 1)->atttypid != DATEOID))
+		elog(ERROR, "unionreg: index unionreg.%s is not the btree on (int8%s) of unionreg.%s it should be",
+			 index, nkeys == 2 ? ", date" : "", RelationGetRelationName(s->rel));
+	s->nkeys = nkeys;
+	s->iscan = index_beginscan(s->rel, s->index, GetActiveSnapshot(), nkeys, 0);
+}
+
+void
+table_read_key(TableRead *s, int64 key, DateADT upto)
+{
+	ScanKeyInit(&s->keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key));
+	if (s->nkeys == 2)
+		ScanKeyInit(&s->keys[1], 2, BTLessEqualStrategyNumber, F_DATE_LE, DateADTGetDatum(upto));
+	index_rescan(s->iscan, s->keys, s->nkeys, NULL, 0);
+}
+
+bool
+table_read_next(TableRead *s)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (s->iscan)
+	{
+		if (!index_getnext_slot(s->iscan, ForwardScanDirection, s->slot))
+			return false;
+	}
+	else
+	{
+		if (s->scan == NULL)
+			s->scan = table_beginscan(s->rel, GetActiveSnapshot(), 0, NULL);
+		if (!table_scan_getnextslot(s->scan, ForwardScanDirection, s->slot))
+			return false;
+	}
+	slot_getsomeattrs(s->slot, s->natts);
+	return true;
+}
+
+void
+table_read_close(TableRead *s)
+{
+	if (s->iscan)
+		index_endscan(s->iscan);
+	if (s->index)
+		index_close(s->index, AccessShareLock);
+	if (s->scan)
+		table_endscan(s->scan);
+	ExecDropSingleTupleTableSlot(s->slot);
+	table_close(s->rel, AccessShareLock);
+}
+
+uint8
+table_read_code(TableRead *s, int i, uint8 (*code) (const char *, int))
+{
+	text	   *t;
+
+	if (TR_ISNULL(s, i))
+		return 0;
+	t = DatumGetTextPP(TR_VALUE(s, i));
+	return code(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}

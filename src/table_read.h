@@ -1,0 +1,53 @@
+/*
+ * table_read.h
+ *	  Reading one of the extension's tables row by row from C, with the
+ *	  active snapshot: the whole table in physical order, or the rows of
+ *	  given keys through one of its btree indexes.  For the member pass.
+ */
+#ifndef UNIONREG_TABLE_READ_H
+#define UNIONREG_TABLE_READ_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/date.h"
+#include "utils/relcache.h"
+
+#define TABLE_READ_MAX_COLUMNS 8
+
+typedef struct TableRead
+{
+	Relation	rel;
+	TupleTableSlot *slot;
+	AttrNumber	natts;			/* deform up to this column */
+	AttrNumber	col[TABLE_READ_MAX_COLUMNS];	/* the columns the caller asked for */
+	TableScanDesc scan;			/* the whole table */
+	Relation	index;			/* or by key */
+	IndexScanDesc iscan;
+	ScanKeyData keys[2];
+	int			nkeys;
+} TableRead;
+
+/* unionreg.<table>, to be read whole or, after table_read_by_index(), by key */
+extern void table_read_open(TableRead *s, Oid nsp, const char *table);
+/* remember column "name" (checked for its type) as col[i] */
+extern void table_read_column(TableRead *s, int i, const char *name, Oid type);
+/* read through unionreg.<index>: its first column an int8 key, then optionally a date */
+extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys);
+/* the rows whose key is "key" (and whose date, with two keys, is <= upto) */
+extern void table_read_key(TableRead *s, int64 key, DateADT upto);
+extern bool table_read_next(TableRead *s);
+extern void table_read_close(TableRead *s);
+
+#define TR_VALUE(s, i)		((s)->slot->tts_values[(s)->col[i] - 1])
+#define TR_ISNULL(s, i)		((s)->slot->tts_isnull[(s)->col[i] - 1])
+#define TR_INT64(s, i)		DatumGetInt64(TR_VALUE(s, i))
+#define TR_DATE(s, i, if_null) (TR_ISNULL(s, i) ? (if_null) : DatumGetDateADT(TR_VALUE(s, i)))
+#define TR_TRUE(s, i)		(!TR_ISNULL(s, i) && DatumGetBool(TR_VALUE(s, i)))
+
+/* a code from a text column (NULL: code 0) */
+extern uint8 table_read_code(TableRead *s, int i, uint8 (*code) (const char *, int));
+
+#endif

@@ -23,7 +23,8 @@ OBJS = \
 	src/member_period.o \
 	src/member_pass.o \
 	src/id_map.o \
-	src/table_read.o
+	src/table_read.o \
+	src/org_pass.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

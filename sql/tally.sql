@@ -91,3 +91,49 @@ SELECT * FROM unionreg._rollup(NULL, '{}', '{}', '{}');
 SELECT * FROM unionreg._rollup(ARRAY[1, 2]::bigint[], ARRAY[NULL, 1]::bigint[],
                                ARRAY['{members=9223372036854775807}', '{members=1}']::unionreg.tally[], ARRAY[false, false]);
 \echo :LAST_ERROR_SQLSTATE
+
+-- the build's roll-up reads the organizations from a cursor (id, parent,
+-- region?, own tally, form, chairman's tally, gaps) and returns the filers
+-- only: consolidated, plus their own chairman (not rolled up), complete
+-- when they have no gaps, with their region
+BEGIN;
+DECLARE orgs NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES
+	(1::bigint, NULL::bigint, false, '{members=1}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
+	(2, 1, true, '{members=2}', '1SP', '{chairman_in_office=1}', NULL),
+	(3, 2, false, '{members=3, primaries=1}', '3SP', NULL, '{"passport: inn"}'),
+	(4, 2, false, '{members=4, primaries=1}', NULL, '{chairman_in_office=1}', NULL),
+	(5, 99, false, '{members=5}', '5SP', NULL, NULL),
+	(6, 3, false, '{subdivisions=1}', NULL, NULL, NULL)) v;
+SELECT * FROM unionreg._org_rollup('orgs') ORDER BY org_id;
+COMMIT;
+-- bad input: refused with its reason
+SELECT * FROM unionreg._org_rollup(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg._org_rollup('no_such_cursor');
+\echo :LAST_ERROR_SQLSTATE
+BEGIN;
+DECLARE narrow NO SCROLL CURSOR FOR SELECT 1::bigint, NULL::bigint;
+SELECT * FROM unionreg._org_rollup('narrow');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DECLARE twice NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
+					  (1, NULL, false, '{}', '1SP', NULL, NULL)) v;
+SELECT * FROM unionreg._org_rollup('twice');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DECLARE cycle NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES (1::bigint, 2::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
+					  (2, 1, false, '{}', '1SP', NULL, NULL)) v;
+SELECT * FROM unionreg._org_rollup('cycle');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DECLARE nameless NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES (NULL::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[])) v;
+SELECT * FROM unionreg._org_rollup('nameless');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;

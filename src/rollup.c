@@ -20,13 +20,25 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
+#include "rollup.h"
 #include "tally.h"
 
-typedef struct IdIndex
+static void
+array_elements(ArrayType *arr, Oid expected, const char *what, Datum **values, bool **nulls, int *n)
 {
-	int64		id;
-	int			idx;
-} IdIndex;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("unionreg._rollup(): %s must be a one-dimensional array", what)));
+	if (OidIsValid(expected) && ARR_ELEMTYPE(arr) != expected)
+		elog(ERROR, "unionreg._rollup(): %s has the wrong element type", what);
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, values, nulls, n);
+}
 
 static int
 id_index_cmp(const void *a, const void *b)
@@ -37,8 +49,28 @@ id_index_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
-id_lookup(const IdIndex *sorted, int n, int64 id)
+IdIndex *
+rollup_sort_ids(const int64 *ids, int n, const char *caller)
+{
+	IdIndex    *sorted = palloc(sizeof(IdIndex) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		sorted[i].id = ids[i];
+		sorted[i].idx = i;
+	}
+	qsort(sorted, n, sizeof(IdIndex), id_index_cmp);
+	for (int i = 1; i < n; i++)
+		if (sorted[i].id == sorted[i - 1].id)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("%s: organization %lld is listed twice", caller, (long long) sorted[i].id),
+					 errhint("An organization has one parent on a date; run unionreg.validate_hierarchy() for that date.")));
+	return sorted;
+}
+
+int
+rollup_lookup(const IdIndex *sorted, int n, int64 id)
 {
 	int			lo = 0,
 				hi = n - 1;
@@ -57,21 +89,63 @@ id_lookup(const IdIndex *sorted, int n, int64 id)
 	return -1;
 }
 
-static void
-array_elements(ArrayType *arr, Oid expected, const char *what, Datum **values, bool **nulls, int *n)
+int *
+rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids)
 {
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	int		   *pending = palloc0(sizeof(int) * Max(n, 1));
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+	int			head = 0,
+				tail = 0;
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("unionreg._rollup(): %s must be a one-dimensional array", what)));
-	if (OidIsValid(expected) && ARR_ELEMTYPE(arr) != expected)
-		elog(ERROR, "unionreg._rollup(): %s has the wrong element type", what);
-	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, values, nulls, n);
+	for (int i = 0; i < n; i++)
+		if (parent_idx[i] >= 0)
+			pending[parent_idx[i]]++;
+	for (int i = 0; i < n; i++)
+		if (pending[i] == 0)
+			order[tail++] = i;
+	while (head < tail)
+	{
+		int			v = order[head++];
+		int			p = parent_idx[v];
+
+		if ((head & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (p < 0)
+			continue;
+		for (int c = 0; c < TC_NCOUNTERS; c++)
+			tally_add_into(acc + (Size) p * TC_NCOUNTERS + c, acc[(Size) v * TC_NCOUNTERS + c], c);
+		if (--pending[p] == 0)
+			order[tail++] = p;
+	}
+	if (tail < n)
+	{
+		/* what is left waits for a child that waits for it: a cycle */
+		for (int i = 0; i < n; i++)
+			if (pending[i] > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("the hierarchy holds a cycle through organization %lld on this date",
+								(long long) ids[i]),
+						 errdetail("%d of %d organizations could not be rolled up.", n - tail, n),
+						 errhint("The write triggers refuse cycles; data written with triggers off can hold one. Run unionreg.validate_hierarchy() for the date.")));
+	}
+	pfree(pending);
+	return order;
+}
+
+int *
+rollup_flagged(int n, const int *order, const int *parent_idx, const bool *flag)
+{
+	int		   *flagged_at = palloc(sizeof(int) * Max(n, 1));
+
+	for (int k = n - 1; k >= 0; k--)
+	{
+		int			v = order[k];
+		int			p = parent_idx[v];
+
+		flagged_at[v] = flag[v] ? v : (p >= 0 ? flagged_at[p] : -1);
+	}
+	return flagged_at;
 }
 
 PG_FUNCTION_INFO_V1(tally_rollup);
@@ -101,11 +175,10 @@ tally_rollup(PG_FUNCTION_ARGS)
 				n_tallies,
 				n_flags;
 	IdIndex    *sorted;
+	int64	   *id64;
+	bool	   *flag;
 	int		   *parent_idx;
-	int		   *pending;
 	int		   *order;
-	int			head = 0,
-				tail = 0;
 	int64	   *acc;
 	int		   *flagged_at;
 
@@ -128,34 +201,21 @@ tally_rollup(PG_FUNCTION_ARGS)
 	if (n == 0)
 		return (Datum) 0;
 
-	/* id -> position, by binary search over the sorted ids */
-	sorted = palloc(sizeof(IdIndex) * n);
+	id64 = palloc(sizeof(int64) * n);
+	flag = palloc(sizeof(bool) * n);
 	for (int i = 0; i < n; i++)
 	{
 		if (ids_null[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("unionreg._rollup(): organization id %d of %d is NULL", i + 1, n)));
-		sorted[i].id = DatumGetInt64(ids[i]);
-		sorted[i].idx = i;
+		id64[i] = DatumGetInt64(ids[i]);
+		flag[i] = !flags_null[i] && DatumGetBool(flags[i]);
 	}
-	qsort(sorted, n, sizeof(IdIndex), id_index_cmp);
-	for (int i = 1; i < n; i++)
-		if (sorted[i].id == sorted[i - 1].id)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("unionreg._rollup(): organization %lld is listed twice",
-							(long long) sorted[i].id),
-					 errhint("An organization has one parent on a date; run unionreg.validate_hierarchy() for that date.")));
-
+	sorted = rollup_sort_ids(id64, n, "unionreg._rollup()");
 	parent_idx = palloc(sizeof(int) * n);
-	pending = palloc0(sizeof(int) * n);
 	for (int i = 0; i < n; i++)
-	{
-		parent_idx[i] = parents_null[i] ? -1 : id_lookup(sorted, n, DatumGetInt64(parents[i]));
-		if (parent_idx[i] >= 0)
-			pending[parent_idx[i]]++;
-	}
+		parent_idx[i] = parents_null[i] ? -1 : rollup_lookup(sorted, n, DatumGetInt64(parents[i]));
 
 	/* one counter row per organization, starting from its own tally */
 	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * (Size) n);
@@ -171,54 +231,8 @@ tally_rollup(PG_FUNCTION_ARGS)
 		memcpy(acc + (Size) i * TC_NCOUNTERS, t->c, sizeof(int64) * m);
 	}
 
-	/* leaves first; each organization folded into its parent once */
-	order = palloc(sizeof(int) * n);
-	for (int i = 0; i < n; i++)
-		if (pending[i] == 0)
-			order[tail++] = i;
-	while (head < tail)
-	{
-		int			v = order[head++];
-		int			p = parent_idx[v];
-
-		if ((head & 4095) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (p < 0)
-			continue;
-		for (int c = 0; c < TC_NCOUNTERS; c++)
-		{
-			int64	   *into = acc + (Size) p * TC_NCOUNTERS + c;
-
-			tally_add_into(into, acc[(Size) v * TC_NCOUNTERS + c], c);
-		}
-		if (--pending[p] == 0)
-			order[tail++] = p;
-	}
-	if (tail < n)
-	{
-		/* what is left waits for a child that waits for it: a cycle */
-		for (int i = 0; i < n; i++)
-			if (pending[i] > 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("the hierarchy holds a cycle through organization %lld on this date",
-								(long long) DatumGetInt64(ids[i])),
-						 errdetail("%d of %d organizations could not be rolled up.", n - tail, n),
-						 errhint("The write triggers refuse cycles; data written with triggers off can hold one. Run unionreg.validate_hierarchy() for the date.")));
-	}
-
-	/* the nearest flagged organization at or above: parents before children */
-	flagged_at = palloc(sizeof(int) * n);
-	for (int k = n - 1; k >= 0; k--)
-	{
-		int			v = order[k];
-		int			p = parent_idx[v];
-
-		if (!flags_null[v] && DatumGetBool(flags[v]))
-			flagged_at[v] = v;
-		else
-			flagged_at[v] = p >= 0 ? flagged_at[p] : -1;
-	}
+	order = rollup_fold(n, parent_idx, acc, id64);
+	flagged_at = rollup_flagged(n, order, parent_idx, flag);
 
 	for (int i = 0; i < n; i++)
 	{

@@ -1,0 +1,75 @@
+-- One size of test/bench/bench_build.sh, against a loaded union in the
+-- current database: the floor, the member pass (with its phases), the whole
+-- build with the backend's memory, the plain-SQL formulation, report() on
+-- demand; then half of the persons are deleted for the next size.
+-- Run from the repository's top directory (it includes test/sql/plain_formulation.sql).
+SET client_min_messages = warning;
+VACUUM ANALYZE;
+SELECT date_trunc('quarter', current_date)::date AS d \gset
+SELECT count(*) AS persons, (SELECT count(*) FROM unionreg.membership) AS periods,
+	   (SELECT count(*) FROM unionreg.org WHERE valid_to IS NULL) AS organizations FROM unionreg.person \gset
+\echo
+\echo == :persons persons, :periods membership periods, :organizations organizations, as of :d
+-- the floor, warm: a bare count over the member data
+SELECT count(*) FROM unionreg.membership \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) FROM unionreg.membership \gset
+SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS floor_ms \gset
+-- the member pass alone
+SELECT clock_timestamp() AS t0 \gset
+SELECT count(*) FROM unionreg.member_tallies(:'d') \gset
+SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS member_pass_ms \gset
+-- where the member pass's time goes (its DEBUG1 lines: each table's read, then the counting)
+SET client_min_messages = debug1;
+SELECT count(*) FROM unionreg._member_pass(:'d') \gset
+SET client_min_messages = warning;
+-- the whole build, with the backend's peak memory
+SELECT pg_backend_pid() AS pid \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT unionreg.build_snapshot(:'d') AS sid \gset
+SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS build_ms \gset
+\set hwm `grep VmHWM /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
+\set shmem `grep RssShmem /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
+SELECT count(*) AS snapshot_orgs, pg_total_relation_size('unionreg.snapshot_org') / count(*) AS bytes_per_org
+  FROM unionreg.snapshot_org WHERE snapshot_id = :sid \gset
+-- the plain-SQL formulation of the same lines
+CREATE TEMP TABLE built AS SELECT :'d'::date AS d, :sid::bigint AS sid;
+SELECT clock_timestamp() AS t0 \gset
+\i test/sql/plain_formulation.sql
+SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS plain_sql_ms \gset
+DROP TABLE expected_lines, closure, expected_rolled;
+\echo floor count(*) :floor_ms ms, member pass :member_pass_ms ms, build_snapshot :build_ms ms, plain SQL :plain_sql_ms ms
+SELECT :hwm - :shmem AS private_kb \gset
+\echo build peak resident memory :hwm kB, of it shared buffers touched :shmem kB, private :private_kb kB; snapshot :snapshot_orgs organizations, :bytes_per_org bytes per organization on disk
+SELECT round(:build_ms::numeric / :floor_ms, 1) AS build_over_floor, round(:plain_sql_ms::numeric / :build_ms, 1) AS plain_sql_over_build;
+-- report() on demand: best of three separate statements each
+WITH c AS (SELECT m.org_id, count(*) AS n FROM unionreg.membership m GROUP BY m.org_id)
+SELECT o.ext_id AS prim, f.form AS pform FROM c JOIN unionreg.org o ON o.id = c.org_id
+  JOIN unionreg.form_assignment f ON f.level = o.level AND f.kind = o.kind
+ ORDER BY c.n OFFSET (SELECT count(*) / 2 FROM c) LIMIT 1 \gset
+SELECT org_ext_id AS terr FROM unionreg.report_2sp WHERE snapshot_id = :sid ORDER BY l6 DESC LIMIT 1 \gset
+SELECT org_ext_id AS region FROM unionreg.report_1sp WHERE snapshot_id = :sid AND level = 'regional' ORDER BY l6 DESC LIMIT 1 \gset
+\timing on
+\echo report() of a median primary :prim, the largest territorial :terr, the largest region :region
+SELECT count(*) FROM unionreg.report(:'prim', :'pform', :'d');
+SELECT count(*) FROM unionreg.report(:'prim', :'pform', :'d');
+SELECT count(*) FROM unionreg.report(:'prim', :'pform', :'d');
+SELECT count(*) FROM unionreg.report(:'terr', '2SP', :'d');
+SELECT count(*) FROM unionreg.report(:'terr', '2SP', :'d');
+SELECT count(*) FROM unionreg.report(:'terr', '2SP', :'d');
+SELECT count(*) FROM unionreg.report(:'region', '1SP', :'d');
+SELECT count(*) FROM unionreg.report(:'region', '1SP', :'d');
+\timing off
+-- the next size: half of the persons go, with everything of theirs (set-up, triggers off)
+SET session_replication_role = replica;
+CREATE TEMP TABLE gone AS
+SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM unionreg.person) p WHERE rn % 2 = 0;
+DELETE FROM unionreg.card_event e USING unionreg.card c, gone g WHERE e.card_id = c.id AND c.person_id = g.id;
+DELETE FROM unionreg.card c USING gone g WHERE c.person_id = g.id;
+DELETE FROM unionreg.person_consent x USING gone g WHERE x.person_id = g.id;
+DELETE FROM unionreg.status_period x USING gone g WHERE x.person_id = g.id;
+DELETE FROM unionreg.membership x USING gone g WHERE x.person_id = g.id;
+DELETE FROM unionreg.application x USING gone g WHERE x.person_id = g.id;
+DELETE FROM unionreg.person x USING gone g WHERE x.id = g.id;
+DELETE FROM unionreg.snapshot_org;
+DELETE FROM unionreg.snapshot;

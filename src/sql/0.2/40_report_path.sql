@@ -111,6 +111,9 @@ SET search_path = pg_catalog, unionreg, pg_temp
 SET enable_nestloop = off
 -- and those guesses make JIT compile for a second what runs in milliseconds
 SET jit = off
+-- a dozen hashes and sorts over 150,000 organizations: at 64 MB each the build
+-- held ~390 MB and ran no faster (4.4 s against 3.8 s at 4 MB, 500,000 persons)
+SET work_mem = '4MB'
 AS $f$
 DECLARE
 	v_orgs refcursor;

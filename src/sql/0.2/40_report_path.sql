@@ -122,7 +122,7 @@ BEGIN
 		WITH RECURSIVE
 		d AS (SELECT p_as_of AS d, unionreg.period_start(p_as_of) AS p),
 		live AS (
-			SELECT o.* FROM unionreg.org o, d WHERE o.valid_from <= d.d AND (o.valid_to IS NULL OR o.valid_to > d.d)),
+			SELECT o.id, o.level, o.kind, o.valid_from FROM unionreg.org o, d WHERE o.valid_from <= d.d AND (o.valid_to IS NULL OR o.valid_to > d.d)),
 		link AS (
 			SELECT l.org_id, l.parent_id FROM unionreg.org_link l, d
 			 WHERE l.valid_from <= d.d AND (l.valid_to IS NULL OR l.valid_to > d.d)),

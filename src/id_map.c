@@ -79,7 +79,7 @@ id_map_create_hashed(double rows)
 {
 	IdMap	   *map = palloc0(sizeof(IdMap));
 
-	map->hash = idslot_create(CurrentMemoryContext, (uint32) Min(Max(rows, 1024), PG_INT32_MAX / 2), NULL);
+	map->hash = idslot_create(CurrentMemoryContext, (uint32) Min(Max(rows, 64), PG_INT32_MAX / 2), NULL);
 	return map;
 }
 
@@ -137,7 +137,7 @@ id_map_grow(void **array, int32 *capacity, Size elem_size, int32 n)
 	if (n < old)
 		return;
 	/* the first allocation is exact (a dense map's size is known), later ones double */
-	cap = (old == 0) ? Max(n + 1, 1024) : old;
+	cap = (old == 0) ? Max(n + 1, 64) : old;
 	while (cap <= n)
 		cap = (cap > PG_INT32_MAX / 2) ? PG_INT32_MAX : cap * 2;
 	if (*array == NULL)

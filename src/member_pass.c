@@ -495,6 +495,9 @@ read_by_keys(Pass *pass, const char *table, const char *index, int nkeys, DateAD
 	TableRead	s;
 	int32		n = id_map_slots(keys);
 
+	/* no keys, no table to open (a primary's report reads few of them) */
+	if (n == 0)
+		return;
 	table_read_open(&s, pass->nsp, table);
 	columns(&s);
 	table_read_by_index(&s, pass->nsp, index, nkeys);
@@ -529,7 +532,7 @@ by_keys(Pass *pass, int64 limit)
 	int32		norgs = id_map_slots(pass->orgs);
 	IdMap	   *movers;
 
-	pass->persons = id_map_create_hashed(1024);
+	pass->persons = id_map_create_hashed(64);
 	table_read_open(&s, pass->nsp, "membership");
 	membership_columns(&s);
 	table_read_by_index(&s, pass->nsp, "membership_org_idx", 2);
@@ -557,14 +560,14 @@ by_keys(Pass *pass, int64 limit)
 	read_by_keys(pass, "person", "person_pkey", 1, 0, pass->persons, person_columns, person_row);
 	read_by_keys(pass, "status_period", "status_period_pkey", 2, pass->dates.d, pass->persons,
 				 status_columns, status_row);
-	pass->cards = id_map_create_hashed(1024);
+	pass->cards = id_map_create_hashed(64);
 	read_by_keys(pass, "card", "card_person_idx", 1, 0, pass->persons, card_columns, card_row);
 	read_by_keys(pass, "card_event", "card_event_card_idx", 2, pass->dates.d, pass->cards,
 				 event_columns, event_row);
 	fold_cards(pass);
 
 	/* the earlier periods of those who joined in (P, D]: transfers in? */
-	movers = id_map_create_hashed(1024);
+	movers = id_map_create_hashed(64);
 	for (int32 i = 0; i < pass->npending; i++)
 		if (pass->pending[i].m.joined > pass->dates.p)
 			(void) id_map_add(movers, id_map_id(pass->persons, pass->pending[i].person));
@@ -605,7 +608,8 @@ member_pass(PG_FUNCTION_ARGS)
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);
-	pass.transfers_out = id_map_create_hashed(64 * 1024);
+	/* sized for the union's transfers of a year, or a few organizations' */
+	pass.transfers_out = id_map_create_hashed(PG_ARGISNULL(1) ? 64 * 1024 : 64);
 
 	if (PG_ARGISNULL(1))
 		whole_union(&pass);

@@ -152,6 +152,19 @@ SELECT d, count(*) AS organizations,
 		  FULL JOIN _member_pass(d, ARRAY(SELECT id FROM org WHERE ext_id IN ('P1', 'P2'))) k USING (org_id)
 		  FULL JOIN _member_pass(d, ARRAY(SELECT id FROM org WHERE ext_id IN ('P1', 'P2')), 0) w USING (org_id)) x
  GROUP BY d ORDER BY d;
+-- an organization whose key lies far from the others: the whole-union pass
+-- hashes the organizations instead of indexing them by key (the sequence is
+-- put back afterwards: later files print the keys they create)
+SELECT last_value AS org_seq FROM unionreg.org_id_seq \gset
+BEGIN;
+SELECT setval('unionreg.org_id_seq', 7000000000) AS far_key;
+SELECT create_org('PFAR', 'R1', 'primary', 'Школа далеко', '2000-01-01', 'school', 'workers') AS far_org;
+SELECT admit_member('MFAR', 'PFAR', '2025-03-01', 'Далёкая', 'Организация', NULL, '1995-06-01', 'f') IS NOT NULL AS admitted;
+SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTINCT FROM s.t::text) AS mismatches,
+	   max(c.org_id) AS farthest
+  FROM _member_pass('2026-04-01') c FULL JOIN pg_temp.sql_pass('2026-04-01') s USING (org_id);
+ROLLBACK;
+SELECT setval('unionreg.org_id_seq', :org_seq) = :org_seq AS sequence_restored;
 SELECT count(*) AS none FROM _member_pass('2026-04-01', '{}');
 SELECT count(*) FROM _member_pass(NULL);
 \echo :LAST_ERROR_SQLSTATE

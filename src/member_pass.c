@@ -361,20 +361,29 @@ typedef struct KeyRange
 	double		rows;
 } KeyRange;
 
+/* the planner's row estimate of a table */
+static double
+table_rows(Pass *pass, const char *table)
+{
+	TableRead	s;
+	double		rows;
+
+	table_read_open(&s, pass->nsp, table);
+	rows = s.rel->rd_rel->reltuples;
+	table_read_close(&s);
+	return rows;
+}
+
 /* (under SPI) the key range of a table, through its primary key */
 static KeyRange
 key_range(Pass *pass, const char *table)
 {
-	TableRead	s;
-	KeyRange	r = {0, -1, 0};
+	KeyRange	r = {0, -1, table_rows(pass, table)};
 	bool		min_null,
 				max_null;
 	Datum		min,
 				max;
 
-	table_read_open(&s, pass->nsp, table);
-	r.rows = s.rel->rd_rel->reltuples;
-	table_read_close(&s);
 	if (SPI_execute(psprintf("SELECT min(id), max(id) FROM unionreg.%s", table), true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "unionreg member pass: cannot read the key range of unionreg.%s", table);
@@ -621,8 +630,7 @@ member_pass(PG_FUNCTION_ARGS)
 		int			n;
 		int64		min = PG_INT64_MAX,
 					max = PG_INT64_MIN;
-		TableRead	m;
-		double		periods;
+		double		periods = table_rows(&pass, "membership");
 
 		if (ARR_NDIM(arr) > 1)
 			ereport(ERROR,
@@ -647,9 +655,6 @@ member_pass(PG_FUNCTION_ARGS)
 			pass.acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
 		}
 
-		table_read_open(&m, pass.nsp, "membership");
-		periods = m.rel->rd_rel->reltuples;
-		table_read_close(&m);
 		if (!by_keys(&pass, PG_ARGISNULL(2) ? (int64) Max(PROBE_MIN, periods / PROBE_SHARE) : PG_GETARG_INT32(2)))
 		{
 			/* too many for the keys: start again with the scans, the same organizations */

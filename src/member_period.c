@@ -49,9 +49,10 @@ member_dates_init(MemberDates *dates, DateADT d)
 	/*
 	 * The 35th birthday only moves forward with the birth date, so youth is
 	 * "born on or after" the first birth date whose 35th birthday is after
-	 * D.  35 x 366 days back is safely before it.
+	 * D.  It lies within a day or two of D's date 35 years back; start a few
+	 * days before (member_tally() runs this once per row).
 	 */
-	b = d - YOUTH_AGE * 366;
+	b = date2j(y - YOUTH_AGE, m, day) - POSTGRES_EPOCH_JDATE - 3;
 	while (birthday(b, YOUTH_AGE) <= d)
 		b++;
 	dates->youth_from = b;

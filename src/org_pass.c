@@ -40,13 +40,6 @@ typedef struct OrgRow
 	Tally	   *chairman;		/* NULL: none */
 } OrgRow;
 
-/* column i of the cursor's current row: NULL as isnull */
-static Datum
-column(HeapTuple tuple, TupleDesc desc, int i, bool *isnull)
-{
-	return SPI_getbinval(tuple, desc, i, isnull);
-}
-
 PG_FUNCTION_INFO_V1(org_rollup);
 
 /*
@@ -120,29 +113,29 @@ org_rollup(PG_FUNCTION_ARGS)
 			id_map_grow((void **) &rows, &cap, sizeof(OrgRow), n);
 			id_map_grow((void **) &acc, &acc_cap, sizeof(int64) * TC_NCOUNTERS, n);
 			r = &rows[n];
-			d = column(tuple, desc, 1, &isnull);
+			d = SPI_getbinval(tuple, desc, 1, &isnull);
 			if (isnull)
 				ereport(ERROR,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("unionreg._org_rollup(): organization id %d is NULL", n + 1)));
 			r->id = DatumGetInt64(d);
-			d = column(tuple, desc, 2, &isnull);
+			d = SPI_getbinval(tuple, desc, 2, &isnull);
 			r->has_parent = !isnull;
 			r->parent = isnull ? 0 : DatumGetInt64(d);
-			d = column(tuple, desc, 3, &isnull);
+			d = SPI_getbinval(tuple, desc, 3, &isnull);
 			r->is_region = !isnull && DatumGetBool(d);
-			d = column(tuple, desc, 4, &isnull);
+			d = SPI_getbinval(tuple, desc, 4, &isnull);
 			if (!isnull)
 			{
 				Tally	   *t = DatumGetTallyP(d);
 
 				memcpy(acc + (Size) n * TC_NCOUNTERS, t->c, sizeof(int64) * Min(t->n, TC_NCOUNTERS));
 			}
-			d = column(tuple, desc, 5, &isnull);
+			d = SPI_getbinval(tuple, desc, 5, &isnull);
 			r->form = isnull ? (Datum) 0 : datumCopy(d, false, -1);
-			d = column(tuple, desc, 6, &isnull);
+			d = SPI_getbinval(tuple, desc, 6, &isnull);
 			r->chairman = (isnull || r->form == 0) ? NULL : (Tally *) PG_DETOAST_DATUM_COPY(d);
-			d = column(tuple, desc, 7, &isnull);
+			d = SPI_getbinval(tuple, desc, 7, &isnull);
 			r->gaps = (isnull || r->form == 0) ? (Datum) 0 : datumCopy(d, false, -1);
 			n++;
 		}

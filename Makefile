@@ -24,7 +24,8 @@ OBJS = \
 	src/member_pass.o \
 	src/id_map.o \
 	src/table_read.o \
-	src/org_pass.o
+	src/org_pass.o \
+	src/row_jsonb.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

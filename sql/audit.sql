@@ -90,5 +90,38 @@ COPY person (id, ext_id, surname, first_name, birth_date) FROM stdin;
 \.
 SELECT count(*) - :before AS entries_for_copied_rows FROM audit_log;
 
+-- the row images are to_jsonb()'s exactly (src/row_jsonb.c converts the
+-- plain scalars itself and hands every other type to to_jsonb)
+SELECT o.id, unionreg._row_jsonb(o) = to_jsonb(o) AS same_as_to_jsonb FROM org o WHERE o.ext_id = 'P2';
+SELECT count(*) AS rows_of_audited_tables, count(*) FILTER (WHERE same) AS same_text FROM (
+	SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text AS same FROM org x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM org_link x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM person x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM membership x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM status_period x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM card x
+	UNION ALL SELECT unionreg._row_jsonb(x)::text = to_jsonb(x)::text FROM audit_log x) s;
+CREATE TEMP TABLE every_type (i2 int2, i4 int4, i8 int8, f8 float8, f4 float4, num numeric, txt text,
+	d date, ts timestamp, tz timestamptz, b bool, jb jsonb, js json, arr text[], ints int4[],
+	inn unionreg.inn, snils unionreg.snils, card unionreg.card_number, iv interval, nm name,
+	vc varchar(5), ch char(3), t unionreg.tally, gone int, "Long key" text, "ё" text);
+ALTER TABLE every_type DROP COLUMN gone;
+INSERT INTO every_type VALUES
+	(1, -2, 9223372036854775807, 'NaN', 'Infinity', 1.50, 'x"y\z', '2020-02-29', '2020-01-01 10:00',
+	 '2020-01-01 10:00+03', true, '{"a": [1, 2]}', '{"b": 1}', '{a,NULL}', '{1,2}', '7707083893',
+	 '112-233-445 95', '2200000000000012', '1 day', 'nm', 'ab', 'c', '{}', 'k', 'ё'),
+	(NULL, NULL, -1, 1e300, -0.0, 'NaN', '', 'infinity', '-infinity', 'infinity', false, 'null', 'null',
+	 '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+	(32767, 0, 0, -0.0, NULL, 0.000, 'ё', '0001-01-01 BC', '1999-12-31 23:59:59.999999', '2020-06-01', NULL,
+	 '"s"', '"s"', NULL, NULL, NULL, NULL, NULL, '-3 hours', '', '', '', NULL, '', '');
+SELECT count(*) AS typed_rows,
+       count(*) FILTER (WHERE unionreg._row_jsonb(e) = to_jsonb(e)
+                          AND unionreg._row_jsonb(e)::text = to_jsonb(e)::text) AS same
+  FROM every_type e;
+SET TimeZone = 'Asia/Vladivostok';
+SELECT unionreg._row_jsonb(e) ->> 'tz' AS tz, to_jsonb(e) ->> 'tz' AS tz_to_jsonb FROM every_type e;
+RESET TimeZone;
+SELECT unionreg._row_jsonb(NULL::every_type) IS NULL AS null_in_null_out;
+
 DROP OWNED BY audit_test_writer;
 DROP ROLE audit_test_writer;

@@ -16,18 +16,36 @@
 # primary, a territorial and the
 # largest region (best of three, each its own statement).
 # The audit triggers are disabled while the benchmark loads its data (set-up,
-# not what is measured).
+# not what is measured).  After the first size, test/bench/report_latency.sh
+# measures report() per class of organization with pgbench.
+# HUGEPAGES=1 reserves huge pages for the 4 GB of shared buffers for the run
+# (vm.nr_hugepages, put back at the end) and starts the server with
+# huge_pages = on: without them every new backend and parallel worker
+# faults in each 4 kB page of shared buffers it touches (see the README).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MEMBERS=${MEMBERS:-4000000}
 SCALE=${SCALE:-1}
+HUGEPAGES=${HUGEPAGES:-0}
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+OLD_HUGEPAGES=$(cat /proc/sys/vm/nr_hugepages)
+cleanup() {
+	rm -rf "$OUT"
+	if [ "$HUGEPAGES" = 1 ]; then sysctl -q -w vm.nr_hugepages="$OLD_HUGEPAGES"; fi
+}
+trap cleanup EXIT
+HUGE_OPT="huge_pages=try"
+if [ "$HUGEPAGES" = 1 ]; then
+	# 4 GB of buffers and the rest of the shared memory, in 2 MB pages
+	sysctl -q -w vm.nr_hugepages=2300
+	HUGE_OPT="huge_pages=on"
+fi
+echo "huge pages: HUGEPAGES=$HUGEPAGES, $(grep HugePages_Total /proc/meminfo)"
 time /usr/bin/python3 test/gen/gen_union.py --seed 7 --scale "$SCALE" --members "$MEMBERS" --out "$OUT" >/dev/null
 chmod -R a+rX "$OUT"
 export OUT
 pg_virtualenv -v 15 -o shared_buffers=4GB -o work_mem=64MB -o maintenance_work_mem=1GB -o max_wal_size=16GB \
-	-o max_parallel_workers_per_gather=2 bash -c '
+	-o max_parallel_workers_per_gather=2 -o "$HUGE_OPT" bash -c '
 set -euo pipefail
 psql -q -v ON_ERROR_STOP=1 <<SQL
 SET client_min_messages = warning;
@@ -46,5 +64,11 @@ SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz))
 SQL
 for step in 1 2 3; do
 psql -q -v ON_ERROR_STOP=1 -f test/bench/build_step.sql
+if [ $step = 1 ]; then
+	bash test/bench/report_latency.sh "$(psql -X -At -c "SELECT date_trunc('"'"'quarter'"'"', current_date)::date")" 8
+fi
+if [ $step != 3 ]; then
+	psql -q -v ON_ERROR_STOP=1 -f test/bench/halve_persons.sql
+fi
 done
 '

@@ -122,6 +122,11 @@ SET TimeZone = 'Asia/Vladivostok';
 SELECT unionreg._row_jsonb(e) ->> 'tz' AS tz, to_jsonb(e) ->> 'tz' AS tz_to_jsonb FROM every_type e;
 RESET TimeZone;
 SELECT unionreg._row_jsonb(NULL::every_type) IS NULL AS null_in_null_out;
+-- anonymous records, two columns named alike (the last wins), no column at all
+SELECT unionreg._row_jsonb(x) AS row_jsonb, to_jsonb(x) AS to_jsonb
+  FROM (SELECT 1 AS a, 2 AS a, 3 AS b, 4 AS a, ROW(5, 'x') AS r) x;
+SELECT unionreg._row_jsonb(ROW(1, 'a', NULL::date)) = to_jsonb(ROW(1, 'a', NULL::date)) AS same,
+	   unionreg._row_jsonb(x) AS no_columns FROM (SELECT) x;
 
 DROP OWNED BY audit_test_writer;
 DROP ROLE audit_test_writer;

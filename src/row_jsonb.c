@@ -142,12 +142,19 @@ static int
 key_order_cmp(const void *a, const void *b, void *arg)
 {
 	const RowJsonbColumn *columns = (const RowJsonbColumn *) arg;
-	const RowJsonbColumn *ca = &columns[*(const int *) a];
-	const RowJsonbColumn *cb = &columns[*(const int *) b];
+	int			ia = *(const int *) a;
+	int			ib = *(const int *) b;
+	const RowJsonbColumn *ca = &columns[ia];
+	const RowJsonbColumn *cb = &columns[ib];
+	int			cmp;
 
 	if (ca->name_len != cb->name_len)
 		return ca->name_len < cb->name_len ? -1 : 1;
-	return memcmp(ca->name, cb->name, ca->name_len);
+	cmp = memcmp(ca->name, cb->name, ca->name_len);
+	if (cmp != 0)
+		return cmp;
+	/* a record may name two columns alike: pushed in column order, the last one wins, as in to_jsonb */
+	return (ia > ib) - (ia < ib);
 }
 
 static RowJsonbCache *

@@ -5,7 +5,9 @@
 # log) give the median and the 90th percentile.  Classes: every primary with
 # a member on record (its own form), every live territorial (2SP), the
 # largest territorial and the largest region (1SP) by members.
-# Floor in the same run: `SELECT 1` through the same pgbench.
+# Each class is measured twice: as found (what the server's buffers hold
+# now) and warm (the relations report() reads put into shared buffers with
+# pg_prewarm).  Floor in the same run: `SELECT 1` through the same pgbench.
 # Run against a loaded union (PG* variables name it), e.g. from
 # test/bench/bench_build.sh, or by hand:
 #     PGDATABASE=big test/bench/report_latency.sh [DATE] [SECONDS]
@@ -62,19 +64,26 @@ run() {
 	pgbench -n -T "$SECONDS_EACH" -f "$2" --log --log-prefix="$WORK/log" >"$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }
 	cat "$WORK"/log* | awk '{print $3 / 1000}' | sort -n | awk -v label="$1" '
 		{ v[NR] = $1 }
-		END { printf "%-34s %7d calls  median %9.2f ms  p90 %9.2f ms\n", label, NR, v[int(NR * 0.5) + 1], v[int(NR * 0.9) + 1] }'
+		END { printf "%-50s %7d calls  median %9.2f ms  p90 %9.2f ms\n", label, NR, v[int(NR * 0.5) + 1], v[int(NR * 0.9) + 1] }'
 }
 
 echo "SELECT 1;" >"$WORK/floor.sql"
-for class in primary territorial 'largest territorial' 'largest region'; do
-	n=$(psql -X -At -c "SELECT count(*) FROM public.bench_report_pick WHERE class = '$class'")
-	f="$WORK/$(echo "$class" | tr ' ' _).sql"
-	cat >"$f" <<EOF
+classes() {
+	for class in primary territorial 'largest territorial' 'largest region'; do
+		n=$(psql -X -At -c "SELECT count(*) FROM public.bench_report_pick WHERE class = '$class'")
+		f="$WORK/$(echo "$class" | tr ' ' _).sql"
+		cat >"$f" <<EOF
 \set k random(1, $n)
 SELECT count(*) FROM public.bench_report_pick p, unionreg.report(p.ext_id, p.form, '$D') r WHERE p.class = '$class' AND p.k = :k;
 EOF
-	# a warm-up pass: the first call of a session plans its statements
-	psql -X -q -At -c "SELECT count(*) FROM public.bench_report_pick p, unionreg.report(p.ext_id, p.form, '$D') r WHERE p.class = '$class' AND p.k = 1" >/dev/null
-	run "report() of a random $class" "$f"
-done
+		run "report() of a random $class ($1)" "$f"
+	done
+}
+# as found: what the server holds in its buffers now (after a restart, little)
+classes "as found"
+# warm: the relations report() reads, in shared buffers (pg_prewarm; a server
+# that has run for a while, or autoprewarm, holds them)
+psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+	-c "SELECT sum(pg_prewarm(c.oid)) AS blocks_prewarmed FROM pg_class c WHERE c.relnamespace = 'unionreg'::regnamespace AND c.relname IN ('membership', 'membership_org_idx', 'membership_person_id_joined_on_key', 'person', 'person_pkey', 'status_period', 'status_period_pkey', 'card', 'card_person_idx', 'card_event', 'card_event_card_idx', 'org', 'org_pkey', 'org_link', 'org_link_parent_idx', 'org_base', 'org_base_pkey', 'org_chairman', 'org_chairman_pkey')"
+classes "warm"
 run "floor: SELECT 1" "$WORK/floor.sql"

@@ -126,19 +126,36 @@ hier_entry(HierGraph *g, int64 id)
 	return n;
 }
 
+/* the index of a level code held in a text datum, without copying it out */
+static int
+hier_level_of_text(HierGraph *g, HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	text	   *t;
+	int			len;
+
+	if (isnull)
+		return -1;
+	t = DatumGetTextPP(d);
+	len = VARSIZE_ANY_EXHDR(t);
+	for (int i = 0; i < g->nlevels; i++)
+		if (strlen(g->level_code[i]) == (size_t) len && memcmp(g->level_code[i], VARDATA_ANY(t), len) == 0)
+			return i;
+	return -1;
+}
+
 static void
 hier_fill_org(HierGraph *g, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
 	int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
 	HierNode   *n = hier_entry(g, id);
-	char	   *level;
 
 	n->loaded = true;
 	n->exists = true;
 	n->ext_id = hier_text_col(g, tup, desc, 2);
-	level = hier_text_col(g, tup, desc, 3);
-	n->level = hier_level_index(g, level);
+	n->level = hier_level_of_text(g, tup, desc, 3);
 	n->from = DatumGetDateADT(SPI_getbinval(tup, desc, 4, &isnull));
 	n->to = DatumGetDateADT(SPI_getbinval(tup, desc, 5, &isnull));
 	n->name = hier_text_col(g, tup, desc, 6);
@@ -213,39 +230,67 @@ hier_load_levels(HierGraph *g)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/*
+ * A whole table through a cursor, a batch at a time: materializing 150,000
+ * rows at once cost their memory fresh from the kernel on every call (page
+ * faults were a fifth of validate_hierarchy); a batch's memory is reused.
+ */
+#define HIER_BATCH 8192
+
+static void
+hier_scan(HierGraph *g, const char *sql, void (*row) (HierGraph *, HeapTuple, TupleDesc))
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	Portal		portal;
+
+	if (plan == NULL)
+		elog(ERROR, "unionreg: hierarchy query failed: %s", SPI_result_code_string(SPI_result));
+	/*
+	 * A writer's graph reads the snapshot it registered, as hier_exec does
+	 * (the portal keeps it; an error unwinds the pushed one with the
+	 * transaction).
+	 */
+	if (g->snapshot)
+		PushActiveSnapshot(g->snapshot);
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	if (g->snapshot)
+		PopActiveSnapshot();
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, HIER_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			row(g, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	SPI_freeplan(plan);
+}
+
+static void
+hier_fill_link(HierGraph *g, HeapTuple tup, TupleDesc desc)
+{
+	HierLink	l;
+	HierNode   *c;
+	HierNode   *p;
+
+	hier_read_link(tup, desc, &l);
+	c = hier_entry(g, l.org_id);
+	p = hier_entry(g, l.parent_id);
+	hier_push_link(g, &c->up, &c->nup, &c->maxup, &l);
+	hier_push_link(g, &p->down, &p->ndown, &p->maxdown, &l);
+}
+
 static void
 hier_load_all(HierGraph *g)
 {
-	SPIPlanPtr	plan;
-	uint64		nrows;
-
-	plan = SPI_prepare(g->with_names ? ORG_COLUMNS : ORG_COLUMNS_NO_NAMES, 0, NULL);
-	nrows = hier_exec(g, plan, NULL, NULL);
-	for (uint64 i = 0; i < nrows; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		hier_fill_org(g, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	SPI_freeplan(plan);
-
-	plan = SPI_prepare(LINK_COLUMNS, 0, NULL);
-	nrows = hier_exec(g, plan, NULL, NULL);
-	for (uint64 i = 0; i < nrows; i++)
-	{
-		HierLink	l;
-		HierNode   *c;
-		HierNode   *p;
-
-		CHECK_FOR_INTERRUPTS();
-		hier_read_link(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &l);
-		c = hier_entry(g, l.org_id);
-		p = hier_entry(g, l.parent_id);
-		hier_push_link(g, &c->up, &c->nup, &c->maxup, &l);
-		hier_push_link(g, &p->down, &p->ndown, &p->maxdown, &l);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	SPI_freeplan(plan);
+	hier_scan(g, g->with_names ? ORG_COLUMNS : ORG_COLUMNS_NO_NAMES, hier_fill_org);
+	hier_scan(g, LINK_COLUMNS, hier_fill_link);
 }
 
 /*

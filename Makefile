@@ -25,7 +25,8 @@ OBJS = \
 	src/id_map.o \
 	src/table_read.o \
 	src/org_pass.o \
-	src/row_jsonb.o
+	src/row_jsonb.o \
+	src/line_value.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

@@ -155,3 +155,35 @@ DELETE FROM form WHERE code = '9SP';
 DELETE FROM snapshot_org WHERE form = '9SP';
 DELETE FROM org WHERE ext_id = 'LONE';
 DELETE FROM form WHERE code = '9SP';
+
+-- line_value in C (0.2) against 0.1's rule written as SQL, on every line of
+-- every form over many tallies, and on the edges of the rule
+CREATE FUNCTION pg_temp.line_value_sql(t tally, formula text, counters text[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE formula
+		WHEN 'percent' THEN share_pct(tally_get(t, counters[1]), tally_get(t, counters[2]))
+		ELSE (SELECT sum(tally_get(t, c)) FROM unnest(counters) c)
+	END
+$$;
+CREATE TEMP TABLE tallies AS
+SELECT g, (SELECT sum(tally_of(c.name, (abs(hashint4(g * 100 + c.idx)) % (CASE WHEN g % 7 = 0 THEN 2 ELSE 5000 END))::bigint))
+             FROM tally_counters() c) AS t
+  FROM generate_series(1, 300) g;
+SELECT count(*) AS lines_compared,
+       count(*) FILTER (WHERE line_value(x.t, l.formula, l.counters) IS NOT DISTINCT FROM pg_temp.line_value_sql(x.t, l.formula, l.counters)
+                          AND line_value(x.t, l.formula, l.counters)::text IS NOT DISTINCT FROM pg_temp.line_value_sql(x.t, l.formula, l.counters)::text) AS same
+  FROM tallies x CROSS JOIN form_line l;
+SELECT f, c, line_value(t, f, c) AS c_value, pg_temp.line_value_sql(t, f, c) AS sql_value
+  FROM (VALUES ('{members=7, working=3, status_unknown=0}'::tally)) v(t),
+       (VALUES ('percent'), ('sum'), (NULL)) fs(f),
+       (VALUES (ARRAY['working', 'members']), (ARRAY['working', 'status_unknown']), (ARRAY['members']),
+               (ARRAY[]::text[]), (ARRAY[NULL, 'members']), (ARRAY[NULL]::text[]), (NULL::text[]),
+               ('[0:1]={working,members}'::text[]), ('{{working,members}}'::text[])) cs(c)
+ ORDER BY f NULLS LAST, c::text COLLATE "C" NULLS LAST;
+SELECT line_value(NULL, 'percent', ARRAY['working', 'members']) AS null_tally,
+       line_value('{members=9223372036854775807, working=9223372036854775807}', 'sum', ARRAY['members', 'working', 'members']) AS past_bigint,
+       pg_temp.line_value_sql('{members=9223372036854775807, working=9223372036854775807}', 'sum', ARRAY['members', 'working', 'members']) AS past_bigint_sql;
+SELECT line_value('{}', 'sum', ARRAY['members', 'no_such_counter']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT line_value('{}', 'percent', ARRAY[NULL, 'no_such_counter']);
+\echo :LAST_ERROR_SQLSTATE

@@ -127,6 +127,15 @@ SELECT admit_member('M3', 'P1', '2024-02-01', 'Сидорова', 'Анна', NU
 -- unless forced: then the view shows the pair for cleaning up
 SELECT admit_member('M3', 'P1', '2024-02-01', 'ИВАНОВА', 'Анна', 'Петровна', '1980-03-15', 'f', p_force => true) > 0 AS forced;
 SELECT ext_id_a, name_a, ext_id_b, name_b, matched_by FROM duplicate_persons;
+-- 0.2 finds the pairs from the keys that repeat: the same pairs as 0.1's self-join, in the same order
+SELECT (SELECT array_agg(d ORDER BY n) FROM (SELECT row_number() OVER () AS n, d FROM duplicate_persons d) x)::text
+       = (SELECT array_agg(ROW(a.ext_id, concat_ws(' ', a.surname, a.first_name, a.patronymic),
+                               b.ext_id, concat_ws(' ', b.surname, b.first_name, b.patronymic), a.birth_date,
+                               CASE WHEN a.snils = b.snils AND a.name_key = b.name_key THEN 'snils and name'
+                                    WHEN a.snils = b.snils THEN 'snils' ELSE 'name and birth date' END)
+                           ORDER BY concat_ws(' ', a.surname, a.first_name, a.patronymic) COLLATE ru, a.ext_id, b.ext_id)
+            FROM person a JOIN person b ON b.id > a.id
+             AND (b.snils = a.snils OR (b.name_key = a.name_key AND b.birth_date = a.birth_date)))::text AS same_as_self_join;
 -- an earlier member who left is no duplicate: they come back
 SELECT admit_member('M2', 'P1', '2025-01-01', 'Петров', 'Пётр', NULL, '1975-01-20', 'm') > 0 AS readmitted;
 SELECT count(*) AS periods_of_m2 FROM membership WHERE person_id = (SELECT id FROM person WHERE ext_id = 'M2');

@@ -53,14 +53,14 @@ struct IdMap
 	int32		ids_capacity;
 };
 
-IdMap *
-id_map_create(int64 min, int64 max, double rows)
+static IdMap *
+create_map(int64 min, int64 max, double rows, double dense_upto)
 {
 	IdMap	   *map = palloc0(sizeof(IdMap));
 	double		span = (max >= min) ? (double) max - (double) min + 1 : 0;
 
 	map->min = min;
-	if (span <= Max(DENSE_SPARSENESS * Max(rows, 0), DENSE_ALWAYS_UPTO))
+	if (span <= Max(DENSE_SPARSENESS * Max(rows, 0), dense_upto))
 	{
 		map->dense = true;
 		map->nslots = (int32) span;
@@ -72,6 +72,23 @@ id_map_create(int64 min, int64 max, double rows)
 		map->min = min;
 	}
 	return map;
+}
+
+IdMap *
+id_map_create(int64 min, int64 max, double rows)
+{
+	return create_map(min, max, rows, DENSE_ALWAYS_UPTO);
+}
+
+/*
+ * A few given keys, created on every call (a subtree's organizations): a
+ * dense array only when they fill the range, never a range-wide one to
+ * clear for keys scattered over it.
+ */
+IdMap *
+id_map_create_for_keys(int64 min, int64 max, double nkeys)
+{
+	return create_map(min, max, nkeys, 0);
 }
 
 IdMap *

@@ -16,6 +16,8 @@ typedef struct IdMap IdMap;
 /* a map for keys in [min, max] of a table of about "rows" rows */
 extern IdMap *id_map_create(int64 min, int64 max, double rows);
 /* a hashed map for about "rows" keys of any range */
+/* the same for a few given keys: dense only when they fill half their range */
+extern IdMap *id_map_create_for_keys(int64 min, int64 max, double nkeys);
 extern IdMap *id_map_create_hashed(double rows);
 /* the slot of a key, or -1 */
 extern int32 id_map_find(IdMap *map, int64 id);

@@ -53,6 +53,22 @@ subscript(ArrayType *counters, Datum *elems, bool *nulls, int n, int i, Datum *e
 	return true;
 }
 
+/* the numeric 100.0 of the rule (scale 1, as the SQL literal), made once per query */
+static Datum
+hundred(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		fcinfo->flinfo->fn_extra = DatumGetPointer(DirectFunctionCall3(numeric_in, CStringGetDatum("100.0"),
+																	   ObjectIdGetDatum(InvalidOid),
+																	   Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
+	return PointerGetDatum(fcinfo->flinfo->fn_extra);
+}
+
 /* unionreg.line_value(t tally, formula text, counters text[]) -> numeric */
 Datum
 line_value(PG_FUNCTION_ARGS)
@@ -68,7 +84,15 @@ line_value(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	t = PG_GETARG_TALLY_P(0);
 	counters = PG_GETARG_ARRAYTYPE_P(2);
-	percent = !PG_ARGISNULL(1) && strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "percent") == 0;
+	if (PG_ARGISNULL(1))
+		percent = false;
+	else
+	{
+		text	   *formula = PG_GETARG_TEXT_PP(1);
+
+		percent = VARSIZE_ANY_EXHDR(formula) == strlen("percent")
+			&& memcmp(VARDATA_ANY(formula), "percent", strlen("percent")) == 0;
+	}
 	deconstruct_array(counters, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 
 	if (percent)
@@ -81,8 +105,7 @@ line_value(PG_FUNCTION_ARGS)
 					whole = 0;
 		bool		has_part,
 					has_whole;
-		Datum		hundred,
-					q;
+		Datum		q;
 
 		(void) subscript(counters, elems, nulls, n, 1, &e1, &null1);
 		(void) subscript(counters, elems, nulls, n, 2, &e2, &null2);
@@ -91,10 +114,8 @@ line_value(PG_FUNCTION_ARGS)
 		has_whole = counter_of(t, e2, null2, &whole);
 		if (!has_part || !has_whole || whole == 0)
 			PG_RETURN_NULL();
-		hundred = DirectFunctionCall3(numeric_in, CStringGetDatum("100.0"),
-									  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		q = DirectFunctionCall2(numeric_div,
-								DirectFunctionCall2(numeric_mul, hundred,
+								DirectFunctionCall2(numeric_mul, hundred(fcinfo),
 													NumericGetDatum(int64_to_numeric(part))),
 								NumericGetDatum(int64_to_numeric(whole)));
 		PG_RETURN_DATUM(DirectFunctionCall2(numeric_round, q, Int32GetDatum(2)));

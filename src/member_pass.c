@@ -644,16 +644,8 @@ member_pass(PG_FUNCTION_ARGS)
 				max = Max(max, DatumGetInt64(ids[i]));
 			}
 		pass.filtered = true;
-		/*
-		 * A subtree's organizations lie scattered over the key range: a
-		 * range-wide array (and accumulators to match) would be cleared on
-		 * every call (12 MB for 32 primaries among 75,000 keys, 4 ms of a
-		 * territorial's report); a hash holds just them.
-		 */
-		if (max >= min && (double) max - (double) min + 1 <= 2.0 * n)
-			pass.orgs = id_map_create(min, max, n);
-		else
-			pass.orgs = id_map_create_hashed(n);
+		/* a subtree's organizations lie scattered over the key range */
+		pass.orgs = id_map_create_for_keys(min, max, n);
 		for (int i = 0; i < n; i++)
 		{
 			int32		org;

@@ -53,6 +53,7 @@ typedef struct RowJsonbCache
 	Oid			row_type;
 	int32		row_typmod;
 	int			natts;
+	TupleDesc	desc;			/* a copy: rows are deformed without a typcache lookup each */
 	Datum	   *values;
 	bool	   *nulls;
 	int		   *key_order;		/* attribute indexes in jsonb key order */
@@ -187,6 +188,12 @@ row_cache(FunctionCallInfo fcinfo, Oid row_type, int32 row_typmod)
 		col->name_len = strlen(col->name);
 		column_kind(col, att->atttypid, mcxt);
 	}
+	{
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+		cache->desc = CreateTupleDescCopy(desc);
+		MemoryContextSwitchTo(old);
+	}
 	ReleaseTupleDesc(desc);
 
 	cache->key_order = MemoryContextAlloc(mcxt, Max(cache->natts, 1) * sizeof(int));
@@ -255,7 +262,6 @@ row_jsonb(PG_FUNCTION_ARGS)
 	RowJsonbCache *cache = row_cache(fcinfo, HeapTupleHeaderGetTypeId(td),
 									 HeapTupleHeaderGetTypMod(td));
 	HeapTupleData tuple;
-	TupleDesc	desc;
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
 
@@ -263,9 +269,7 @@ row_jsonb(PG_FUNCTION_ARGS)
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = td;
-	desc = lookup_rowtype_tupdesc(cache->row_type, cache->row_typmod);
-	heap_deform_tuple(&tuple, desc, cache->values, cache->nulls);
-	ReleaseTupleDesc(desc);
+	heap_deform_tuple(&tuple, cache->desc, cache->values, cache->nulls);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	for (int k = 0; k < cache->nkeys; k++)

@@ -22,6 +22,7 @@ OBJS = \
 	src/own_tally.o \
 	src/member_period.o \
 	src/member_pass.o \
+	src/member_fact.o \
 	src/id_map.o \
 	src/table_read.o \
 	src/org_pass.o \
@@ -40,7 +41,7 @@ ID_TYPES   = inn ogrn snils card_number
 UPDATES    = 0.1--0.2
 DATA_built = $(EXTENSION)--0.1.sql $(foreach u,$(UPDATES),$(EXTENSION)--$(u).sql)
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports schedule audit security catalog
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports member_fact schedule audit security catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

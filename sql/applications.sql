@@ -54,3 +54,6 @@ SELECT id, state, decided_on, reject_reason FROM application ORDER BY id;
 SELECT r.ext_id AS region, extract(year FROM m.joined_on) AS year, count(*) AS online
   FROM membership m JOIN org_link l ON l.org_id = m.org_id AND l.valid_to IS NULL JOIN org r ON r.id = l.parent_id
  WHERE m.admitted_online GROUP BY 1, 2;
+
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -72,3 +72,6 @@ SELECT move_cards('R1', 'issued', 'produced', '2022-04-01');
 \echo :LAST_ERROR_SQLSTATE
 -- the bulk move is logged like any other
 SELECT to_state, count(*) FROM card_event WHERE on_date = '2022-04-01' GROUP BY to_state;
+
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -124,3 +124,6 @@ SELECT * FROM load_baselines();
 SELECT o.ext_id, b.as_of, b.members, b.working, b.students, b.pensioners, b.employees
   FROM paper_baseline b JOIN org o ON o.id = b.org_id ORDER BY o.ext_id;
 SELECT ext_id, reason FROM load_reject WHERE source = 'stage_baseline' ORDER BY id;
+
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -145,3 +145,6 @@ UPDATE person SET email = 'anna@школа.рф' WHERE ext_id = 'M1';
 UPDATE person SET email = 'petrov@@mail' WHERE ext_id = 'M2';
 UPDATE person SET email = 'ivanova@mail.ru' WHERE ext_id = 'M3';
 SELECT who, org_ext_id, person_ext_id, email, problem FROM contact_problems ORDER BY person_ext_id;
+
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

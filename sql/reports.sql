@@ -187,3 +187,6 @@ SELECT line_value('{}', 'sum', ARRAY['members', 'no_such_counter']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT line_value('{}', 'percent', ARRAY[NULL, 'no_such_counter']);
 \echo :LAST_ERROR_SQLSTATE
+
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -247,6 +247,9 @@ SELECT c.relname FROM pg_class c
  WHERE c.relnamespace = 'unionreg'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
  ORDER BY 1;
 
+-- the report engine's member facts (unionreg.member_fact) kept up with every write above
+SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();
+
 DROP EXTENSION unionreg CASCADE;
 DROP ROLE regress_chair_t1, regress_chair_p1, regress_chair_t2, regress_officer_r1,
 	regress_admin, regress_reader, regress_nobody;

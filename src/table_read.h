@@ -15,7 +15,7 @@
 #include "utils/date.h"
 #include "utils/relcache.h"
 
-#define TABLE_READ_MAX_COLUMNS 8
+#define TABLE_READ_MAX_COLUMNS 10
 
 typedef struct TableRead
 {

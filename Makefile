@@ -43,7 +43,7 @@ DATA_built = $(EXTENSION)--0.1.sql $(foreach u,$(UPDATES),$(EXTENSION)--$(u).sql
 
 REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports member_fact schedule audit security catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
-ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads
+ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads member_fact_writes
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
 
 SHLIB_LINK += -licui18n -licuuc -licudata

@@ -155,6 +155,17 @@ DELETE FROM form WHERE code = '9SP';
 DELETE FROM snapshot_org WHERE form = '9SP';
 DELETE FROM org WHERE ext_id = 'LONE';
 DELETE FROM form WHERE code = '9SP';
+-- a row of a snapshot that does not exist is refused, once per statement
+INSERT INTO snapshot_org (snapshot_id, org_id, form, tally, is_complete)
+SELECT max(s.id) + 100, o.id, '5SP', '{}', true FROM snapshot s, org o WHERE o.ext_id = 'C' GROUP BY o.id;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE snapshot_org SET snapshot_id = snapshot_id + 100 WHERE snapshot_id = (SELECT max(id) FROM snapshot);
+\echo :LAST_ERROR_SQLSTATE
+-- and a snapshot deleted takes its rows with it
+SELECT build_snapshot('2026-01-01') AS extra \gset
+SELECT count(*) > 0 AS has_rows FROM snapshot_org WHERE snapshot_id = :extra;
+SELECT delete_snapshot(:extra, p_even_the_only_version => true);
+SELECT count(*) AS rows_left FROM snapshot_org WHERE snapshot_id = :extra;
 
 -- line_value in C (0.2) against 0.1's rule written as SQL, on every line of
 -- every form over many tallies, and on the edges of the rule

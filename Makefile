@@ -26,6 +26,7 @@ OBJS = \
 	src/id_map.o \
 	src/table_read.o \
 	src/org_pass.o \
+	src/org_build.o \
 	src/row_jsonb.o \
 	src/line_value.o
 

@@ -199,5 +199,17 @@ SELECT line_value('{}', 'sum', ARRAY['members', 'no_such_counter']);
 SELECT line_value('{}', 'percent', ARRAY[NULL, 'no_such_counter']);
 \echo :LAST_ERROR_SQLSTATE
 
+-- the whole union's organization side in C (_org_pass) gives the rows of its
+-- SQL formulation (_org_tallies_sql), on dates around every event above
+SELECT d::date AS d, count(*) AS filers, count(*) FILTER (WHERE NOT (x.c).is_complete) AS incomplete,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+						OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+						   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+						OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '1 month') d
+  CROSS JOIN LATERAL (SELECT c, q FROM _org_pass(d::date) c
+					   FULL JOIN _org_tallies_sql(d::date) q ON q.org_id = c.org_id) x
+ GROUP BY 1 ORDER BY 1;
+
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -38,6 +38,7 @@
 
 #include "id_map.h"
 #include "member_fact.h"
+#include "member_pass.h"
 #include "member_period.h"
 #include "table_read.h"
 #include "tally.h"
@@ -47,7 +48,6 @@
  * after them the periods counted (an organization given but with none is
  * not returned).  int32: no organization has 2^31 membership periods.
  */
-#define MEMBER_COUNTERS TC_EMPLOYEES
 #define ACC_PERIODS MEMBER_COUNTERS
 #define ACC_WANTED (MEMBER_COUNTERS + 1)	/* given, when only given ones count */
 #define ACC_SIZE (MEMBER_COUNTERS + 2)
@@ -271,6 +271,36 @@ by_keys(Pass *pass, int64 limit)
 	}
 	table_read_close(&s);
 	return true;
+}
+
+const int	member_counts_stride = ACC_SIZE;
+
+MemberCounts
+member_counts_union(DateADT as_of)
+{
+	Pass		pass;
+	MemberCounts mc;
+
+	memset(&pass, 0, sizeof(pass));
+	member_dates_init(&pass.dates, as_of);
+	pass.nsp = get_namespace_oid("unionreg", false);
+	whole_union(&pass);
+	mc.orgs = pass.orgs;
+	mc.acc = pass.acc;
+	mc.nslots = Min(id_map_slots(pass.orgs), pass.acc_cap);
+	return mc;
+}
+
+const int32 *
+member_counts_of(const MemberCounts *mc, int64 org_id)
+{
+	int32		slot = id_map_find(mc->orgs, org_id);
+	const int32 *acc;
+
+	if (slot < 0 || slot >= mc->nslots)
+		return NULL;
+	acc = &mc->acc[(Size) slot * ACC_SIZE];
+	return acc[ACC_PERIODS] > 0 ? acc : NULL;
 }
 
 PG_FUNCTION_INFO_V1(member_pass);

@@ -24,21 +24,72 @@
 #include "utils/tuplestore.h"
 
 #include "id_map.h"
+#include "org_pass.h"
 #include "rollup.h"
 #include "tally.h"
 
 #define FETCH_BATCH 10000
 
-typedef struct OrgRow
+/*
+ * Roll the organizations' tallies up (acc: TC_NCOUNTERS each, their own)
+ * and put the filers' rows into the result: the consolidated tally plus the
+ * filer's own chairman, completeness, gaps, region.
+ */
+void
+org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 {
-	int64		id;
-	int64		parent;
-	bool		has_parent;
-	bool		is_region;
-	Datum		form;			/* text; 0: files no form */
-	Datum		gaps;			/* text[]; 0: complete */
-	Tally	   *chairman;		/* NULL: none */
-} OrgRow;
+	int64	   *ids;
+	bool	   *is_region;
+	int		   *parent_idx;
+	int		   *order;
+	int		   *region_at;
+	IdIndex    *sorted;
+
+	if (n == 0)
+		return;
+	ids = palloc(sizeof(int64) * n);
+	is_region = palloc(sizeof(bool) * n);
+	for (int i = 0; i < n; i++)
+	{
+		ids[i] = rows[i].id;
+		is_region[i] = rows[i].is_region;
+	}
+	sorted = rollup_sort_ids(ids, n, "unionreg._org_rollup()");
+	parent_idx = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		parent_idx[i] = rows[i].has_parent ? rollup_lookup(sorted, n, rows[i].parent) : -1;
+	order = rollup_fold(n, parent_idx, acc, ids);
+	region_at = rollup_flagged(n, order, parent_idx, is_region);
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		Tally	   *t;
+		OrgRow	   *r = &rows[i];
+
+		if (r->form == 0)
+			continue;
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		t = tally_new();
+		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
+		/* the filer's own chairman: its report's, not rolled up */
+		if (r->chairman)
+			for (int c = 0; c < Min(r->chairman->n, TC_NCOUNTERS); c++)
+				tally_add_into(&t->c[c], r->chairman->c[c], c);
+		values[0] = Int64GetDatum(r->id);
+		values[1] = r->form;
+		values[2] = PointerGetDatum(t);
+		values[3] = BoolGetDatum(r->gaps == 0);
+		values[4] = r->gaps;
+		nulls[4] = r->gaps == 0;
+		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
+		nulls[5] = region_at[i] < 0;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pfree(t);
+	}
+}
 
 PG_FUNCTION_INFO_V1(org_rollup);
 
@@ -61,12 +112,6 @@ org_rollup(PG_FUNCTION_ARGS)
 	int			n = 0;
 	int64	   *acc = NULL;
 	int32		acc_cap = 0;
-	int64	   *ids;
-	bool	   *is_region;
-	int		   *parent_idx;
-	int		   *order;
-	int		   *region_at;
-	IdIndex    *sorted;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -147,47 +192,6 @@ org_rollup(PG_FUNCTION_ARGS)
 	if (n == 0)
 		return (Datum) 0;
 
-	ids = palloc(sizeof(int64) * n);
-	is_region = palloc(sizeof(bool) * n);
-	for (int i = 0; i < n; i++)
-	{
-		ids[i] = rows[i].id;
-		is_region[i] = rows[i].is_region;
-	}
-	sorted = rollup_sort_ids(ids, n, "unionreg._org_rollup()");
-	parent_idx = palloc(sizeof(int) * n);
-	for (int i = 0; i < n; i++)
-		parent_idx[i] = rows[i].has_parent ? rollup_lookup(sorted, n, rows[i].parent) : -1;
-	order = rollup_fold(n, parent_idx, acc, ids);
-	region_at = rollup_flagged(n, order, parent_idx, is_region);
-
-	for (int i = 0; i < n; i++)
-	{
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
-		Tally	   *t;
-		OrgRow	   *r = &rows[i];
-
-		if (r->form == 0)
-			continue;
-		if ((i & 4095) == 0)
-			CHECK_FOR_INTERRUPTS();
-		t = tally_new();
-		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
-		/* the filer's own chairman: its report's, not rolled up */
-		if (r->chairman)
-			for (int c = 0; c < Min(r->chairman->n, TC_NCOUNTERS); c++)
-				tally_add_into(&t->c[c], r->chairman->c[c], c);
-		values[0] = Int64GetDatum(r->id);
-		values[1] = r->form;
-		values[2] = PointerGetDatum(t);
-		values[3] = BoolGetDatum(r->gaps == 0);
-		values[4] = r->gaps;
-		nulls[4] = r->gaps == 0;
-		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
-		nulls[5] = region_at[i] < 0;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(t);
-	}
+	org_rows_emit(rows, n, acc, rsinfo);
 	return (Datum) 0;
 }

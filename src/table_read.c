@@ -32,12 +32,20 @@ table_read_open(TableRead *s, Oid nsp, const char *table)
 void
 table_read_column(TableRead *s, int i, const char *name, Oid type)
 {
+	table_read_column_any(s, i, name);
+	if (TupleDescAttr(RelationGetDescr(s->rel), s->col[i] - 1)->atttypid != type)
+		elog(ERROR, "unionreg: column unionreg.%s.%s is of another type",
+			 RelationGetRelationName(s->rel), name);
+}
+
+void
+table_read_column_any(TableRead *s, int i, const char *name)
+{
 	AttrNumber	a = get_attnum(RelationGetRelid(s->rel), name);
 
 	Assert(i >= 0 && i < TABLE_READ_MAX_COLUMNS);
-	if (a <= 0 || TupleDescAttr(RelationGetDescr(s->rel), a - 1)->atttypid != type)
-		elog(ERROR, "unionreg: column unionreg.%s.%s is missing or of another type",
-			 RelationGetRelationName(s->rel), name);
+	if (a <= 0)
+		elog(ERROR, "unionreg: column unionreg.%s.%s is missing", RelationGetRelationName(s->rel), name);
 	s->col[i] = a;
 	s->natts = Max(s->natts, a);
 }

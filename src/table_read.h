@@ -15,7 +15,7 @@
 #include "utils/date.h"
 #include "utils/relcache.h"
 
-#define TABLE_READ_MAX_COLUMNS 10
+#define TABLE_READ_MAX_COLUMNS 16
 
 typedef struct TableRead
 {
@@ -34,6 +34,8 @@ typedef struct TableRead
 extern void table_read_open(TableRead *s, Oid nsp, const char *table);
 /* remember column "name" (checked for its type) as col[i] */
 extern void table_read_column(TableRead *s, int i, const char *name, Oid type);
+/* remember column "name" as col[i], of whatever type (only its nullness is read) */
+extern void table_read_column_any(TableRead *s, int i, const char *name);
 /* read through unionreg.<index>: its first column an int8 key, then optionally a date */
 extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys);
 /* the rows whose key is "key" (and whose date, with two keys, is <= upto) */

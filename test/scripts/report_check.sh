@@ -4,7 +4,8 @@
 # (1 January, a quarter date, a mid-month date, a 1 March after a leap-day
 # birthday), and of the consolidated lines of every organization of every
 # form through a plain recursive closure of the hierarchy as on each date,
-# with a primary moved on one of the dates: every value must agree.  On
+# with a primary moved on one of the dates: every value must agree; and the
+# build's organization side in C against its SQL formulation.  On
 # generated unions of several seeds and sizes (SEED:SCALE:MEMBERS).
 # Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
 set -euo pipefail
@@ -120,6 +121,28 @@ SELECT * FROM on_demand_mismatches ORDER BY 1, 2, 3, 4 LIMIT 20;
 SELECT count(*) > 0 AS on_demand_differs FROM on_demand_mismatches \gset
 \if :on_demand_differs
 \echo 'report_check: report() differs from the snapshot'
+SELECT 1/0;
+\endif
+
+-- the build's organization side in C (_org_pass) gives its SQL formulation's
+-- rows (_org_tallies_sql): forms, tallies, completeness, gaps, regions
+CREATE TABLE org_pass_mismatches AS
+SELECT b.d, coalesce((x.c).org_id, (x.q).org_id) AS org_id, x.c::text AS c_pass, x.q::text AS sql_pass
+  FROM check_dates b
+ CROSS JOIN LATERAL (SELECT c, q FROM unionreg._org_pass(b.d) c
+					  FULL JOIN unionreg._org_tallies_sql(b.d) q ON q.org_id = c.org_id) x
+ WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+	   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+	OR NOT ((x.c).tally OPERATOR(unionreg.=) (x.q).tally);
+SELECT count(*) AS org_pass_rows, count(*) FILTER (WHERE NOT c.is_complete) AS incomplete,
+	   count(DISTINCT cardinality(c.gaps)) AS gap_counts,
+	   (SELECT count(*) FROM org_pass_mismatches) AS org_pass_mismatches
+  FROM check_dates b CROSS JOIN LATERAL unionreg._org_pass(b.d) c;
+SELECT * FROM org_pass_mismatches ORDER BY 1, 2 LIMIT 5;
+SELECT count(*) > 0 AS org_pass_differs FROM org_pass_mismatches \gset
+\if :org_pass_differs
+\echo 'report_check: the C organization pass differs from its SQL formulation'
 SELECT 1/0;
 \endif
 SQL

@@ -98,11 +98,12 @@ REVOKE EXECUTE ON FUNCTION unionreg._org_rollup(refcursor) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_rollup(refcursor) IS
 	'internal: reads (id, parent_id, is_region, own tally, form, chairman tally, gaps) from an open cursor, rolls the tallies up through the hierarchy and returns the filers'' consolidated rows';
 
--- The whole union on D (build_snapshot): as in 0.1, with the shared rules;
--- the organizations go to the roll-up through a cursor, not as four arrays
--- of 150,000 elements (that cost ~0.8 s to build, ~0.7 s to join back and
--- several hundred MB).
-CREATE OR REPLACE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
+-- The organization side in SQL: as in 0.1, with the shared rules; the
+-- organizations go to the roll-up through a cursor, not as four arrays of
+-- 150,000 elements (that cost ~0.8 s to build, ~0.7 s to join back and
+-- several hundred MB).  The whole union is now _org_pass() in C; this stays
+-- for a subtree and as the formulation the tests hold the C pass to.
+CREATE FUNCTION unionreg._org_tallies_sql(p_as_of date, p_root bigint DEFAULT NULL)
 RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -180,6 +181,34 @@ BEGIN
 	CLOSE v_orgs;
 END
 $f$;
+COMMENT ON FUNCTION unionreg._org_tallies_sql(date, bigint) IS
+	'internal: the organization side of a build in SQL (the whole union, or one organization''s subtree): every filer''s consolidated row on D';
+
+-- The whole union's organization side in C (src/org_build.c): org, org_link,
+-- org_base and org_chairman read once each and the member pass, into arrays
+-- by organization, the same rows as _org_tallies_sql() (tested).  No row
+-- security: the owner's functions only.
+CREATE FUNCTION unionreg._org_pass(p_as_of date)
+RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
+AS 'MODULE_PATHNAME', 'org_pass'
+LANGUAGE C STABLE;
+REVOKE EXECUTE ON FUNCTION unionreg._org_pass(date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._org_pass(date) IS
+	'internal: the whole union''s organization side of a build in C (one read of each organization table and the member pass; no row security: the owner''s functions only): every filer''s consolidated row on D';
+
+CREATE OR REPLACE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
+RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF p_root IS NULL AND has_function_privilege('unionreg._org_pass(date)', 'EXECUTE') THEN
+		RETURN QUERY SELECT * FROM unionreg._org_pass(p_as_of);
+	ELSE
+		RETURN QUERY SELECT * FROM unionreg._org_tallies_sql(p_as_of, p_root);
+	END IF;
+END
+$$;
 
 -- One organization's consolidated tally on D, from its subtree alone: the
 -- sum of what each organization of the subtree adds (the roll-up of a single

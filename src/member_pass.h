@@ -1,0 +1,34 @@
+/*
+ * member_pass.h
+ *	  The member pass over the whole union (member_pass.c), for the build's
+ *	  organization pass (org_build.c): every organization's member counters
+ *	  on D, without a tuplestore of tallies in between.
+ */
+#ifndef UNIONREG_MEMBER_PASS_H
+#define UNIONREG_MEMBER_PASS_H
+
+#include "postgres.h"
+
+#include "utils/date.h"
+
+#include "id_map.h"
+#include "tally.h"
+
+/* the counters a membership period can touch: TallyCounter 0 .. MEMBER_COUNTERS - 1 */
+#define MEMBER_COUNTERS TC_EMPLOYEES
+
+typedef struct MemberCounts
+{
+	IdMap	   *orgs;			/* organization id -> slot */
+	int32	   *acc;			/* per slot, member_counts_stride counters, the first MEMBER_COUNTERS ours */
+	int32		nslots;			/* slots with counters */
+} MemberCounts;
+
+extern const int member_counts_stride;
+
+/* (in the current memory context) every organization's member counters on D */
+extern MemberCounts member_counts_union(DateADT as_of);
+/* the counters of an organization, or NULL if it has no period touching (P, D] */
+extern const int32 *member_counts_of(const MemberCounts *mc, int64 org_id);
+
+#endif

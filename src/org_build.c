@@ -1,0 +1,562 @@
+/*
+ * org_build.c
+ *	  unionreg._org_pass(as_of): the whole union's organization side of a
+ *	  build in C.  Every organization live on D with its parent on D, its
+ *	  own tally (its members' counters and what it adds itself: own_tally.c),
+ *	  the form it files, its chairman on D and its report's gaps, rolled up
+ *	  (org_pass.c) into the filers' rows build_snapshot writes.
+ *
+ * The same rows as unionreg._org_tallies() computes in SQL (a test compares
+ * them), from one read of org, org_link, org_base and org_chairman and the
+ * member pass, each table in physical order into arrays by organization:
+ * that SQL materialized, sorted and merge-joined ten sets of 150,000 rows
+ * and made 600,000 (organization, field) pairs for the passport gaps, ~2 s.
+ * The catalogs that say which level files which form and which passport
+ * fields are mandatory are read as they stand (SPI), so an edit shows in
+ * the next build.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/varlena.h"
+
+#include "id_map.h"
+#include "member_pass.h"
+#include "member_period.h"
+#include "org_pass.h"
+#include "own_tally.h"
+#include "table_read.h"
+#include "tally.h"
+
+/* the passport fields unionreg._passport_gap_rows() knows, as bits */
+static const char *const passport_fields[] = {
+	"name", "short_name", "inn", "ogrn", "region_code", "address", "phone", "email",
+	"base_figures", "chairman_name", "chairman_term", "chairman_email", "chairman_email_consent"
+};
+#define NFIELDS lengthof(passport_fields)
+enum
+{
+	F_NAME, F_SHORT_NAME, F_INN, F_OGRN, F_REGION_CODE, F_ADDRESS, F_PHONE, F_EMAIL,
+	F_BASE_FIGURES, F_CHAIRMAN_NAME, F_CHAIRMAN_TERM, F_CHAIRMAN_EMAIL, F_CHAIRMAN_EMAIL_CONSENT
+};
+
+/* the few distinct levels and kinds, interned; index 0 is "none" */
+#define MAX_CODES 64
+
+typedef struct Codes
+{
+	int			n;
+	char	   *code[MAX_CODES];
+} Codes;
+
+typedef struct OrgInfo
+{
+	int64		id;
+	int64		parent;
+	int64		liquidated;		/* primaries liquidated under it in (P, D] */
+	DateADT		valid_from;
+	DateADT		base_as_of;		/* its latest base figures on or before D */
+	int32		employees;
+	int32		students;
+	uint16		empty;			/* bit per passport field: empty */
+	uint8		level;
+	uint8		kind;
+	bool		live;			/* a slot of a dense map may hold none */
+	bool		has_parent;
+	bool		has_employees;
+	bool		has_students;
+	bool		has_base;
+	bool		chairman_in_office;
+	bool		chairman_released;
+} OrgInfo;
+
+typedef struct Build
+{
+	MemberDates dates;
+	Oid			nsp;
+	Codes		levels;
+	Codes		kinds;
+	IdMap	   *orgs;			/* live on D */
+	OrgInfo    *org;
+	int32		org_cap;
+	IdMap	   *gone;			/* primaries liquidated in (P, D] */
+	DateADT    *gone_on;
+	int32		gone_cap;
+	uint16		required[MAX_CODES];	/* by level: the mandatory fields' bits */
+	char	   *form[MAX_CODES][MAX_CODES];	/* by level and kind: the form filed */
+	char	   *form_any[MAX_CODES];	/* by level, whatever the kind */
+	Datum		form_text[MAX_CODES][MAX_CODES];
+} Build;
+
+static uint8
+intern(Codes *codes, const char *s, int len)
+{
+	for (int i = 1; i < codes->n; i++)
+		if ((int) strlen(codes->code[i]) == len && memcmp(codes->code[i], s, len) == 0)
+			return (uint8) i;
+	if (codes->n == 0)
+		codes->n = 1;
+	if (codes->n >= MAX_CODES)
+		elog(ERROR, "unionreg organization pass: more than %d distinct levels or kinds", MAX_CODES - 1);
+	codes->code[codes->n] = pnstrdup(s, len);
+	return (uint8) codes->n++;
+}
+
+static uint8
+intern_column(Codes *codes, TableRead *s, int i)
+{
+	text	   *t;
+
+	if (TR_ISNULL(s, i))
+		return 0;
+	t = DatumGetTextPP(TR_VALUE(s, i));
+	return intern(codes, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+static uint8
+intern_spi(Codes *codes, HeapTuple tuple, TupleDesc desc, int col)
+{
+	char	   *v = SPI_getvalue(tuple, desc, col);
+
+	return v == NULL ? 0 : intern(codes, v, strlen(v));
+}
+
+static int
+field_bit(const char *name)
+{
+	for (int i = 0; i < (int) NFIELDS; i++)
+		if (strcmp(passport_fields[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* NULL, or nothing but spaces (btrim(x) = '') */
+static bool
+blank(TableRead *s, int i)
+{
+	text	   *t;
+	const char *p;
+	int			len;
+
+	if (TR_ISNULL(s, i))
+		return true;
+	t = DatumGetTextPP(TR_VALUE(s, i));
+	p = VARDATA_ANY(t);
+	len = VARSIZE_ANY_EXHDR(t);
+	for (int k = 0; k < len; k++)
+		if (p[k] != ' ')
+			return false;
+	return true;
+}
+
+/* (under SPI) the catalogs: mandatory fields by level, forms by level and kind */
+static void
+read_catalogs(Build *b)
+{
+	if (SPI_execute("SELECT level, field FROM unionreg.passport_requirement", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "unionreg organization pass: cannot read unionreg.passport_requirement");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		uint8		level = intern_spi(&b->levels, SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		char	   *field = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		int			bit = field ? field_bit(field) : -1;
+
+		/* a field _passport_gap_rows() does not know is never a gap */
+		if (bit >= 0)
+			b->required[level] |= (uint16) (1 << bit);
+	}
+	if (SPI_execute("SELECT level, kind, form FROM unionreg.form_assignment", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "unionreg organization pass: cannot read unionreg.form_assignment");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		uint8		level = intern_spi(&b->levels, tuple, desc, 1);
+		uint8		kind = intern_spi(&b->kinds, tuple, desc, 2);
+		char	   *form = SPI_getvalue(tuple, desc, 3);
+
+		if (kind == 0)
+			b->form_any[level] = form;
+		else
+			b->form[level][kind] = form;
+	}
+}
+
+/* the form an organization files: its kind's, else its level's whatever the kind */
+static Datum
+form_of(Build *b, const OrgInfo *o)
+{
+	char	   *form = o->kind ? b->form[o->level][o->kind] : NULL;
+
+	if (form == NULL)
+		form = b->form_any[o->level];
+	if (form == NULL)
+		return (Datum) 0;
+	if (b->form_text[o->level][o->kind] == 0)
+		b->form_text[o->level][o->kind] = CStringGetTextDatum(form);
+	return b->form_text[o->level][o->kind];
+}
+
+static bool
+live(DateADT from, DateADT to, DateADT d)
+{
+	return from <= d && d < to;
+}
+
+static void
+read_orgs(Build *b)
+{
+	TableRead	s;
+	uint8		primary = intern(&b->levels, "primary", 7);
+
+	table_read_open(&s, b->nsp, "org");
+	table_read_column(&s, 0, "id", INT8OID);
+	table_read_column(&s, 1, "level", TEXTOID);
+	table_read_column(&s, 2, "kind", TEXTOID);
+	table_read_column(&s, 3, "valid_from", DATEOID);
+	table_read_column(&s, 4, "valid_to", DATEOID);
+	table_read_column(&s, 5, "name", TEXTOID);
+	table_read_column(&s, 6, "short_name", TEXTOID);
+	table_read_column_any(&s, 7, "inn");
+	table_read_column_any(&s, 8, "ogrn");
+	table_read_column_any(&s, 9, "region_code");
+	table_read_column(&s, 10, "address", TEXTOID);
+	table_read_column(&s, 11, "phone", TEXTOID);
+	table_read_column(&s, 12, "email", TEXTOID);
+	while (table_read_next(&s))
+	{
+		DateADT		from = TR_DATE(&s, 3, 0);
+		DateADT		to = TR_DATE(&s, 4, DATEVAL_NOEND);
+		uint8		level = intern_column(&b->levels, &s, 1);
+		int32		i;
+		OrgInfo    *o;
+
+		if (!live(from, to, b->dates.d))
+		{
+			/* a primary liquidated in (P, D]: counted under the parent its last link names */
+			if (level == primary && !TR_ISNULL(&s, 4) && to > b->dates.p && to <= b->dates.d &&
+				(i = id_map_add(b->gone, TR_INT64(&s, 0))) >= 0)
+			{
+				id_map_grow((void **) &b->gone_on, &b->gone_cap, sizeof(DateADT), i);
+				b->gone_on[i] = to;
+			}
+			continue;
+		}
+		i = id_map_add(b->orgs, TR_INT64(&s, 0));
+		if (i < 0)
+			continue;
+		id_map_grow((void **) &b->org, &b->org_cap, sizeof(OrgInfo), i);
+		o = &b->org[i];
+		o->live = true;
+		o->id = TR_INT64(&s, 0);
+		o->level = level;
+		o->kind = intern_column(&b->kinds, &s, 2);
+		o->valid_from = from;
+		o->empty = (blank(&s, 5) ? 1 << F_NAME : 0)
+			| (blank(&s, 6) ? 1 << F_SHORT_NAME : 0)
+			| (TR_ISNULL(&s, 7) ? 1 << F_INN : 0)
+			| (TR_ISNULL(&s, 8) ? 1 << F_OGRN : 0)
+			| (TR_ISNULL(&s, 9) ? 1 << F_REGION_CODE : 0)
+			| (blank(&s, 10) ? 1 << F_ADDRESS : 0)
+			| (blank(&s, 11) ? 1 << F_PHONE : 0)
+			| (blank(&s, 12) ? 1 << F_EMAIL : 0)
+		/* no base figures and no chairman until read */
+			| 1 << F_BASE_FIGURES
+			| 1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT;
+	}
+	table_read_close(&s);
+}
+
+static OrgInfo *
+org_of(Build *b, int64 id)
+{
+	int32		i = id_map_find(b->orgs, id);
+
+	return (i >= 0 && i < b->org_cap && b->org[i].live) ? &b->org[i] : NULL;
+}
+
+static void
+read_links(Build *b)
+{
+	TableRead	s;
+
+	table_read_open(&s, b->nsp, "org_link");
+	table_read_column(&s, 0, "org_id", INT8OID);
+	table_read_column(&s, 1, "parent_id", INT8OID);
+	table_read_column(&s, 2, "valid_from", DATEOID);
+	table_read_column(&s, 3, "valid_to", DATEOID);
+	while (table_read_next(&s))
+	{
+		DateADT		to = TR_DATE(&s, 3, DATEVAL_NOEND);
+		OrgInfo    *o;
+		int32		g;
+
+		if (live(TR_DATE(&s, 2, 0), to, b->dates.d))
+		{
+			if ((o = org_of(b, TR_INT64(&s, 0))) != NULL)
+			{
+				o->parent = TR_INT64(&s, 1);
+				o->has_parent = true;
+			}
+		}
+		else if (!TR_ISNULL(&s, 3) && (g = id_map_find(b->gone, TR_INT64(&s, 0))) >= 0 &&
+				 g < b->gone_cap && b->gone_on[g] == to && (o = org_of(b, TR_INT64(&s, 1))) != NULL)
+			o->liquidated++;
+	}
+	table_read_close(&s);
+}
+
+static void
+read_base(Build *b)
+{
+	TableRead	s;
+
+	table_read_open(&s, b->nsp, "org_base");
+	table_read_column(&s, 0, "org_id", INT8OID);
+	table_read_column(&s, 1, "as_of", DATEOID);
+	table_read_column(&s, 2, "employees", INT4OID);
+	table_read_column(&s, 3, "students", INT4OID);
+	while (table_read_next(&s))
+	{
+		DateADT		as_of = TR_DATE(&s, 1, DATEVAL_NOEND);
+		OrgInfo    *o;
+
+		if (as_of > b->dates.d || (o = org_of(b, TR_INT64(&s, 0))) == NULL)
+			continue;
+		if (!TR_ISNULL(&s, 2) || !TR_ISNULL(&s, 3))
+			o->empty &= ~(1 << F_BASE_FIGURES);
+		/* the latest on or before D gives the figures, even when they are empty */
+		if (!o->has_base || as_of > o->base_as_of)
+		{
+			o->has_base = true;
+			o->base_as_of = as_of;
+			o->has_employees = !TR_ISNULL(&s, 2);
+			o->employees = o->has_employees ? DatumGetInt32(TR_VALUE(&s, 2)) : 0;
+			o->has_students = !TR_ISNULL(&s, 3);
+			o->students = o->has_students ? DatumGetInt32(TR_VALUE(&s, 3)) : 0;
+		}
+	}
+	table_read_close(&s);
+}
+
+static void
+read_chairmen(Build *b)
+{
+	TableRead	s;
+
+	table_read_open(&s, b->nsp, "org_chairman");
+	table_read_column(&s, 0, "org_id", INT8OID);
+	table_read_column(&s, 1, "name", TEXTOID);
+	table_read_column(&s, 2, "term_from", DATEOID);
+	table_read_column(&s, 3, "term_to", DATEOID);
+	table_read_column(&s, 4, "released", BOOLOID);
+	table_read_column(&s, 5, "email", TEXTOID);
+	table_read_column(&s, 6, "email_consent", BOOLOID);
+	while (table_read_next(&s))
+	{
+		OrgInfo    *o = org_of(b, TR_INT64(&s, 0));
+
+		if (o == NULL)
+			continue;
+		o->empty &= ~(1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT);
+		o->empty |= (blank(&s, 1) ? 1 << F_CHAIRMAN_NAME : 0)
+			| (TR_ISNULL(&s, 2) || TR_ISNULL(&s, 3) ? 1 << F_CHAIRMAN_TERM : 0)
+			| (blank(&s, 5) ? 1 << F_CHAIRMAN_EMAIL : 0)
+			| (TR_TRUE(&s, 6) ? 0 : 1 << F_CHAIRMAN_EMAIL_CONSENT);
+		o->chairman_in_office = !TR_ISNULL(&s, 1) && !TR_ISNULL(&s, 2) &&
+			live(TR_DATE(&s, 2, 0), TR_DATE(&s, 3, DATEVAL_NOEND), b->dates.d);
+		o->chairman_released = TR_TRUE(&s, 4);
+	}
+	table_read_close(&s);
+}
+
+static int
+gap_cmp(const void *a, const void *b, void *arg)
+{
+	text	   *x = DatumGetTextPP(*(const Datum *) a);
+	text	   *y = DatumGetTextPP(*(const Datum *) b);
+
+	(void) arg;
+	return varstr_cmp(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y),
+					  DEFAULT_COLLATION_OID);
+}
+
+/* a filer's gaps, in the order array_agg(gap ORDER BY gap) gives; 0 if complete */
+static Datum
+gaps_of(Build *b, const OrgInfo *o, const int32 *members)
+{
+	uint16		missing = o->empty & b->required[o->level];
+	Datum		gap[NFIELDS + 1];
+	int			n = 0;
+
+	for (int f = 0; f < (int) NFIELDS; f++)
+		if (missing & (1 << f))
+			gap[n++] = CStringGetTextDatum(psprintf("passport: %s", passport_fields[f]));
+	if (members && members[TC_STATUS_UNKNOWN] > 0)
+		gap[n++] = CStringGetTextDatum(psprintf("status unknown for %d member(s)", members[TC_STATUS_UNKNOWN]));
+	if (n == 0)
+		return (Datum) 0;
+	qsort_arg(gap, n, sizeof(Datum), gap_cmp, NULL);
+	return PointerGetDatum(construct_array(gap, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(org_pass);
+
+/*
+ * unionreg._org_pass(as_of date)
+ *	  RETURNS TABLE (org_id bigint, form text, tally unionreg.tally,
+ *					 is_complete boolean, gaps text[], region_id bigint)
+ */
+Datum
+org_pass(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext work,
+				caller;
+	Build	   *b;
+	MemberCounts mc;
+	OrgRow	   *rows;
+	int64	   *acc;
+	int32		slots,
+				n;
+	uint8		primary,
+				subdivision,
+				regional;
+	int			kind_counter[MAX_CODES];
+	double		norgs = 0;
+	int64		min = 0,
+				max = -1;
+
+	if (PG_ARGISNULL(0) || DATE_NOT_FINITE(PG_GETARG_DATEADT(0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unionreg._org_pass() needs a finite reporting date")));
+	InitMaterializedSRF(fcinfo, 0);
+
+	/* everything but the result goes with this context */
+	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg organization pass", ALLOCSET_DEFAULT_SIZES);
+	caller = MemoryContextSwitchTo(work);
+	b = palloc0(sizeof(Build));
+	member_dates_init(&b->dates, PG_GETARG_DATEADT(0));
+	b->nsp = get_namespace_oid("unionreg", false);
+	primary = intern(&b->levels, "primary", 7);
+	subdivision = intern(&b->levels, "subdivision", 11);
+	regional = intern(&b->levels, "regional", 8);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "unionreg organization pass: SPI_connect failed");
+	if (SPI_execute("SELECT min(id), max(id), count(*)::float8 FROM unionreg.org", true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			min = DatumGetInt64(d);
+			max = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+			norgs = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+		}
+	}
+	read_catalogs(b);
+	/* what SPI returned is gone at SPI_finish: the catalog strings, copied */
+	for (int l = 0; l < MAX_CODES; l++)
+	{
+		if (b->form_any[l])
+			b->form_any[l] = MemoryContextStrdup(work, b->form_any[l]);
+		for (int k = 0; k < MAX_CODES; k++)
+			if (b->form[l][k])
+				b->form[l][k] = MemoryContextStrdup(work, b->form[l][k]);
+	}
+	for (int i = 1; i < b->levels.n; i++)
+		b->levels.code[i] = MemoryContextStrdup(work, b->levels.code[i]);
+	for (int i = 1; i < b->kinds.n; i++)
+		b->kinds.code[i] = MemoryContextStrdup(work, b->kinds.code[i]);
+	SPI_finish();
+
+	b->orgs = id_map_create(min, max, norgs);
+	b->gone = id_map_create_hashed(1024);
+	read_orgs(b);
+	read_links(b);
+	read_base(b);
+	read_chairmen(b);
+	mc = member_counts_union(b->dates.d);
+
+	/* the kinds' counters, once (23502 for a primary without a kind, as _own_tally) */
+	for (int k = 0; k < MAX_CODES; k++)
+		kind_counter[k] = -1;
+
+	slots = Min(id_map_slots(b->orgs), b->org_cap);
+	rows = palloc0(sizeof(OrgRow) * Max(slots, 1));
+	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * Max(slots, 1));
+	n = 0;
+	for (int32 i = 0; i < slots; i++)
+	{
+		OrgInfo    *o = &b->org[i];
+		OrgRow	   *r = &rows[n];
+		int64	   *c = &acc[(Size) n * TC_NCOUNTERS];
+		const int32 *members;
+		OwnFacts	f;
+
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!o->live)
+			continue;
+		n++;
+		members = member_counts_of(&mc, o->id);
+		r->id = o->id;
+		r->parent = o->parent;
+		r->has_parent = o->has_parent;
+		r->is_region = o->level == regional;
+		r->form = form_of(b, o);
+		if (members)
+			for (int k = 0; k < MEMBER_COUNTERS; k++)
+				c[k] = members[k];
+
+		memset(&f, 0, sizeof(f));
+		f.is_primary = o->level == primary;
+		f.is_subdivision = o->level == subdivision;
+		if (f.is_primary)
+		{
+			if (kind_counter[o->kind] < 0)
+				kind_counter[o->kind] = own_tally_kind_counter(o->kind ? b->kinds.code[o->kind] : NULL);
+			f.kind_counter = kind_counter[o->kind];
+		}
+		f.has_valid_from = true;
+		f.valid_from = o->valid_from;
+		f.has_employees = o->has_employees;
+		f.employees = o->employees;
+		f.has_students = o->has_students;
+		f.students = o->students;
+		f.liquidated = o->liquidated;
+		f.has_dates = true;
+		f.as_of = b->dates.d;
+		f.period_start = b->dates.p;
+		if (r->form)
+		{
+			r->gaps = gaps_of(b, o, members);
+			f.incomplete = r->gaps != 0;
+			if (o->chairman_in_office)
+			{
+				r->chairman = tally_new();
+				r->chairman->c[TC_CHAIRMAN_IN_OFFICE] = 1;
+				r->chairman->c[TC_CHAIRMAN_RELEASED] = o->chairman_released ? 1 : 0;
+			}
+		}
+		own_tally_apply(c, &f);
+	}
+	org_rows_emit(rows, n, acc, rsinfo);
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(work);
+	return (Datum) 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * own_tally.h
+ *	  What one organization adds to its own and its ancestors' tallies on D
+ *	  (own_tally.c), for unionreg._own_tally() and the build's organization
+ *	  pass (org_build.c).
+ */
+#ifndef UNIONREG_OWN_TALLY_H
+#define UNIONREG_OWN_TALLY_H
+
+#include "postgres.h"
+
+#include "utils/date.h"
+
+typedef struct OwnFacts
+{
+	bool		is_primary;
+	bool		is_subdivision;
+	int			kind_counter;	/* primaries_<kind>, for a primary */
+	bool		has_valid_from;
+	DateADT		valid_from;
+	bool		has_employees;
+	int32		employees;
+	bool		has_students;
+	int32		students;
+	bool		incomplete;		/* a filer whose report is incomplete */
+	int64		liquidated;		/* primaries liquidated under it in (P, D] */
+	bool		has_dates;
+	DateADT		as_of;
+	DateADT		period_start;
+} OwnFacts;
+
+/* the counter of primaries of a kind; 23502 for a primary with none */
+extern int	own_tally_kind_counter(const char *kind);
+/* add what the organization adds to c (its members' counters already in it) */
+extern void own_tally_apply(int64 *c, const OwnFacts *f);
+
+#endif

@@ -84,6 +84,6 @@ classes "as found"
 # warm: the relations report() reads, in shared buffers (pg_prewarm; a server
 # that has run for a while, or autoprewarm, holds them)
 psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
-	-c "SELECT sum(pg_prewarm(c.oid)) AS blocks_prewarmed FROM pg_class c WHERE c.relnamespace = 'unionreg'::regnamespace AND c.relname IN ('membership', 'membership_org_idx', 'membership_person_id_joined_on_key', 'person', 'person_pkey', 'status_period', 'status_period_pkey', 'card', 'card_person_idx', 'card_event', 'card_event_card_idx', 'org', 'org_pkey', 'org_link', 'org_link_parent_idx', 'org_base', 'org_base_pkey', 'org_chairman', 'org_chairman_pkey')"
+	-c "SELECT sum(pg_prewarm(c.oid)) AS blocks_prewarmed FROM pg_class c WHERE c.relnamespace = 'unionreg'::regnamespace AND c.relname IN ('member_fact', 'member_fact_org_idx', 'org', 'org_pkey', 'org_link', 'org_link_parent_idx', 'org_base', 'org_base_pkey', 'org_chairman', 'org_chairman_pkey')"
 classes "warm"
 run "floor: SELECT 1" "$WORK/floor.sql"

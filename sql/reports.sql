@@ -211,5 +211,20 @@ SELECT d::date AS d, count(*) AS filers, count(*) FILTER (WHERE NOT (x.c).is_com
 					   FULL JOIN _org_tallies_sql(d::date) q ON q.org_id = c.org_id) x
  GROUP BY 1 ORDER BY 1;
 
+-- and for the subtree of every region and of the central (report() of a region)
+SELECT r.ext_id, count(*) AS filers,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+						OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+						   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+						OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN org r
+  CROSS JOIN LATERAL (SELECT c, q FROM _org_pass(d::date, r.id) c
+					   FULL JOIN _org_tallies_sql(d::date, r.id) q ON q.org_id = c.org_id) x
+ WHERE r.level IN ('central', 'regional')
+ GROUP BY 1 ORDER BY 1;
+-- a root not live on D: nothing
+SELECT count(*) AS none FROM _org_pass('1980-01-01', (SELECT id FROM org WHERE ext_id = 'C'));
+
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

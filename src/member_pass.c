@@ -273,10 +273,31 @@ by_keys(Pass *pass, int64 limit)
 	return true;
 }
 
+/* the given organizations' counters: by key, or past "limit" periods with the scan */
+static void
+pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 min, int64 max, int64 limit)
+{
+	pass->filtered = true;
+	/* a subtree's organizations lie scattered over the key range */
+	pass->orgs = id_map_create_for_keys(min, max, n);
+	for (int i = 0; i < n; i++)
+	{
+		int32		org;
+
+		if ((nulls && nulls[i]) || (org = id_map_add(pass->orgs, DatumGetInt64(ids[i]))) < 0)
+			continue;
+		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
+		pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
+	}
+	/* too many for the keys: the scan, counting the same organizations */
+	if (!by_keys(pass, limit))
+		whole_union(pass);
+}
+
 const int	member_counts_stride = ACC_SIZE;
 
 MemberCounts
-member_counts_union(DateADT as_of)
+member_counts(DateADT as_of, const Datum *ids, int n)
 {
 	Pass		pass;
 	MemberCounts mc;
@@ -284,7 +305,21 @@ member_counts_union(DateADT as_of)
 	memset(&pass, 0, sizeof(pass));
 	member_dates_init(&pass.dates, as_of);
 	pass.nsp = get_namespace_oid("unionreg", false);
-	whole_union(&pass);
+	if (ids == NULL)
+		whole_union(&pass);
+	else
+	{
+		int64		min = PG_INT64_MAX,
+					max = PG_INT64_MIN;
+
+		for (int i = 0; i < n; i++)
+		{
+			min = Min(min, DatumGetInt64(ids[i]));
+			max = Max(max, DatumGetInt64(ids[i]));
+		}
+		pass_given(&pass, ids, NULL, n, min, max,
+				   (int64) Max(PROBE_MIN, table_rows(&pass, "member_fact") / PROBE_SHARE));
+	}
 	mc.orgs = pass.orgs;
 	mc.acc = pass.acc;
 	mc.nslots = Min(id_map_slots(pass.orgs), pass.acc_cap);
@@ -357,24 +392,8 @@ member_pass(PG_FUNCTION_ARGS)
 				min = Min(min, DatumGetInt64(ids[i]));
 				max = Max(max, DatumGetInt64(ids[i]));
 			}
-		pass.filtered = true;
-		/* a subtree's organizations lie scattered over the key range */
-		pass.orgs = id_map_create_for_keys(min, max, n);
-		for (int i = 0; i < n; i++)
-		{
-			int32		org;
-
-			if (nulls[i] || (org = id_map_add(pass.orgs, DatumGetInt64(ids[i]))) < 0)
-				continue;
-			id_map_grow((void **) &pass.acc, &pass.acc_cap, sizeof(int32) * ACC_SIZE, org);
-			pass.acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
-		}
-
-		if (!by_keys(&pass, PG_ARGISNULL(2) ? (int64) Max(PROBE_MIN, periods / PROBE_SHARE) : PG_GETARG_INT32(2)))
-		{
-			/* too many for the keys: the scan, counting the same organizations */
-			whole_union(&pass);
-		}
+		pass_given(&pass, ids, nulls, n, min, max,
+				   PG_ARGISNULL(2) ? (int64) Max(PROBE_MIN, periods / PROBE_SHARE) : PG_GETARG_INT32(2));
 	}
 
 	for (int32 org = 0; org < Min(id_map_slots(pass.orgs), pass.acc_cap); org++)

@@ -26,8 +26,11 @@ typedef struct MemberCounts
 
 extern const int member_counts_stride;
 
-/* (in the current memory context) every organization's member counters on D */
-extern MemberCounts member_counts_union(DateADT as_of);
+/*
+ * (in the current memory context) the member counters on D of the given
+ * organizations (int8 datums), or with ids NULL of every organization
+ */
+extern MemberCounts member_counts(DateADT as_of, const Datum *ids, int n);
 /* the counters of an organization, or NULL if it has no period touching (P, D] */
 extern const int32 *member_counts_of(const MemberCounts *mc, int64 org_id);
 

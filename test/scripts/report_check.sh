@@ -135,6 +135,18 @@ SELECT b.d, coalesce((x.c).org_id, (x.q).org_id) AS org_id, x.c::text AS c_pass,
 	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
 	   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
 	OR NOT ((x.c).tally OPERATOR(unionreg.=) (x.q).tally);
+-- and for a subtree (report() of a region or of the union): every region and the central
+INSERT INTO org_pass_mismatches
+SELECT b.d, coalesce((x.c).org_id, (x.q).org_id), x.c::text, x.q::text
+  FROM check_dates b
+ CROSS JOIN unionreg.org r
+ CROSS JOIN LATERAL (SELECT c, q FROM unionreg._org_pass(b.d, r.id) c
+					  FULL JOIN unionreg._org_tallies_sql(b.d, r.id) q ON q.org_id = c.org_id) x
+ WHERE r.level IN ('central', 'regional')
+   AND ((x.c).org_id IS NULL OR (x.q).org_id IS NULL
+	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+	   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+	OR NOT ((x.c).tally OPERATOR(unionreg.=) (x.q).tally));
 SELECT count(*) AS org_pass_rows, count(*) FILTER (WHERE NOT c.is_complete) AS incomplete,
 	   count(DISTINCT cardinality(c.gaps)) AS gap_counts,
 	   (SELECT count(*) FROM org_pass_mismatches) AS org_pass_mismatches

@@ -570,8 +570,12 @@ org_pass(PG_FUNCTION_ARGS)
 	for (int k = 0; k < MAX_CODES; k++)
 		kind_counter[k] = -1;
 
-	rows = palloc0(sizeof(OrgRow) * Max(slots, 1));
-	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * Max(slots, 1));
+	/* a row and 42 counters for each organization in scope, not each slot */
+	n = 0;
+	for (int32 i = 0; i < slots; i++)
+		n += b->org[i].in_scope ? 1 : 0;
+	rows = palloc0(sizeof(OrgRow) * Max(n, 1));
+	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
 	n = 0;
 	for (int32 i = 0; i < slots; i++)
 	{

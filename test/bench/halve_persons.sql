@@ -8,6 +8,8 @@ DELETE FROM unionreg.card c USING gone g WHERE c.person_id = g.id;
 DELETE FROM unionreg.person_consent x USING gone g WHERE x.person_id = g.id;
 DELETE FROM unionreg.status_period x USING gone g WHERE x.person_id = g.id;
 DELETE FROM unionreg.membership x USING gone g WHERE x.person_id = g.id;
+-- their derived facts too (the triggers that would drop them are off)
+DELETE FROM unionreg.member_fact x USING gone g WHERE x.person_id = g.id;
 DELETE FROM unionreg.application x USING gone g WHERE x.person_id = g.id;
 DELETE FROM unionreg.person x USING gone g WHERE x.id = g.id;
 DELETE FROM unionreg.snapshot_org;

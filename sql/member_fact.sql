@@ -140,7 +140,9 @@ INSERT INTO stage_member (ext_id, org_ext_id, surname, first_name, birth_date, s
 VALUES ('L1', 'P1', 'Кузнецова', 'Мария', '1999-02-02', 'working', '2019-01-01', '2022-01-01', 'transferred', NULL, NULL, NULL),
 	   ('L1', 'P2', 'Кузнецова', 'Мария', '1999-02-02', 'working', '2022-01-01', NULL, NULL, '4000000000000002', 'issued', '2022-02-01'),
 	   ('M1', 'P2', 'Иванова', 'Анна', '1980-03-15', 'student', '2021-03-01', NULL, NULL, NULL, NULL, NULL);
+SET client_min_messages = warning;	-- the loader's NOTICEs carry timings
 SELECT * FROM load_members();
+RESET client_min_messages;
 SELECT person, org, joined_on, left_on, transfer_in, birth_date, cards IS NOT NULL AS has_cards
   FROM pg_temp.facts() WHERE person IN ('L1', 'M1');
 SELECT count(*) AS drift FROM member_fact_drift();

@@ -71,7 +71,7 @@ SELECT clock_timestamp() AS t0 \gset
 SELECT count(*) AS lines FROM unionreg.report(:'"'"'terr'"'"', '"'"'2SP'"'"', date_trunc('"'"'quarter'"'"', current_date)::date);
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000) AS report_on_demand_ms;
 -- a second run of the same file: everything is stored; the cards moved to issued above come
--- back as delivered_to_region, a move backwards, and are rejected (with the file's bad rows)
+-- back as delivered_to_region, a move backwards, and are rejected (with the bad rows of the file)
 \copy unionreg.stage_member from '"'"'$OUT/stage_member.csv'"'"' csv header
 SELECT clock_timestamp() AS t0 \gset
 SELECT * FROM unionreg.load_members();

@@ -69,16 +69,25 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION unionreg._member_facts_deferred() IS
 	'internal: whether a loader has deferred the member_fact refresh';
 
--- The facts of some persons (NULL: of everyone), from the tables.  One
--- query text for both: with the persons' ids as a constant the planner
--- probes indexes for a few and hashes for many.
+-- The facts of some persons (NULL: of everyone), from the tables.  For
+-- everyone, whole tables hashed and grouped; for given persons, each one's
+-- rows through the indexes (a region's card move touches a few hundred
+-- persons: hashing the tables for them took a second).  The histories in
+-- the order the card moves were made: by day, then by when written, a later
+-- card after an earlier one, a later row of one card last.
 CREATE FUNCTION unionreg._member_fact_rows(p_persons bigint[])
 RETURNS SETOF unionreg.member_fact
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, unionreg, pg_temp
+-- planned for itself, whatever the writer that fired the refresh has set
+-- (the card-move trigger turns nested loops off: per person, that made the
+-- card history a scan of every card move, 75 ms a person)
+SET enable_nestloop = on
+SET jit = off
 AS $$
 BEGIN
-	RETURN QUERY EXECUTE format($q$
+	IF p_persons IS NULL THEN
+		RETURN QUERY
 		SELECT m.id, m.person_id, m.org_id, m.joined_on, m.left_on, pe.birth_date, pe.virtual_card_on,
 			   m.admitted_online,
 			   EXISTS (SELECT 1 FROM unionreg.membership prev
@@ -91,20 +100,35 @@ BEGIN
 							string_agg(unionreg._fact_status(s.valid_from, s.valid_to, s.status, s.position,
 															 s.pedagogical, s.full_time), ''::bytea
 									   ORDER BY s.valid_from) AS statuses
-					   FROM unionreg.status_period s %1$s
+					   FROM unionreg.status_period s
 					  GROUP BY s.person_id) st ON st.person_id = m.person_id
-		  -- in the order the moves were made: by day, then by when written,
-		  -- a later card after an earlier one, a later row of one card last
 		  LEFT JOIN (SELECT c.person_id,
 							string_agg(unionreg._fact_card(e.on_date, e.to_state), ''::bytea
 									   ORDER BY e.on_date, e.recorded_at, c.id, e.ctid) AS cards
-					   FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id %2$s
-					  GROUP BY c.person_id) cd ON cd.person_id = m.person_id
-		 %3$s$q$,
-		CASE WHEN p_persons IS NOT NULL THEN 'WHERE s.person_id = ANY ($1)' ELSE '' END,
-		CASE WHEN p_persons IS NOT NULL THEN 'WHERE c.person_id = ANY ($1)' ELSE '' END,
-		CASE WHEN p_persons IS NOT NULL THEN 'WHERE m.person_id = ANY ($1)' ELSE '' END)
-	USING p_persons;
+					   FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+					  GROUP BY c.person_id) cd ON cd.person_id = m.person_id;
+	ELSE
+		RETURN QUERY
+		SELECT m.id, m.person_id, m.org_id, m.joined_on, m.left_on, pe.birth_date, pe.virtual_card_on,
+			   m.admitted_online,
+			   EXISTS (SELECT 1 FROM unionreg.membership prev
+						WHERE prev.person_id = m.person_id AND prev.left_on = m.joined_on
+						  AND prev.left_reason = 'transferred'),
+			   m.left_reason, st.statuses, cd.cards
+		  FROM (SELECT DISTINCT x AS id FROM unnest(p_persons) x) p
+		  JOIN unionreg.person pe ON pe.id = p.id
+		  JOIN unionreg.membership m ON m.person_id = p.id
+		  LEFT JOIN LATERAL (
+				SELECT string_agg(unionreg._fact_status(s.valid_from, s.valid_to, s.status, s.position,
+														s.pedagogical, s.full_time), ''::bytea
+								  ORDER BY s.valid_from) AS statuses
+				  FROM unionreg.status_period s WHERE s.person_id = p.id) st ON true
+		  LEFT JOIN LATERAL (
+				SELECT string_agg(unionreg._fact_card(e.on_date, e.to_state), ''::bytea
+								  ORDER BY e.on_date, e.recorded_at, c.id, e.ctid) AS cards
+				  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+				 WHERE c.person_id = p.id) cd ON true;
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION unionreg._member_fact_rows(bigint[]) IS
@@ -149,6 +173,9 @@ CREATE FUNCTION unionreg._member_fact_sync() RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
+-- as _member_fact_rows: not the planner settings of the statement that fired it
+SET enable_nestloop = on
+SET jit = off
 AS $$
 DECLARE
 	v_persons bigint[];

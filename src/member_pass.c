@@ -273,10 +273,30 @@ by_keys(Pass *pass, int64 limit)
 	return true;
 }
 
-/* the given organizations' counters: by key, or past "limit" periods with the scan */
 static void
-pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 min, int64 max, int64 limit)
+pass_init(Pass *pass, DateADT as_of)
 {
+	memset(pass, 0, sizeof(*pass));
+	member_dates_init(&pass->dates, as_of);
+	pass->nsp = get_namespace_oid("unionreg", false);
+}
+
+/* the given organizations' counters: by key, or past "limit" periods (-1: the default) with the scan */
+static void
+pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
+{
+	int64		min = PG_INT64_MAX,
+				max = PG_INT64_MIN;
+
+	for (int i = 0; i < n; i++)
+		if (!(nulls && nulls[i]))
+		{
+			min = Min(min, DatumGetInt64(ids[i]));
+			max = Max(max, DatumGetInt64(ids[i]));
+		}
+	/* by default the scan past a quarter of the union's periods */
+	if (limit < 0)
+		limit = (int64) Max(PROBE_MIN, table_rows(pass, "member_fact") / PROBE_SHARE);
 	pass->filtered = true;
 	/* a subtree's organizations lie scattered over the key range */
 	pass->orgs = id_map_create_for_keys(min, max, n);
@@ -302,24 +322,11 @@ member_counts(DateADT as_of, const Datum *ids, int n)
 	Pass		pass;
 	MemberCounts mc;
 
-	memset(&pass, 0, sizeof(pass));
-	member_dates_init(&pass.dates, as_of);
-	pass.nsp = get_namespace_oid("unionreg", false);
+	pass_init(&pass, as_of);
 	if (ids == NULL)
 		whole_union(&pass);
 	else
-	{
-		int64		min = PG_INT64_MAX,
-					max = PG_INT64_MIN;
-
-		for (int i = 0; i < n; i++)
-		{
-			min = Min(min, DatumGetInt64(ids[i]));
-			max = Max(max, DatumGetInt64(ids[i]));
-		}
-		pass_given(&pass, ids, NULL, n, min, max,
-				   (int64) Max(PROBE_MIN, table_rows(&pass, "member_fact") / PROBE_SHARE));
-	}
+		pass_given(&pass, ids, NULL, n, -1);
 	mc.orgs = pass.orgs;
 	mc.acc = pass.acc;
 	mc.nslots = Min(id_map_slots(pass.orgs), pass.acc_cap);
@@ -362,9 +369,7 @@ member_pass(PG_FUNCTION_ARGS)
 				 errmsg("unionreg._member_pass() needs a finite reporting date")));
 	InitMaterializedSRF(fcinfo, 0);
 
-	memset(&pass, 0, sizeof(pass));
-	member_dates_init(&pass.dates, PG_GETARG_DATEADT(0));
-	pass.nsp = get_namespace_oid("unionreg", false);
+	pass_init(&pass, PG_GETARG_DATEADT(0));
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);
@@ -377,23 +382,13 @@ member_pass(PG_FUNCTION_ARGS)
 		Datum	   *ids;
 		bool	   *nulls;
 		int			n;
-		int64		min = PG_INT64_MAX,
-					max = PG_INT64_MIN;
-		double		periods = table_rows(&pass, "member_fact");
 
 		if (ARR_NDIM(arr) > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("unionreg._member_pass(): the organizations must be a one-dimensional array")));
 		deconstruct_array(arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ids, &nulls, &n);
-		for (int i = 0; i < n; i++)
-			if (!nulls[i])
-			{
-				min = Min(min, DatumGetInt64(ids[i]));
-				max = Max(max, DatumGetInt64(ids[i]));
-			}
-		pass_given(&pass, ids, nulls, n, min, max,
-				   PG_ARGISNULL(2) ? (int64) Max(PROBE_MIN, periods / PROBE_SHARE) : PG_GETARG_INT32(2));
+		pass_given(&pass, ids, nulls, n, PG_ARGISNULL(2) ? -1 : Max(PG_GETARG_INT32(2), 0));
 	}
 
 	for (int32 org = 0; org < Min(id_map_slots(pass.orgs), pass.acc_cap); org++)

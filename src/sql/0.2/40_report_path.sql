@@ -197,6 +197,17 @@ REVOKE EXECUTE ON FUNCTION unionreg._org_pass(date, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_pass(date, bigint) IS
 	'internal: the organization side of a build in C, of the whole union or of one organization''s subtree (one read of each organization table and the member pass; no row security: the owner''s functions only): every filer''s consolidated row on D';
 
+-- One organization's consolidated tally from the same reads, summed in C
+-- (the roll-up of a single root is a sum): report() of a large subtree,
+-- without a row or counters kept per organization.
+CREATE FUNCTION unionreg._subtree_pass(p_as_of date, p_root bigint)
+RETURNS unionreg.tally
+AS 'MODULE_PATHNAME', 'subtree_pass'
+LANGUAGE C STABLE;
+REVOKE EXECUTE ON FUNCTION unionreg._subtree_pass(date, bigint) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._subtree_pass(date, bigint) IS
+	'internal: one organization''s consolidated tally on D in C, the sum over its subtree of what each organization adds plus its own chairman (what _org_pass(D, root) gives for root; no row security: the owner''s functions only); NULL if it is not live on D';
+
 CREATE OR REPLACE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
 RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
 LANGUAGE plpgsql STABLE
@@ -247,9 +258,9 @@ BEGIN
 	  FROM unionreg.snapshot_org so
 	 WHERE so.snapshot_id = (SELECT max(s.id) FROM unionreg.snapshot s) AND so.org_id = p_root;
 	IF (v_level = 'central' OR coalesce(v_size > 5000, v_level = 'regional'))
-	   AND has_function_privilege('unionreg._org_pass(date, bigint)', 'EXECUTE') THEN
-		SELECT t.tally INTO v_tally FROM unionreg._org_pass(p_as_of, p_root) t WHERE t.org_id = p_root;
-		IF FOUND THEN
+	   AND has_function_privilege('unionreg._subtree_pass(date, bigint)', 'EXECUTE') THEN
+		v_tally := unionreg._subtree_pass(p_as_of, p_root);
+		IF v_tally IS NOT NULL THEN
 			RETURN v_tally;
 		END IF;
 	END IF;

@@ -226,5 +226,21 @@ SELECT r.ext_id, count(*) AS filers,
 -- a root not live on D: nothing
 SELECT count(*) AS none FROM _org_pass('1980-01-01', (SELECT id FROM org WHERE ext_id = 'C'));
 
+-- report() of a large subtree sums it in C (_subtree_pass): the root's row of
+-- the SQL formulation, for every organization on every date; NULL for a root
+-- not live on D, and for no root
+SELECT count(*) AS roots,
+	   count(*) FILTER (WHERE s.t IS NULL) AS not_live,
+	   count(*) FILTER (WHERE (s.t IS NULL) <> (q.tally IS NULL) OR NOT coalesce(s.t = q.tally, true)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN org r
+  CROSS JOIN LATERAL (SELECT _subtree_pass(d::date, r.id) AS t) s
+  LEFT JOIN LATERAL (SELECT q.tally FROM _org_tallies_sql(d::date, r.id) q WHERE q.org_id = r.id) q ON true
+ WHERE EXISTS (SELECT 1 FROM form_assignment fa WHERE fa.level = r.level AND (fa.kind IS NULL OR fa.kind = r.kind));
+SELECT _subtree_pass('1980-01-01', (SELECT id FROM org WHERE ext_id = 'C')) IS NULL AS not_live,
+	   _subtree_pass('2026-01-01', NULL) IS NULL AS no_root;
+SELECT _subtree_pass(NULL, 1);
+\echo :LAST_ERROR_SQLSTATE
+
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

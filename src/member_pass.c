@@ -7,7 +7,7 @@
  * period with its person's birth date, virtual card and status and card
  * histories, kept by triggers.  The whole union: that table in physical
  * order, one row at a time, memory O(organizations).  A few organizations
- * (report() on demand): their rows through the (org_id, joined_on) index;
+ * (report() on demand): their rows through the (org_id, end) index;
  * the facts are written in organization order, so an organization's rows
  * lie together.  Past a quarter of the union's periods the scan is cheaper
  * and is used instead, counting only theirs.  (Before member_fact the pass
@@ -229,7 +229,7 @@ whole_union(Pass *pass)
 /* ---- a few organizations, by key ---------------------------------------- */
 
 /*
- * The given organizations' facts through the index on (org_id, joined_on).
+ * The given organizations' facts through the index on (org_id, end).
  * False, with the counts undone, when they have more than "limit" periods.
  */
 static bool
@@ -245,7 +245,8 @@ by_keys(Pass *pass, int64 limit)
 	{
 		if (pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
 			continue;
-		table_read_key(&s, id_map_id(pass->orgs, org), pass->dates.d);
+		/* the periods that end after P: those that touch (P, D], and a few that begin after D */
+		table_read_key(&s, id_map_id(pass->orgs, org), pass->dates.p);
 		while (table_read_next(&s))
 		{
 			MemberPeriod m;

@@ -72,11 +72,11 @@ table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys)
 }
 
 void
-table_read_key(TableRead *s, int64 key, DateADT upto)
+table_read_key(TableRead *s, int64 key, DateADT after)
 {
 	ScanKeyInit(&s->keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key));
 	if (s->nkeys == 2)
-		ScanKeyInit(&s->keys[1], 2, BTLessEqualStrategyNumber, F_DATE_LE, DateADTGetDatum(upto));
+		ScanKeyInit(&s->keys[1], 2, BTGreaterStrategyNumber, F_DATE_GT, DateADTGetDatum(after));
 	index_rescan(s->iscan, s->keys, s->nkeys, NULL, 0);
 }
 

@@ -36,10 +36,10 @@ extern void table_read_open(TableRead *s, Oid nsp, const char *table);
 extern void table_read_column(TableRead *s, int i, const char *name, Oid type);
 /* remember column "name" as col[i], of whatever type (only its nullness is read) */
 extern void table_read_column_any(TableRead *s, int i, const char *name);
-/* read through unionreg.<index>: its first column an int8 key, then optionally a date */
+/* read through unionreg.<index>: its first column an int8 key, then optionally a date (or an expression of type date) */
 extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys);
-/* the rows whose key is "key" (and whose date, with two keys, is <= upto) */
-extern void table_read_key(TableRead *s, int64 key, DateADT upto);
+/* the rows whose key is "key" (and whose date, with two keys, is > after) */
+extern void table_read_key(TableRead *s, int64 key, DateADT after);
 extern bool table_read_next(TableRead *s);
 extern void table_read_close(TableRead *s);
 

@@ -147,6 +147,15 @@ SELECT b.d, coalesce((x.c).org_id, (x.q).org_id), x.c::text, x.q::text
 	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
 	   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
 	OR NOT ((x.c).tally OPERATOR(unionreg.=) (x.q).tally));
+-- and report()'s sum of a subtree in C (_subtree_pass): the root's row of the SQL formulation
+INSERT INTO org_pass_mismatches
+SELECT b.d, r.id, s.t::text, q.tally::text
+  FROM check_dates b
+ CROSS JOIN unionreg.org r
+ CROSS JOIN LATERAL (SELECT unionreg._subtree_pass(b.d, r.id) AS t) s
+  LEFT JOIN LATERAL (SELECT q.tally FROM unionreg._org_tallies_sql(b.d, r.id) q WHERE q.org_id = r.id) q ON true
+ WHERE r.level IN ('central', 'regional')
+   AND ((s.t IS NULL) <> (q.tally IS NULL) OR NOT coalesce(s.t OPERATOR(unionreg.=) q.tally, true));
 SELECT count(*) AS org_pass_rows, count(*) FILTER (WHERE NOT c.is_complete) AS incomplete,
 	   count(DISTINCT cardinality(c.gaps)) AS gap_counts,
 	   (SELECT count(*) FROM org_pass_mismatches) AS org_pass_mismatches

@@ -24,7 +24,10 @@ CREATE TABLE unionreg.member_fact (
 	statuses		bytea,
 	cards			bytea
 );
-CREATE INDEX member_fact_org_idx ON unionreg.member_fact (org_id, joined_on);
+-- By organization and end: a report on D reads only the periods that end
+-- after the period start P (an open period ends at infinity), not the
+-- organization's whole history.
+CREATE INDEX member_fact_org_idx ON unionreg.member_fact (org_id, (coalesce(left_on, 'infinity'::date)));
 CREATE INDEX member_fact_person_idx ON unionreg.member_fact (person_id);
 COMMENT ON TABLE unionreg.member_fact IS
 	'Derived, kept by triggers: one row per membership period with what the report engine needs from its person (no grants: the engine reads it as its owner)';
@@ -159,7 +162,7 @@ BEGIN
 		EXECUTE 'DELETE FROM unionreg.member_fact f WHERE f.person_id = ANY ($1)' USING p_persons;
 	END IF;
 	INSERT INTO unionreg.member_fact
-	SELECT * FROM unionreg._member_fact_rows(p_persons) r ORDER BY r.org_id, r.joined_on;
+	SELECT * FROM unionreg._member_fact_rows(p_persons) r ORDER BY r.org_id, coalesce(r.left_on, 'infinity'::date);
 END
 $$;
 REVOKE EXECUTE ON FUNCTION unionreg._member_fact_refresh(bigint[]) FROM PUBLIC;

@@ -24,6 +24,7 @@ OBJS = \
 	src/member_pass.o \
 	src/member_fact.o \
 	src/id_map.o \
+	src/big_alloc.o \
 	src/table_read.o \
 	src/org_pass.o \
 	src/org_build.o \

@@ -4,6 +4,7 @@
  */
 #include "postgres.h"
 
+#include "big_alloc.h"
 #include "id_map.h"
 
 typedef struct IdSlot
@@ -150,6 +151,7 @@ id_map_grow(void **array, int32 *capacity, Size elem_size, int32 n)
 {
 	int32		old = *capacity;
 	int32		cap;
+	void	   *grown;
 
 	if (n < old)
 		return;
@@ -157,10 +159,15 @@ id_map_grow(void **array, int32 *capacity, Size elem_size, int32 n)
 	cap = (old == 0) ? Max(n + 1, 64) : old;
 	while (cap <= n)
 		cap = (cap > PG_INT32_MAX / 2) ? PG_INT32_MAX : cap * 2;
-	if (*array == NULL)
-		*array = MemoryContextAllocHuge(CurrentMemoryContext, elem_size * cap);
-	else
-		*array = repalloc_huge(*array, elem_size * cap);
-	memset((char *) *array + elem_size * old, 0, elem_size * (cap - old));
+	/* zeroed; a big one mapped on its own (big_alloc.c) */
+	grown = big_alloc0(elem_size * cap);
+	if (*array != NULL)
+	{
+		memcpy(grown, *array, elem_size * old);
+		/* a mapping goes with its memory context */
+		if (!big_alloc_is_mapped(elem_size * old))
+			pfree(*array);
+	}
+	*array = grown;
 	*capacity = cap;
 }

@@ -30,6 +30,7 @@
 #include "utils/rel.h"
 #include "utils/varlena.h"
 
+#include "big_alloc.h"
 #include "id_map.h"
 #include "member_pass.h"
 #include "member_period.h"
@@ -661,8 +662,8 @@ org_pass(PG_FUNCTION_ARGS)
 	n = 0;
 	for (int32 i = 0; i < b->slots; i++)
 		n += b->org[i].in_scope ? 1 : 0;
-	rows = palloc0(sizeof(OrgRow) * Max(n, 1));
-	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
+	rows = big_alloc0(sizeof(OrgRow) * Max(n, 1));
+	acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
 	n = 0;
 	for (int32 i = 0; i < b->slots; i++)
 	{

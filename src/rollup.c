@@ -20,6 +20,7 @@
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
+#include "big_alloc.h"
 #include "rollup.h"
 #include "tally.h"
 
@@ -218,7 +219,7 @@ tally_rollup(PG_FUNCTION_ARGS)
 		parent_idx[i] = parents_null[i] ? -1 : rollup_lookup(sorted, n, DatumGetInt64(parents[i]));
 
 	/* one counter row per organization, starting from its own tally */
-	acc = palloc0(sizeof(int64) * TC_NCOUNTERS * (Size) n);
+	acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * (Size) n);
 	for (int i = 0; i < n; i++)
 	{
 		Tally	   *t;

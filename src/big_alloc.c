@@ -17,13 +17,19 @@
 
 #include <sys/mman.h>
 
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "big_alloc.h"
 
-/* below this, palloc0: a mapping of its own is not worth a system call */
-#define BIG_ALLOC_MIN ((Size) 4 * 1024 * 1024)
 #define HUGE_PAGE ((Size) 2 * 1024 * 1024)
+
+/*
+ * unionreg.map_arrays_from (kB): below it, palloc0 (a mapping of its own is
+ * not worth two system calls).  Tests set it to 0 to run small unions
+ * through the mappings.
+ */
+static int	map_arrays_from_kb = 4096;
 
 typedef struct Mapping
 {
@@ -42,10 +48,23 @@ unmap(void *arg)
 	m->base = NULL;
 }
 
+void
+big_alloc_init(void)
+{
+	DefineCustomIntVariable("unionreg.map_arrays_from",
+							"Arrays of the report engine from this size up are mapped on their own, on huge pages where the kernel offers them.",
+							"Below it they come from palloc.  0 maps every one (for tests).",
+							&map_arrays_from_kb,
+							4096, 0, PG_INT32_MAX / 1024,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+}
+
 bool
 big_alloc_is_mapped(Size size)
 {
-	return size >= BIG_ALLOC_MIN;
+	return size >= (Size) map_arrays_from_kb * 1024;
 }
 
 void *

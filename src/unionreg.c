@@ -6,12 +6,14 @@
 
 #include "fmgr.h"
 
+#include "big_alloc.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Nothing to initialize yet: GUCs arrive with the scheduling subsystem. */
 void
 _PG_init(void)
 {
+	big_alloc_init();
 }

@@ -113,6 +113,34 @@ SELECT coverage_band(v) AS band, v FROM unnest(ARRAY[100, 99.99, 90, 70.01, 50, 
 SELECT * FROM members_by_status;
 SELECT * FROM cards_by_region;
 SELECT * FROM online_admissions_by_region;
+-- it climbs once per primary with the interval its links hold; the 0.1
+-- formulation climbed once per admission as the links stood on its day:
+-- the same figures, across a move (P4: R1 until 2026-02-01, then R2) and
+-- through a subdivision
+BEGIN;
+SELECT count(admit_member(m, o, j::date, 'Онлайн ' || m, 'Имя', NULL, '1990-01-01', p_online => true)) AS online
+  FROM (VALUES ('OA1', 'P4', '2025-06-01'), ('OA2', 'P4', '2026-01-31'), ('OA3', 'P4', '2026-02-01'),
+			   ('OA4', 'P4', '2026-03-01'), ('OA5', 'S1', '2024-05-05')) v(m, o, j);
+CREATE TEMP VIEW online_admissions_0_1 AS
+SELECT r.ext_id AS region_ext_id, r.name AS region_name, extract(year FROM m.joined_on)::integer AS year,
+	   count(*) AS online_admissions
+  FROM unionreg.membership m
+  JOIN LATERAL (
+		WITH RECURSIVE up AS (
+			SELECT m.org_id AS id, 0 AS depth
+			UNION ALL
+			SELECT l.parent_id, u.depth + 1 FROM up u JOIN unionreg.org_link l ON l.org_id = u.id
+			   AND l.valid_from <= m.joined_on AND (l.valid_to IS NULL OR l.valid_to > m.joined_on)
+			 WHERE u.depth < 16)
+		SELECT o.ext_id, o.name FROM up JOIN unionreg.org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+ WHERE m.admitted_online
+ GROUP BY 1, 2, 3;
+SELECT * FROM online_admissions_by_region;
+SELECT count(*) AS differ FROM (
+	(SELECT * FROM online_admissions_by_region EXCEPT ALL SELECT * FROM online_admissions_0_1)
+	UNION ALL
+	(SELECT * FROM online_admissions_0_1 EXCEPT ALL SELECT * FROM online_admissions_by_region)) x;
+ROLLBACK;
 SELECT * FROM empty_primaries;
 SELECT * FROM report_completeness_by_level;
 

@@ -194,6 +194,16 @@ SELECT build_snapshot('2026-01-01') AS extra \gset
 SELECT count(*) > 0 AS has_rows FROM snapshot_org WHERE snapshot_id = :extra;
 SELECT delete_snapshot(:extra, p_even_the_only_version => true);
 SELECT count(*) AS rows_left FROM snapshot_org WHERE snapshot_id = :extra;
+-- so does a truncated one, also when the same statement truncates the rows
+BEGIN;
+TRUNCATE snapshot;
+SELECT count(*) AS rows_left_after_truncate FROM snapshot_org;
+ROLLBACK;
+BEGIN;
+TRUNCATE snapshot_org, snapshot;
+SELECT (SELECT count(*) FROM snapshot) + (SELECT count(*) FROM snapshot_org) AS left_after_both;
+ROLLBACK;
+SELECT count(*) > 0 AS rows_back_after_rollback FROM snapshot_org;
 
 -- line_value in C (0.2) against 0.1's rule written as SQL, on every line of
 -- every form over many tallies, and on the edges of the rule

@@ -59,8 +59,12 @@ SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	-- (when the same statement truncated snapshot_org too, it is empty and
+	-- must not be truncated again: it is still open in that statement)
 	IF TG_OP = 'TRUNCATE' THEN
-		TRUNCATE unionreg.snapshot_org;
+		IF EXISTS (SELECT 1 FROM unionreg.snapshot_org) THEN
+			TRUNCATE unionreg.snapshot_org;
+		END IF;
 	ELSE
 		DELETE FROM unionreg.snapshot_org so WHERE so.snapshot_id IN (SELECT o.id FROM old_rows o);
 	END IF;

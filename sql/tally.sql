@@ -137,3 +137,30 @@ SELECT * FROM (VALUES (NULL::bigint, NULL::bigint, false, '{}'::unionreg.tally, 
 SELECT * FROM unionreg._org_rollup('nameless');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
+
+-- 0.2 stores a tally packed (its non-zero counters as varints after a
+-- bitmap) and still reads 0.1's form (every counter as an int8): the same
+-- values either way, at every width of a counter and on both signs
+CREATE TEMP TABLE tally_forms AS
+SELECT v, v::unionreg.tally AS packed,
+	   unionreg.member_tally('2026-01-01', '2025-01-01', '2020-01-01', NULL, NULL, false, false,
+							 'working', true, 'teacher', NULL, '1990-01-01', NULL, NULL) AS unpacked
+  FROM (VALUES ('{}'), ('{members=1}'), ('{members=-1}'), ('{primaries_other=63}'), ('{members=64,working=-64}'),
+			   ('{members=127,working=128,students=16383,pensioners=16384}'),
+			   ('{members=9223372036854775807,working=-9223372036854775808}'),
+			   ('{members=3,working=2,working_pedagogical=1,faculty=50,employees=4000000,primaries_other=1}')) x(v);
+SELECT v, packed::text = v AS text_round_trip, pg_column_size(packed) AS packed_bytes FROM tally_forms;
+-- through binary COPY and back
+CREATE TEMP TABLE tally_copied (v text, packed unionreg.tally);
+COPY (SELECT v, packed FROM tally_forms) TO '/tmp/unionreg_tally_forms.bin' WITH (FORMAT binary);
+COPY tally_copied FROM '/tmp/unionreg_tally_forms.bin' WITH (FORMAT binary);
+SELECT count(*) AS rows, count(*) FILTER (WHERE c.packed = f.packed AND c.packed::text = f.v) AS equal
+  FROM tally_copied c JOIN tally_forms f USING (v);
+-- the unpacked form as 0.1 stored it: read, compared, added and summed as the packed one
+SELECT pg_column_size(unpacked) AS unpacked_bytes, unpacked,
+	   unpacked = unpacked::text::unionreg.tally AS equals_its_packed_self,
+	   pg_column_size(unpacked::text::unionreg.tally) AS repacked_bytes
+  FROM tally_forms LIMIT 1;
+SELECT unionreg.sum(x) FROM ((SELECT unpacked FROM tally_forms LIMIT 2)
+							  UNION ALL SELECT '{members=1, working=1}'::unionreg.tally) s(x);
+SELECT (SELECT unpacked FROM tally_forms LIMIT 1) + '{members=-1}'::unionreg.tally AS mixed_sum;

@@ -363,6 +363,7 @@ member_pass(PG_FUNCTION_ARGS)
 	MemoryContext work,
 				caller = CurrentMemoryContext;
 	Pass		pass;
+	Tally	   *t;
 
 	if (PG_ARGISNULL(0) || DATE_NOT_FINITE(PG_GETARG_DATEADT(0)))
 		ereport(ERROR,
@@ -392,22 +393,23 @@ member_pass(PG_FUNCTION_ARGS)
 		pass_given(&pass, ids, nulls, n, PG_ARGISNULL(2) ? -1 : Max(PG_GETARG_INT32(2), 0));
 	}
 
+	/* one tally, its member counters overwritten for each organization (the others stay 0) */
+	t = tally_new();
 	for (int32 org = 0; org < Min(id_map_slots(pass.orgs), pass.acc_cap); org++)
 	{
 		Datum		values[2];
 		bool		nulls[2] = {false, false};
-		Tally	   *t;
 		int32	   *acc = &pass.acc[(Size) org * ACC_SIZE];
 
 		if (acc[ACC_PERIODS] == 0)
 			continue;
-		t = tally_new();
 		for (int i = 0; i < MEMBER_COUNTERS; i++)
 			t->c[i] = acc[i];
 		values[0] = Int64GetDatum(id_map_id(pass.orgs, org));
-		values[1] = PointerGetDatum(t);
+		values[1] = tally_to_datum(t);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(t);
+		if (DatumGetPointer(values[1]) != (Pointer) t)
+			pfree(DatumGetPointer(values[1]));
 	}
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(work);

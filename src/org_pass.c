@@ -44,6 +44,7 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 	int		   *order;
 	int		   *region_at;
 	IdIndex    *sorted;
+	Tally	   *t;
 
 	if (n == 0)
 		return;
@@ -61,18 +62,18 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 	order = rollup_fold(n, parent_idx, acc, ids);
 	region_at = rollup_flagged(n, order, parent_idx, is_region);
 
+	/* one tally, overwritten for each row and packed into it */
+	t = tally_new();
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
-		Tally	   *t;
 		OrgRow	   *r = &rows[i];
 
 		if (r->form == 0)
 			continue;
 		if ((i & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
-		t = tally_new();
 		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
 		/* the filer's own chairman: its report's, not rolled up */
 		if (r->chairman)
@@ -80,14 +81,15 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 				tally_add_into(&t->c[c], r->chairman->c[c], c);
 		values[0] = Int64GetDatum(r->id);
 		values[1] = r->form;
-		values[2] = PointerGetDatum(t);
+		values[2] = tally_to_datum(t);
 		values[3] = BoolGetDatum(r->gaps == 0);
 		values[4] = r->gaps;
 		nulls[4] = r->gaps == 0;
 		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
 		nulls[5] = region_at[i] < 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(t);
+		if (DatumGetPointer(values[2]) != (Pointer) t)
+			pfree(DatumGetPointer(values[2]));
 	}
 }
 
@@ -179,7 +181,7 @@ org_rollup(PG_FUNCTION_ARGS)
 			d = SPI_getbinval(tuple, desc, 5, &isnull);
 			r->form = isnull ? (Datum) 0 : datumCopy(d, false, -1);
 			d = SPI_getbinval(tuple, desc, 6, &isnull);
-			r->chairman = (isnull || r->form == 0) ? NULL : (Tally *) PG_DETOAST_DATUM_COPY(d);
+			r->chairman = (isnull || r->form == 0) ? NULL : tally_copy_from_datum(d);
 			d = SPI_getbinval(tuple, desc, 7, &isnull);
 			r->gaps = (isnull || r->form == 0) ? (Datum) 0 : datumCopy(d, false, -1);
 			n++;

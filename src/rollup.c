@@ -182,6 +182,7 @@ tally_rollup(PG_FUNCTION_ARGS)
 	int		   *order;
 	int64	   *acc;
 	int		   *flagged_at;
+	Tally	   *t;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -222,36 +223,38 @@ tally_rollup(PG_FUNCTION_ARGS)
 	acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * (Size) n);
 	for (int i = 0; i < n; i++)
 	{
-		Tally	   *t;
+		Tally	   *own;
 		int			m;
 
 		if (tallies_null[i])
 			continue;
-		t = DatumGetTallyP(tallies[i]);
-		m = Min(t->n, TC_NCOUNTERS);
-		memcpy(acc + (Size) i * TC_NCOUNTERS, t->c, sizeof(int64) * m);
+		own = DatumGetTallyP(tallies[i]);
+		m = Min(own->n, TC_NCOUNTERS);
+		memcpy(acc + (Size) i * TC_NCOUNTERS, own->c, sizeof(int64) * m);
 	}
 
 	order = rollup_fold(n, parent_idx, acc, id64);
 	flagged_at = rollup_flagged(n, order, parent_idx, flag);
 
+	/* one tally, overwritten for each row and packed into it */
+	t = tally_new();
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
-		Tally	   *t = tally_new();
 
 		if ((i & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
 		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
 		values[0] = ids[i];
-		values[1] = PointerGetDatum(t);
+		values[1] = tally_to_datum(t);
 		if (flagged_at[i] >= 0)
 			values[2] = ids[flagged_at[i]];
 		else
 			nulls[2] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(t);
+		if (DatumGetPointer(values[1]) != (Pointer) t)
+			pfree(DatumGetPointer(values[1]));
 	}
 	return (Datum) 0;
 }

@@ -54,6 +54,112 @@ tally_counter_index(const char *name)
 	return -1;
 }
 
+/* ---- the packed form ----------------------------------------------------- */
+
+#define TALLY_PACKED_MAX 64
+#define VARINT_MAX 10			/* bytes of a 64-bit zigzag varint */
+
+Datum
+tally_to_datum(const Tally *t)
+{
+	int			n = Min(t->n, TALLY_PACKED_MAX);
+	TallyPacked *p;
+	uint8	   *w;
+
+	/* counters past what a bitmap covers: kept as they are */
+	for (int i = n; i < t->n; i++)
+		if (t->c[i] != 0)
+			return PointerGetDatum(t);
+	p = palloc(offsetof(TallyPacked, data) + (Size) VARINT_MAX * Max(n, 1));
+	p->n = -n;
+	p->nonzero = 0;
+	w = p->data;
+	for (int i = 0; i < n; i++)
+	{
+		uint64		z;
+
+		if (t->c[i] == 0)
+			continue;
+		p->nonzero |= UINT64CONST(1) << i;
+		z = ((uint64) t->c[i] << 1) ^ (uint64) (t->c[i] >> 63);
+		while (z >= 0x80)
+		{
+			*w++ = (uint8) (z | 0x80);
+			z >>= 7;
+		}
+		*w++ = (uint8) z;
+	}
+	SET_VARSIZE(p, w - (uint8 *) p);
+	return PointerGetDatum(p);
+}
+
+static void
+packed_corrupt(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid packed tally: %s", why),
+			 errhint("The value was not written by unionreg; rebuild the snapshot that holds it.")));
+}
+
+static Tally *
+unpack(const TallyPacked *p)
+{
+	int			n = -p->n;
+	const uint8 *r = p->data;
+	const uint8 *end = (const uint8 *) p + VARSIZE(p);
+	Tally	   *t;
+
+	if (n > TALLY_PACKED_MAX || (n < TALLY_PACKED_MAX && (p->nonzero >> n) != 0))
+		packed_corrupt("its bitmap is longer than its counters");
+	t = palloc0(TALLY_SIZE(Max(n, TC_NCOUNTERS)));
+	SET_VARSIZE(t, TALLY_SIZE(Max(n, TC_NCOUNTERS)));
+	t->n = Max(n, TC_NCOUNTERS);
+	for (int i = 0; i < n; i++)
+	{
+		uint64		z = 0;
+		int			shift = 0;
+
+		if ((p->nonzero & (UINT64CONST(1) << i)) == 0)
+			continue;
+		for (;;)
+		{
+			if (r >= end || shift > 63)
+				packed_corrupt("a counter runs past its end");
+			z |= (uint64) (*r & 0x7F) << shift;
+			shift += 7;
+			if ((*r++ & 0x80) == 0)
+				break;
+		}
+		t->c[i] = (int64) (z >> 1) ^ -(int64) (z & 1);
+	}
+	if (r != end)
+		packed_corrupt("bytes left after its counters");
+	return t;
+}
+
+Tally *
+tally_from_datum(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+
+	if (VARSIZE_ANY(v) < offsetof(Tally, c))
+		packed_corrupt("too short");
+	if (((Tally *) v)->n >= 0)
+		return (Tally *) v;
+	if (VARSIZE(v) < offsetof(TallyPacked, data))
+		packed_corrupt("too short");
+	return unpack((TallyPacked *) v);
+}
+
+Tally *
+tally_copy_from_datum(Datum d)
+{
+	Tally	   *t = tally_from_datum(d);
+
+	return (t == (Tally *) DatumGetPointer(d)) ? (Tally *) PG_DETOAST_DATUM_COPY(d) : t;
+}
+
 int64
 tally_value(const Tally *t, int i)
 {
@@ -170,7 +276,7 @@ tally_in(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid tally \"%.60s\": junk after \"}\"", str)));
-	PG_RETURN_POINTER(t);
+	PG_RETURN_TALLY(t);
 }
 
 PG_FUNCTION_INFO_V1(tally_out);
@@ -241,7 +347,7 @@ tally_recv(PG_FUNCTION_ARGS)
 		if (i < TC_NCOUNTERS)
 			t->c[i] = v;
 	}
-	PG_RETURN_POINTER(t);
+	PG_RETURN_TALLY(t);
 }
 
 PG_FUNCTION_INFO_V1(tally_add);
@@ -258,7 +364,7 @@ tally_add(PG_FUNCTION_ARGS)
 		r->c[i] = tally_value(a, i);
 		tally_add_into(&r->c[i], tally_value(b, i), i);
 	}
-	PG_RETURN_POINTER(r);
+	PG_RETURN_TALLY(r);
 }
 
 PG_FUNCTION_INFO_V1(tally_eq);
@@ -296,7 +402,7 @@ tally_of(PG_FUNCTION_ARGS)
 	Tally	   *t = tally_new();
 
 	t->c[tally_counter_or_error(name)] = PG_GETARG_INT64(1);
-	PG_RETURN_POINTER(t);
+	PG_RETURN_TALLY(t);
 }
 
 PG_FUNCTION_INFO_V1(tally_counters);
@@ -431,5 +537,5 @@ tally_sum_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	t = tally_new();
 	memcpy(t->c, st->c, sizeof(int64) * TC_NCOUNTERS);
-	PG_RETURN_POINTER(t);
+	PG_RETURN_TALLY(t);
 }

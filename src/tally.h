@@ -58,9 +58,10 @@ typedef enum TallyCounter
 extern const char *const tally_counter_names[TC_NCOUNTERS];
 
 /*
- * On disk: a varlena with the number of counters it holds, then the
- * counters.  A tally written by an older version with fewer counters reads
- * the missing ones as 0, so adding a counter needs no rewrite.
+ * In memory, and on disk as 0.1 wrote it: a varlena with the number of
+ * counters it holds (n >= 0), then the counters.  A tally written by an
+ * older version with fewer counters reads the missing ones as 0, so adding
+ * a counter needs no rewrite.
  */
 typedef struct Tally
 {
@@ -69,10 +70,32 @@ typedef struct Tally
 	int64		c[FLEXIBLE_ARRAY_MEMBER];
 } Tally;
 
-#define TALLY_SIZE(n)		(offsetof(Tally, c) + sizeof(int64) * (n))
-#define DatumGetTallyP(d)	((Tally *) PG_DETOAST_DATUM(d))
-#define PG_GETARG_TALLY_P(x) DatumGetTallyP(PG_GETARG_DATUM(x))
+/*
+ * On disk since 0.2 (tally_to_datum): packed.  n is minus the number of
+ * counters it covers (at most 64), a bitmap says which are not zero, and
+ * those follow in order as zigzag varints: a snapshot row's 336 bytes of
+ * counters, mostly zeros, take ~40.  Every reader gets the form above
+ * through DatumGetTallyP.
+ */
+typedef struct TallyPacked
+{
+	int32		vl_len_;
+	int32		n;				/* -(counters covered) */
+	uint64		nonzero;		/* bit i: counter i is not zero */
+	uint8		data[FLEXIBLE_ARRAY_MEMBER];
+} TallyPacked;
 
+#define TALLY_SIZE(n)		(offsetof(Tally, c) + sizeof(int64) * (n))
+#define DatumGetTallyP(d)	tally_from_datum(d)
+#define PG_GETARG_TALLY_P(x) DatumGetTallyP(PG_GETARG_DATUM(x))
+#define PG_RETURN_TALLY(t)	return tally_to_datum(t)
+
+/* a tally datum, detoasted and unpacked (possibly the datum itself: read only) */
+extern Tally *tally_from_datum(Datum d);
+/* the same, always a copy of its own in the current memory context */
+extern Tally *tally_copy_from_datum(Datum d);
+/* the packed form of a tally, to be returned or stored */
+extern Datum tally_to_datum(const Tally *t);
 extern Tally *tally_new(void);
 extern int	tally_counter_index(const char *name);
 /* the index of a counter by name, or 22023 naming it */

@@ -29,7 +29,8 @@ OBJS = \
 	src/org_pass.o \
 	src/org_build.o \
 	src/row_jsonb.o \
-	src/line_value.o
+	src/line_value.o \
+	src/control_check.o
 
 # Released versions are frozen.  0.1's install script is generated from the
 # parts in src/sql (name order; the identifier-type boilerplate expanded once

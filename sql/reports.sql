@@ -69,6 +69,64 @@ SELECT org_ext_id, l1, l2, l2_1, l2_2, l6, l9, l10, l11, l11_1, l11_2, l12 FROM 
 SELECT org_ext_id, l3, l4, l4_1, l9_1 FROM report_4sp;
 -- a student in a workers' school breaks 6 = 2 + 5 + 6.1 on 5-СП (data to fix), coverage > 100% would warn
 SELECT org_ext_id, form, rule, severity, left_value, right_value FROM control_violation ORDER BY org_ext_id, rule;
+-- the ratios checked in C (0.2, _control_violations) against the view that
+-- grouped a row per term, on every way a ratio can be written: each
+-- operator, a percent on the left, #constants (decimal too), -terms, a
+-- term naming no line, a NULL term, no term at all
+CREATE TEMP VIEW control_violation_rows AS
+WITH ratio AS (
+	SELECT cr.form, cr.rule, cr.severity, cr.op, l.formula, l.counters,
+		   t.term, rl.formula AS term_formula, rl.counters AS term_counters
+	  FROM unionreg.control_ratio cr
+	  JOIN unionreg.form_line l ON l.form = cr.form AND l.line_code = cr.left_line
+	 CROSS JOIN LATERAL unnest(cr.right_terms) t(term)
+	  LEFT JOIN unionreg.form_line rl ON rl.form = cr.form AND rl.line_code = ltrim(t.term, '-')),
+term AS (
+	SELECT so.snapshot_id, so.org_id, so.form, r.rule, r.severity, r.op,
+		   unionreg.line_value(so.tally, r.formula, r.counters) AS left_value,
+		   CASE WHEN r.term LIKE '#%' THEN substr(r.term, 2)::numeric
+				WHEN r.term LIKE '-%' THEN -unionreg.line_value(so.tally, r.term_formula, r.term_counters)
+				ELSE unionreg.line_value(so.tally, r.term_formula, r.term_counters) END AS term_value
+	  FROM unionreg.snapshot_org so
+	  JOIN unionreg.latest_snapshot s ON s.id = so.snapshot_id
+	  JOIN ratio r ON r.form = so.form),
+side AS (
+	SELECT t.snapshot_id, t.org_id, t.form, t.rule, t.severity, t.op,
+		   max(t.left_value) AS left_value, sum(t.term_value) AS right_value
+	  FROM term t
+	 GROUP BY t.snapshot_id, t.org_id, t.form, t.rule, t.severity, t.op)
+SELECT x.snapshot_id, o.ext_id AS org_ext_id, x.form, x.rule, x.severity, x.left_value, x.right_value
+  FROM side x
+  JOIN unionreg.org o ON o.id = x.org_id
+ WHERE x.left_value IS NOT NULL AND x.right_value IS NOT NULL
+   AND NOT CASE x.op WHEN '<=' THEN x.left_value <= x.right_value
+					 WHEN '=' THEN x.left_value = x.right_value
+					 WHEN '>=' THEN x.left_value >= x.right_value
+					 WHEN '<' THEN x.left_value < x.right_value
+					 WHEN '>' THEN x.left_value > x.right_value END;
+BEGIN;
+INSERT INTO control_ratio (form, rule, left_line, op, right_terms, severity)
+SELECT f.form, r.rule, r.left_line, r.op, r.terms, 'warning'
+  FROM (SELECT DISTINCT form FROM form_line) f
+ CROSS JOIN (VALUES ('t: 6 < 2', '6', '<', ARRAY['2']), ('t: 6 > 2 - 2', '6', '>', ARRAY['2', '-2']),
+					('t: 2 >= #0.5 + 2', '2', '>=', ARRAY['#0.5', '2']), ('t: 9 = #33.33', '9', '=', ARRAY['#33.33']),
+					('t: 2 <= 99 (no line)', '2', '<=', ARRAY['99']), ('t: 2 <= -99 + #-1', '2', '<=', ARRAY['-99', '#-1']),
+					('t: 2 = NULL + 2', '2', '=', ARRAY[NULL, '2']), ('t: 2 < nothing', '2', '<', ARRAY[]::text[]),
+					('t: 2 <= --2', '2', '<=', ARRAY['--2']), ('t: 9 >= #0', '9', '>=', ARRAY['#0'])) r(rule, left_line, op, terms)
+ WHERE EXISTS (SELECT 1 FROM form_line l WHERE l.form = f.form AND l.line_code = r.left_line);
+SELECT count(*) AS violations, count(DISTINCT rule) AS rules_broken FROM control_violation;
+SELECT count(*) AS differ FROM (
+	(SELECT * FROM control_violation EXCEPT ALL SELECT * FROM control_violation_rows)
+	UNION ALL
+	(SELECT * FROM control_violation_rows EXCEPT ALL SELECT * FROM control_violation)) d;
+SELECT rule, count(*) FROM control_violation WHERE rule LIKE 't:%' GROUP BY rule ORDER BY rule;
+-- a constant that is no number: 22P02, as the cast in the view
+SAVEPOINT s;
+UPDATE control_ratio SET right_terms = ARRAY['#x'] WHERE rule = 't: 9 = #33.33';
+SELECT count(*) FROM control_violation;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT s;
+ROLLBACK;
 SELECT org_ext_id, gap FROM report_gaps ORDER BY org_ext_id, gap;
 
 -- the same date again: a new version, which the views show

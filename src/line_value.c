@@ -19,120 +19,77 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "line_value.h"
 #include "tally.h"
 
 PG_FUNCTION_INFO_V1(line_value);
 
-/* counter "name" of t, false when the name is NULL (as tally_get's STRICT NULL) */
-static bool
-counter_of(const Tally *t, Datum name, bool isnull, int64 *value)
+void
+line_formula_prepare(LineFormula *f, bool percent, ArrayType *counters)
 {
-	char	   *s;
-
-	if (isnull)
-		return false;
-	s = TextDatumGetCString(name);
-	*value = tally_value(t, tally_counter_or_error(s));
-	pfree(s);
-	return true;
-}
-
-/* counters[i] as SQL subscripts it: one dimension, its own lower bound */
-static bool
-subscript(ArrayType *counters, Datum *elems, bool *nulls, int n, int i, Datum *elem, bool *isnull)
-{
-	int			at;
-
-	if (ARR_NDIM(counters) != 1)
-		return false;
-	at = i - ARR_LBOUND(counters)[0];
-	if (at < 0 || at >= n)
-		return false;
-	*elem = elems[at];
-	*isnull = nulls[at];
-	return true;
-}
-
-/* the numeric 100.0 of the rule (scale 1, as the SQL literal), made once per query */
-static Datum
-hundred(FunctionCallInfo fcinfo)
-{
-	if (fcinfo->flinfo->fn_extra == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		fcinfo->flinfo->fn_extra = DatumGetPointer(DirectFunctionCall3(numeric_in, CStringGetDatum("100.0"),
-																	   ObjectIdGetDatum(InvalidOid),
-																	   Int32GetDatum(-1)));
-		MemoryContextSwitchTo(old);
-	}
-	return PointerGetDatum(fcinfo->flinfo->fn_extra);
-}
-
-/* unionreg.line_value(t tally, formula text, counters text[]) -> numeric */
-Datum
-line_value(PG_FUNCTION_ARGS)
-{
-	Tally	   *t;
-	ArrayType  *counters;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	bool		percent;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
-		PG_RETURN_NULL();
-	t = PG_GETARG_TALLY_P(0);
-	counters = PG_GETARG_ARRAYTYPE_P(2);
-	if (PG_ARGISNULL(1))
-		percent = false;
-	else
-	{
-		text	   *formula = PG_GETARG_TEXT_PP(1);
-
-		percent = VARSIZE_ANY_EXHDR(formula) == strlen("percent")
-			&& memcmp(VARDATA_ANY(formula), "percent", strlen("percent")) == 0;
-	}
 	deconstruct_array(counters, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-
+	f->percent = percent;
 	if (percent)
 	{
-		Datum		e1 = (Datum) 0,
-					e2 = (Datum) 0;
-		bool		null1 = true,
-					null2 = true;
-		int64		part = 0,
-					whole = 0;
-		bool		has_part,
-					has_whole;
+		/* counters[1] and counters[2] as SQL subscripts them: one dimension, its own lower bound */
+		f->n = 2;
+		f->counter = palloc(sizeof(int) * 2);
+		for (int k = 0; k < 2; k++)
+		{
+			int			at = (ARR_NDIM(counters) == 1) ? k + 1 - ARR_LBOUND(counters)[0] : -1;
+
+			f->counter[k] = -1;
+			/* both are looked up (an unknown name is an error either way) */
+			if (at >= 0 && at < n && !nulls[at])
+				f->counter[k] = tally_counter_or_error(TextDatumGetCString(elems[at]));
+		}
+	}
+	else
+	{
+		f->n = 0;
+		f->counter = palloc(sizeof(int) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			if (!nulls[i])
+				f->counter[f->n++] = tally_counter_or_error(TextDatumGetCString(elems[i]));
+	}
+}
+
+bool
+line_formula_eval(const LineFormula *f, const Tally *t, Datum hundred, Datum *value)
+{
+	if (f->percent)
+	{
+		int64		part,
+					whole;
 		Datum		q;
 
-		(void) subscript(counters, elems, nulls, n, 1, &e1, &null1);
-		(void) subscript(counters, elems, nulls, n, 2, &e2, &null2);
-		/* both are looked up (an unknown name is an error either way) */
-		has_part = counter_of(t, e1, null1, &part);
-		has_whole = counter_of(t, e2, null2, &whole);
-		if (!has_part || !has_whole || whole == 0)
-			PG_RETURN_NULL();
+		if (f->counter[0] < 0 || f->counter[1] < 0)
+			return false;
+		part = tally_value(t, f->counter[0]);
+		whole = tally_value(t, f->counter[1]);
+		if (whole == 0)
+			return false;
 		q = DirectFunctionCall2(numeric_div,
-								DirectFunctionCall2(numeric_mul, hundred(fcinfo),
-													NumericGetDatum(int64_to_numeric(part))),
+								DirectFunctionCall2(numeric_mul, hundred, NumericGetDatum(int64_to_numeric(part))),
 								NumericGetDatum(int64_to_numeric(whole)));
-		PG_RETURN_DATUM(DirectFunctionCall2(numeric_round, q, Int32GetDatum(2)));
+		*value = DirectFunctionCall2(numeric_round, q, Int32GetDatum(2));
+		return true;
 	}
 	else
 	{
 		int64		sum = 0;
 		Datum		big = (Datum) 0;	/* the sum as numeric once it leaves int64 */
-		bool		any = false;
 
-		for (int i = 0; i < n; i++)
+		if (f->n == 0)
+			return false;
+		for (int i = 0; i < f->n; i++)
 		{
-			int64		v;
+			int64		v = tally_value(t, f->counter[i]);
 
-			if (!counter_of(t, elems[i], nulls[i], &v))
-				continue;
-			any = true;
 			if (big == (Datum) 0)
 			{
 				int64		next;
@@ -146,8 +103,51 @@ line_value(PG_FUNCTION_ARGS)
 			}
 			big = DirectFunctionCall2(numeric_add, big, NumericGetDatum(int64_to_numeric(v)));
 		}
-		if (!any)
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(big != (Datum) 0 ? big : NumericGetDatum(int64_to_numeric(sum)));
+		*value = big != (Datum) 0 ? big : NumericGetDatum(int64_to_numeric(sum));
+		return true;
 	}
+}
+
+Datum
+line_hundred(void)
+{
+	/* the numeric 100.0 of the rule (scale 1, as the SQL literal) */
+	return DirectFunctionCall3(numeric_in, CStringGetDatum("100.0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* the numeric 100.0, made once per query */
+static Datum
+hundred(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		fcinfo->flinfo->fn_extra = DatumGetPointer(line_hundred());
+		MemoryContextSwitchTo(old);
+	}
+	return PointerGetDatum(fcinfo->flinfo->fn_extra);
+}
+
+/* unionreg.line_value(t tally, formula text, counters text[]) -> numeric */
+Datum
+line_value(PG_FUNCTION_ARGS)
+{
+	LineFormula f;
+	bool		percent = false;
+	Datum		value;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	if (!PG_ARGISNULL(1))
+	{
+		text	   *formula = PG_GETARG_TEXT_PP(1);
+
+		percent = VARSIZE_ANY_EXHDR(formula) == strlen("percent")
+			&& memcmp(VARDATA_ANY(formula), "percent", strlen("percent")) == 0;
+	}
+	line_formula_prepare(&f, percent, PG_GETARG_ARRAYTYPE_P(2));
+	if (!line_formula_eval(&f, PG_GETARG_TALLY_P(0), percent ? hundred(fcinfo) : (Datum) 0, &value))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(value);
 }

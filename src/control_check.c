@@ -9,7 +9,7 @@
  * (1.2 million rows and 760,000 groups for one union-wide snapshot, 3.6 s).
  * Here each form's ratios are read from the catalog once per query (the
  * function's fn_extra), their lines' counters resolved to indexes, and
- * each tally is checked with a few additions.  The rule is the view's:
+ * each tally is checked with a few additions; ~1 us an organization.  The rule is the view's:
  *   left  = the left line's value (line_value.c)
  *   right = sum of the terms' values, NULL ones left out; NULL if all are
  *   a ratio is broken when both sides are known and the comparison fails;
@@ -17,8 +17,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
@@ -27,6 +27,7 @@
 #include "utils/numeric.h"
 
 #include "line_value.h"
+#include "table_read.h"
 #include "tally.h"
 
 typedef enum RatioOp
@@ -80,97 +81,90 @@ op_of(const char *op)
 	return OP_EQ;
 }
 
-static bool
-text_col(HeapTuple tuple, TupleDesc desc, int col, char **value)
+/* a ratio's term: #number, -code or code (all leading '-' go, as ltrim(term, '-')) */
+static void
+term_of(Term *term, const char *t, const char *form, const FormLine *lines, int nlines)
 {
-	*value = SPI_getvalue(tuple, desc, col);
-	return *value != NULL;
+	const FormLine *line;
+
+	if (t[0] == '#')
+	{
+		/* as substr(term, 2)::numeric: 22P02 for what is not a number */
+		term->constant = true;
+		term->value = DirectFunctionCall3(numeric_in, CStringGetDatum(t + 1),
+										  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		return;
+	}
+	term->negative = t[0] == '-';
+	while (*t == '-')
+		t++;
+	/* no such line: no value */
+	if ((line = form_line_find(lines, nlines, form, t)) != NULL)
+	{
+		term->has_line = true;
+		term->line = line->f;
+	}
 }
 
 /*
- * A form's ratios, one SPI row per term in the order written (allocated in
- * the cache's context; SPI's rows go at SPI_finish).
+ * A form's ratios, read from unionreg.control_ratio and unionreg.form_line
+ * as their owner reads them (small catalogs: no privilege is asked of the
+ * caller, so no SECURITY DEFINER, which cost ~4 us a call), into cxt.
  */
 static FormRatios *
 load_form(RatioCache *cache, MemoryContext cxt, const char *form)
 {
-	static const char *const query =
-		"SELECT cr.rule, cr.severity, cr.op, l.formula = 'percent', l.counters,"
-		"       t.term, rl.formula = 'percent', rl.counters"
-		"  FROM unionreg.control_ratio cr"
-		"  JOIN unionreg.form_line l ON l.form = cr.form AND l.line_code = cr.left_line"
-		" CROSS JOIN LATERAL unnest(cr.right_terms) WITH ORDINALITY t(term, k)"
-		"  LEFT JOIN unionreg.form_line rl ON rl.form = cr.form AND rl.line_code = ltrim(t.term, '-')"
-		" WHERE cr.form = $1"
-		" ORDER BY cr.rule, t.k";
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	FormRatios *f;
-	MemoryContext old;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	FormRatios *f = palloc0(sizeof(FormRatios));
+	FormLine   *lines;
+	int			nlines = form_lines_read(form, &lines);
+	int			cap = 16;
+	TableRead	s;
 
-	args[0] = CStringGetTextDatum(form);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "unionreg control ratios: SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "unionreg control ratios: cannot read unionreg.control_ratio");
-
-	old = MemoryContextSwitchTo(cxt);
-	f = palloc0(sizeof(FormRatios));
 	f->form = pstrdup(form);
-	f->ratios = palloc0(sizeof(Ratio) * Max(SPI_processed, 1));
-	for (uint64 r = 0; r < SPI_processed; r++)
+	f->ratios = palloc0(sizeof(Ratio) * cap);
+	table_read_open(&s, get_namespace_oid("unionreg", false), "control_ratio");
+	table_read_column(&s, 0, "form", TEXTOID);
+	table_read_column(&s, 1, "rule", TEXTOID);
+	table_read_column(&s, 2, "severity", TEXTOID);
+	table_read_column(&s, 3, "op", TEXTOID);
+	table_read_column(&s, 4, "left_line", TEXTOID);
+	table_read_column(&s, 5, "right_terms", TEXTARRAYOID);
+	while (table_read_next(&s))
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *rule = SPI_getvalue(tuple, desc, 1);
-		Ratio	   *ratio = f->nratios > 0 ? &f->ratios[f->nratios - 1] : NULL;
-		Term	   *term;
-		char	   *t;
-		bool		isnull;
+		const FormLine *left;
+		Ratio	   *ratio;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
 
-		/* a new ratio at its first term */
-		if (ratio == NULL || strcmp(ratio->rule, rule) != 0)
-		{
-			char	   *op;
-			Datum		d;
-
-			ratio = &f->ratios[f->nratios++];
-			ratio->rule = rule;
-			(void) text_col(tuple, desc, 2, &ratio->severity);
-			(void) text_col(tuple, desc, 3, &op);
-			ratio->op = op_of(op);
-			d = SPI_getbinval(tuple, desc, 5, &isnull);
-			line_formula_prepare(&ratio->left,
-								 DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull)),
-								 DatumGetArrayTypeP(d));
-			/* at most one term per row of this ratio */
-			ratio->terms = palloc0(sizeof(Term) * (SPI_processed - r));
-		}
-		term = &ratio->terms[ratio->nterms++];
-		if (!text_col(tuple, desc, 6, &t))
-			continue;			/* a NULL term adds nothing */
-		if (t[0] == '#')
-		{
-			/* as substr(term, 2)::numeric: 22P02 for what is not a number */
-			term->constant = true;
-			term->value = DirectFunctionCall3(numeric_in, CStringGetDatum(t + 1),
-											  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		/* the columns are NOT NULL; a left line that is not the form's never joins */
+		if (TR_ISNULL(&s, 0) || strcmp(TextDatumGetCString(TR_VALUE(&s, 0)), form) != 0 ||
+			TR_ISNULL(&s, 1) || TR_ISNULL(&s, 2) || TR_ISNULL(&s, 3) || TR_ISNULL(&s, 4) || TR_ISNULL(&s, 5) ||
+			(left = form_line_find(lines, nlines, form, TextDatumGetCString(TR_VALUE(&s, 4)))) == NULL)
 			continue;
-		}
-		term->negative = t[0] == '-';
+		if (f->nratios == cap)
 		{
-			Datum		counters = SPI_getbinval(tuple, desc, 8, &isnull);
-
-			if (isnull)
-				continue;		/* no such line: no value */
-			term->has_line = true;
-			line_formula_prepare(&term->line,
-								 DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull)),
-								 DatumGetArrayTypeP(counters));
+			cap *= 2;
+			f->ratios = repalloc(f->ratios, sizeof(Ratio) * cap);
 		}
+		ratio = &f->ratios[f->nratios++];
+		memset(ratio, 0, sizeof(Ratio));
+		ratio->rule = TextDatumGetCString(TR_VALUE(&s, 1));
+		ratio->severity = TextDatumGetCString(TR_VALUE(&s, 2));
+		ratio->op = op_of(TextDatumGetCString(TR_VALUE(&s, 3)));
+		ratio->left = left->f;
+		deconstruct_array(DatumGetArrayTypePCopy(TR_VALUE(&s, 5)), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+		/* a NULL term adds nothing, but is a term: the ratio is checked */
+		ratio->nterms = n;
+		ratio->terms = palloc0(sizeof(Term) * Max(n, 1));
+		for (int k = 0; k < n; k++)
+			if (!nulls[k])
+				term_of(&ratio->terms[k], TextDatumGetCString(elems[k]), form, lines, nlines);
 	}
+	table_read_close(&s);
 	MemoryContextSwitchTo(old);
-	SPI_finish();
 	f->next = cache->forms;
 	cache->forms = f;
 	return f;

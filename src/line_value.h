@@ -27,4 +27,17 @@ extern bool line_formula_eval(const LineFormula *f, const Tally *t, Datum hundre
 /* the numeric 100.0 a percent is computed with */
 extern Datum line_hundred(void);
 
+/* a line of a form: its code and formula */
+typedef struct FormLine
+{
+	char	   *form;
+	char	   *code;
+	LineFormula f;
+} FormLine;
+
+/* (in the current memory context) the lines of a form (NULL: of every form) from unionreg.form_line, in no order */
+extern int	form_lines_read(const char *form, FormLine **lines);
+/* the line of that form and code, or NULL */
+extern const FormLine *form_line_find(const FormLine *lines, int n, const char *form, const char *code);
+
 #endif

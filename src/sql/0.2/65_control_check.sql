@@ -9,9 +9,7 @@
 CREATE FUNCTION unionreg._control_violations(t unionreg.tally, form text)
 RETURNS TABLE (rule text, severity text, left_value numeric, right_value numeric)
 AS 'MODULE_PATHNAME', 'control_violations'
-LANGUAGE C STABLE
-SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp;
+LANGUAGE C STABLE PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION unionreg._control_violations(unionreg.tally, text) IS
 	'internal: the control ratios of a form (unionreg.control_ratio) a tally breaks, with both sides; a side with no value breaks nothing';
 

@@ -9,9 +9,7 @@
 CREATE FUNCTION unionreg._line_of(t unionreg.tally, form text, line_code text)
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'line_of'
-LANGUAGE C STABLE
-SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp;
+LANGUAGE C STABLE PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION unionreg._line_of(unionreg.tally, text, text) IS
 	'internal: the value of a form''s line (by code) from a tally, its formula read from unionreg.form_line once per call site and query; NULL for no such line';
 

@@ -113,6 +113,16 @@ SELECT org_ext_id, l2 FROM report_5sp ORDER BY org_ext_id;
 ROLLBACK;
 -- (a view of the user's on a wide view would stop a new line from making it anew)
 DROP VIEW wide_vs_lines;
+-- one call site asked for every form's lines in turn (as a qual run before a
+-- view's form filter asks): the same values as line_value; none for a line
+-- or form that does not exist
+SELECT count(*) AS pairs,
+	   count(*) FILTER (WHERE _line_of(so.tally, l.form, l.line_code)
+								IS DISTINCT FROM line_value(so.tally, l.formula, l.counters)) AS differ,
+	   count(*) FILTER (WHERE _line_of(so.tally, 'NO', l.line_code) IS NOT NULL
+						   OR _line_of(so.tally, l.form, '99.9') IS NOT NULL) AS phantom
+  FROM snapshot_org so CROSS JOIN form_line l;
+SELECT count(*) = (SELECT count(*) FROM report_5sp) AS filtered_whole_rows FROM (SELECT * FROM report_5sp) x WHERE x IS NOT NULL OR true;
 -- a student in a workers' school breaks 6 = 2 + 5 + 6.1 on 5-СП (data to fix), coverage > 100% would warn
 SELECT org_ext_id, form, rule, severity, left_value, right_value FROM control_violation ORDER BY org_ext_id, rule;
 -- the ratios checked in C (0.2, _control_violations) against the view that

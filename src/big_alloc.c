@@ -1,17 +1,25 @@
 /*
  * big_alloc.c
  *	  Large zeroed arrays mapped on their own, on transparent huge pages
- *	  where the kernel offers them (madvise mode).
+ *	  where the kernel offers them (madvise mode), and kept for the next
+ *	  call of the same backend.
  *
- * A build touches ~80 MB of fresh counters per call.  palloc'd, that memory
- * comes from malloc, which maps blocks this big anew on every call and gives
- * them back at free: each 4 kB page is faulted in and zeroed by the kernel,
- * then zeroed again by palloc0.  On a virtual machine a fault costs 13-16 us
- * (~3.5 ms a MB: 40% of a build's organization pass).  Here the mapping is
- * 2 MB aligned and advised MADV_HUGEPAGE, so a fault brings 2 MB, and is
- * not cleared twice (a fresh mapping reads as zeros).  The mapping is
- * unmapped by a reset callback of the memory context current at the call,
- * so it goes with that context, on error too.
+ * A build touches ~80 MB of fresh counters per call, report() of a region
+ * ~10 MB.  palloc'd, that memory comes from malloc, which maps blocks this
+ * big anew on every call and gives them back at free: each 4 kB page is
+ * faulted in and zeroed by the kernel, then zeroed again by palloc0.  On a
+ * virtual machine a fault costs 13-16 us (~3.5 ms a MB: 40% of a build's
+ * organization pass).  Here a mapping is 2 MB aligned and advised
+ * MADV_HUGEPAGE, so a fault brings 2 MB, and a fresh mapping is not cleared
+ * twice (it reads as zeros).
+ *
+ * A mapping goes with the memory context current when it was made: a reset
+ * callback gives it back, on error too.  Given back, up to
+ * BIG_ALLOC_KEEP bytes of mappings are kept (not unmapped) and handed out
+ * again, cleared, to the next call of this backend: its pages are already
+ * there, and clearing them costs a tenth of faulting them in.  That is what
+ * malloc does with the blocks it keeps; the kept mappings are the only
+ * state here that outlives a call, and they hold no data.
  */
 #include "postgres.h"
 
@@ -24,12 +32,16 @@
 
 #define HUGE_PAGE ((Size) 2 * 1024 * 1024)
 
+/* mappings kept between calls: at most this many, of at most this many bytes in all */
+#define BIG_ALLOC_KEPT 8
+#define BIG_ALLOC_KEEP ((Size) 128 * 1024 * 1024)
+
 /*
  * unionreg.map_arrays_from (kB): below it, palloc0 (a mapping of its own is
- * not worth two system calls).  Tests set it to 0 to run small unions
+ * not worth the system calls).  Tests set it to 0 to run small unions
  * through the mappings.
  */
-static int	map_arrays_from_kb = 4096;
+static int	map_arrays_from_kb = 512;
 
 typedef struct Mapping
 {
@@ -38,14 +50,54 @@ typedef struct Mapping
 	Size		len;
 } Mapping;
 
+/* given back and kept: base and length of each (no data in them) */
+static struct
+{
+	void	   *base;
+	Size		len;
+}			kept[BIG_ALLOC_KEPT];
+static int	nkept = 0;
+static Size kept_bytes = 0;
+
 static void
-unmap(void *arg)
+give_back(void *arg)
 {
 	Mapping    *m = (Mapping *) arg;
 
-	if (m->base != NULL && munmap(m->base, m->len) != 0)
+	if (m->base == NULL)
+		return;
+	if (nkept < BIG_ALLOC_KEPT && kept_bytes + m->len <= BIG_ALLOC_KEEP)
+	{
+		kept[nkept].base = m->base;
+		kept[nkept].len = m->len;
+		nkept++;
+		kept_bytes += m->len;
+	}
+	else if (munmap(m->base, m->len) != 0)
 		elog(WARNING, "unionreg: munmap of %zu bytes failed: %m", m->len);
 	m->base = NULL;
+}
+
+/* a kept mapping of len bytes or a little more (not one far too big), taken out of the kept ones */
+static void *
+take_kept(Size len, Size *got)
+{
+	int			best = -1;
+
+	for (int i = 0; i < nkept; i++)
+		if (kept[i].len >= len && kept[i].len <= 2 * len &&
+			(best < 0 || kept[i].len < kept[best].len))
+			best = i;
+	if (best < 0)
+		return NULL;
+	{
+		void	   *base = kept[best].base;
+
+		*got = kept[best].len;
+		kept_bytes -= kept[best].len;
+		kept[best] = kept[--nkept];
+		return base;
+	}
 }
 
 void
@@ -55,7 +107,7 @@ big_alloc_init(void)
 							"Arrays of the report engine from this size up are mapped on their own, on huge pages where the kernel offers them.",
 							"Below it they come from palloc.  0 maps every one (for tests).",
 							&map_arrays_from_kb,
-							4096, 0, PG_INT32_MAX / 1024,
+							512, 0, PG_INT32_MAX / 1024,
 							PGC_USERSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
@@ -73,26 +125,37 @@ big_alloc0(Size size)
 	Mapping    *m;
 	char	   *p;
 	uintptr_t	aligned;
+	Size		len;
+	bool		reused;
 
 	if (!big_alloc_is_mapped(size))
 		return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	/* the callback's record first: if it cannot be had, nothing is mapped yet */
 	m = MemoryContextAllocZero(CurrentMemoryContext, sizeof(Mapping));
-	m->len = size + HUGE_PAGE;
-	p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory"),
-				 errdetail("unionreg: mapping %zu bytes failed: %m.", m->len)));
+	len = TYPEALIGN(HUGE_PAGE, size) + HUGE_PAGE;
+	p = take_kept(len, &len);
+	reused = p != NULL;
+	if (!reused)
+	{
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory"),
+					 errdetail("unionreg: mapping %zu bytes failed: %m.", len)));
+	}
 	m->base = p;
-	m->cb.func = unmap;
+	m->len = len;
+	m->cb.func = give_back;
 	m->cb.arg = m;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &m->cb);
 	aligned = TYPEALIGN(HUGE_PAGE, (uintptr_t) p);
+	if (reused)
+		memset((void *) aligned, 0, size);
 #ifdef MADV_HUGEPAGE
 	/* advice only: where transparent huge pages are off, 4 kB pages as before */
-	(void) madvise((void *) aligned, (uintptr_t) p + m->len - aligned, MADV_HUGEPAGE);
+	else
+		(void) madvise((void *) aligned, (uintptr_t) p + len - aligned, MADV_HUGEPAGE);
 #endif
 	return (void *) aligned;
 }

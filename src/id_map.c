@@ -161,13 +161,9 @@ id_map_grow(void **array, int32 *capacity, Size elem_size, int32 n)
 		cap = (cap > PG_INT32_MAX / 2) ? PG_INT32_MAX : cap * 2;
 	/* zeroed; a big one mapped on its own (big_alloc.c) */
 	grown = big_alloc0(elem_size * cap);
+	/* the old array goes with the memory context (it may be a mapping) */
 	if (*array != NULL)
-	{
 		memcpy(grown, *array, elem_size * old);
-		/* a mapping goes with its memory context */
-		if (!big_alloc_is_mapped(elem_size * old))
-			pfree(*array);
-	}
 	*array = grown;
 	*capacity = cap;
 }

@@ -465,14 +465,14 @@ gaps_of(Build *b, const OrgInfo *o, const int32 *members)
 static int
 mark_subtree(Build *b, int32 slots, OrgInfo *root, uint8 primary, Datum **primaries)
 {
-	int32	   *first_child = palloc(sizeof(int32) * slots);
-	int32	   *next_sibling = palloc(sizeof(int32) * slots);
-	int32	   *queue = palloc(sizeof(int32) * slots);
+	int32	   *first_child = big_alloc0(sizeof(int32) * slots);
+	int32	   *next_sibling = big_alloc0(sizeof(int32) * slots);
+	int32	   *queue = big_alloc0(sizeof(int32) * slots);
 	int			head = 0,
 				tail = 0,
 				nprimaries = 0;
 
-	*primaries = palloc(sizeof(Datum) * slots);
+	*primaries = big_alloc0(sizeof(Datum) * slots);
 	for (int32 i = 0; i < slots; i++)
 		first_child[i] = next_sibling[i] = -1;
 	for (int32 i = 0; i < slots; i++)

@@ -127,12 +127,19 @@ big_alloc0(Size size)
 	uintptr_t	aligned;
 	Size		len;
 	bool		reused;
+	bool		huge;
 
 	if (!big_alloc_is_mapped(size))
 		return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	/* the callback's record first: if it cannot be had, nothing is mapped yet */
 	m = MemoryContextAllocZero(CurrentMemoryContext, sizeof(Mapping));
-	len = TYPEALIGN(HUGE_PAGE, size) + HUGE_PAGE;
+	/*
+	 * Huge pages from 2 MB up only: below, a fault of a whole 2 MB page
+	 * (and the compaction the kernel may do to find one) costs more than
+	 * the 4 kB pages it saves.
+	 */
+	huge = size >= HUGE_PAGE;
+	len = huge ? TYPEALIGN(HUGE_PAGE, size) + HUGE_PAGE : TYPEALIGN(BLCKSZ, size);
 	p = take_kept(len, &len);
 	reused = p != NULL;
 	if (!reused)
@@ -149,12 +156,12 @@ big_alloc0(Size size)
 	m->cb.func = give_back;
 	m->cb.arg = m;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &m->cb);
-	aligned = TYPEALIGN(HUGE_PAGE, (uintptr_t) p);
+	aligned = huge ? TYPEALIGN(HUGE_PAGE, (uintptr_t) p) : (uintptr_t) p;
 	if (reused)
 		memset((void *) aligned, 0, size);
 #ifdef MADV_HUGEPAGE
 	/* advice only: where transparent huge pages are off, 4 kB pages as before */
-	else
+	else if (huge)
 		(void) madvise((void *) aligned, (uintptr_t) p + len - aligned, MADV_HUGEPAGE);
 #endif
 	return (void *) aligned;

@@ -249,10 +249,11 @@ BEGIN
 	-- organization table in C beats an index probe per organization.
 	-- Measured: this SQL ~20 us an organization, the C pass ~60 ms plus
 	-- ~12 us; 17 ms against 70 ms for a region of 300 organizations, 500 ms
-	-- against 330 ms for one of 22,000.  The size comes from the latest
-	-- snapshot (a probe of its key; walking the subtree to count it cost as
-	-- much as the SQL path); without one, a region counts as large.  The
-	-- root's row is its consolidated tally, its own chairman included.
+	-- against 330 ms for one of 22,000 (the C sum, _subtree_pass, ~150 ms
+	-- since).  The size comes from the latest snapshot (a probe of its key;
+	-- walking the subtree to count it cost as much as the SQL path);
+	-- without one, a region counts as large.  The sum includes the root's
+	-- own chairman.
 	SELECT o.level INTO v_level FROM unionreg.org o WHERE o.id = p_root;
 	SELECT unionreg.tally_get(so.tally, 'primaries') + unionreg.tally_get(so.tally, 'subdivisions') INTO v_size
 	  FROM unionreg.snapshot_org so

@@ -94,24 +94,27 @@ tally_to_datum(const Tally *t)
 }
 
 static void
-packed_corrupt(const char *why)
+stored_corrupt(const char *why)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("invalid packed tally: %s", why),
+			 errmsg("invalid stored tally: %s", why),
 			 errhint("The value was not written by unionreg; rebuild the snapshot that holds it.")));
 }
 
 static Tally *
 unpack(const TallyPacked *p)
 {
-	int			n = -p->n;
+	int			n;
 	const uint8 *r = p->data;
 	const uint8 *end = (const uint8 *) p + VARSIZE(p);
 	Tally	   *t;
 
-	if (n > TALLY_PACKED_MAX || (n < TALLY_PACKED_MAX && (p->nonzero >> n) != 0))
-		packed_corrupt("its bitmap is longer than its counters");
+	if (p->n < -TALLY_PACKED_MAX)
+		stored_corrupt("it covers more counters than a bitmap holds");
+	n = -p->n;
+	if (n < TALLY_PACKED_MAX && (p->nonzero >> n) != 0)
+		stored_corrupt("its bitmap is longer than its counters");
 	t = palloc0(TALLY_SIZE(Max(n, TC_NCOUNTERS)));
 	SET_VARSIZE(t, TALLY_SIZE(Max(n, TC_NCOUNTERS)));
 	t->n = Max(n, TC_NCOUNTERS);
@@ -125,7 +128,7 @@ unpack(const TallyPacked *p)
 		for (;;)
 		{
 			if (r >= end || shift > 63)
-				packed_corrupt("a counter runs past its end");
+				stored_corrupt("a counter runs past its end");
 			z |= (uint64) (*r & 0x7F) << shift;
 			shift += 7;
 			if ((*r++ & 0x80) == 0)
@@ -134,7 +137,7 @@ unpack(const TallyPacked *p)
 		t->c[i] = (int64) (z >> 1) ^ -(int64) (z & 1);
 	}
 	if (r != end)
-		packed_corrupt("bytes left after its counters");
+		stored_corrupt("bytes left after its counters");
 	return t;
 }
 
@@ -144,11 +147,16 @@ tally_from_datum(Datum d)
 	struct varlena *v = PG_DETOAST_DATUM(d);
 
 	if (VARSIZE_ANY(v) < offsetof(Tally, c))
-		packed_corrupt("too short");
+		stored_corrupt("too short");
 	if (((Tally *) v)->n >= 0)
+	{
+		/* the unpacked form: as many counters as it says */
+		if (VARSIZE(v) < TALLY_SIZE(((Tally *) v)->n))
+			stored_corrupt("shorter than its counters");
 		return (Tally *) v;
+	}
 	if (VARSIZE(v) < offsetof(TallyPacked, data))
-		packed_corrupt("too short");
+		stored_corrupt("too short");
 	return unpack((TallyPacked *) v);
 }
 

@@ -107,6 +107,9 @@ BEGIN;
 SAVEPOINT a;
 SELECT _member_facts_defer(true);
 SELECT _member_facts_deferred() AS deferred;
+-- the flag is the backend's own: a plan run by a parallel worker reads it in the leader
+SET LOCAL force_parallel_mode = regress;
+SELECT _member_facts_deferred() AS deferred_in_a_parallel_plan FROM generate_series(1, 1);
 SELECT 1 / 0;
 ROLLBACK TO a;
 SELECT _member_facts_deferred() AS deferred_after_rollback;

@@ -66,9 +66,10 @@ REVOKE EXECUTE ON FUNCTION unionreg._member_facts_defer(boolean) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._member_facts_defer(boolean) IS
 	'internal: true, and the member_fact triggers stand aside until false or the end of the calling (sub)transaction; the caller refreshes the persons it wrote (the loader)';
 
+-- (restricted: the flag is the backend's own, which a parallel worker does not share)
 CREATE FUNCTION unionreg._member_facts_deferred() RETURNS boolean
 AS 'MODULE_PATHNAME', 'member_facts_deferred'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION unionreg._member_facts_deferred() IS
 	'internal: whether a loader has deferred the member_fact refresh';
 

@@ -113,12 +113,6 @@ big_alloc_init(void)
 							NULL, NULL, NULL);
 }
 
-bool
-big_alloc_is_mapped(Size size)
-{
-	return size >= (Size) map_arrays_from_kb * 1024;
-}
-
 void *
 big_alloc0(Size size)
 {
@@ -129,7 +123,7 @@ big_alloc0(Size size)
 	bool		reused;
 	bool		huge;
 
-	if (!big_alloc_is_mapped(size))
+	if (size < (Size) map_arrays_from_kb * 1024)
 		return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	/* the callback's record first: if it cannot be had, nothing is mapped yet */
 	m = MemoryContextAllocZero(CurrentMemoryContext, sizeof(Mapping));

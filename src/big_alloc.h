@@ -12,7 +12,5 @@
 extern void big_alloc_init(void);
 /* size zeroed bytes, freed with the current memory context */
 extern void *big_alloc0(Size size);
-/* whether an array of size bytes comes from big_alloc0's own mapping, not palloc */
-extern bool big_alloc_is_mapped(Size size);
 
 #endif

@@ -231,8 +231,17 @@ typedef struct LineOf
  * qual run before the view's form filter asks it of every form's rows: so
  * every form's lines are held, not only the last one's.
  */
+/* whether text t is the C string s */
+static bool
+text_is(const text *t, const char *s)
+{
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+
+	return strlen(s) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
 static const FormLine *
-line_of_lookup(FunctionCallInfo fcinfo, const char *form, const char *code)
+line_of_lookup(FunctionCallInfo fcinfo, const text *form, const text *code)
 {
 	LineOf	   *c = (LineOf *) fcinfo->flinfo->fn_extra;
 	MemoryContext old;
@@ -248,13 +257,16 @@ line_of_lookup(FunctionCallInfo fcinfo, const char *form, const char *code)
 		fcinfo->flinfo->fn_extra = c;
 		MemoryContextSwitchTo(old);
 	}
-	if (strcmp(c->last_form, form) != 0 || strcmp(c->last_code, code) != 0)
+	/* compared as they come, not copied, on every call */
+	if (!text_is(form, c->last_form) || !text_is(code, c->last_code))
 	{
-		c->last = form_line_find(c->lines, c->nlines, form, code);
 		pfree(c->last_form);
 		pfree(c->last_code);
-		c->last_form = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, form);
-		c->last_code = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, code);
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		c->last_form = text_to_cstring(form);
+		c->last_code = text_to_cstring(code);
+		MemoryContextSwitchTo(old);
+		c->last = form_line_find(c->lines, c->nlines, c->last_form, c->last_code);
 	}
 	return c->last;
 }
@@ -270,7 +282,7 @@ line_of(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	line = line_of_lookup(fcinfo, TextDatumGetCString(PG_GETARG_DATUM(1)), TextDatumGetCString(PG_GETARG_DATUM(2)));
+	line = line_of_lookup(fcinfo, PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2));
 	if (line == NULL ||
 		!line_formula_eval(&line->f, PG_GETARG_TALLY_P(0), ((LineOf *) fcinfo->flinfo->fn_extra)->hundred, &value))
 		PG_RETURN_NULL();

@@ -173,13 +173,23 @@ table_rows(Pass *pass, const char *table)
 	return rows;
 }
 
+/* every organization of keys in [min, max], about "rows" of them: a counter row each */
+static void
+pass_all(Pass *pass, int64 min, int64 max, double rows)
+{
+	pass->orgs = id_map_create(min, max, rows);
+	id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE,
+				Max(id_map_slots(pass->orgs) - 1, 0));
+}
+
 static void
 whole_union(Pass *pass)
 {
 	TableRead	s;
 	TimestampTz t0 = GetCurrentTimestamp();
 
-	if (!pass->filtered)
+	/* the organizations' key range, unless the caller knows it (member_counts_all) */
+	if (!pass->filtered && pass->orgs == NULL)
 	{
 		int64		min = 0,
 					max = -1;
@@ -199,9 +209,7 @@ whole_union(Pass *pass)
 		if (!max_null)
 			max = DatumGetInt64(d);
 		SPI_finish();
-		pass->orgs = id_map_create(min, max, table_rows(pass, "org"));
-		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE,
-					Max(id_map_slots(pass->orgs) - 1, 0));
+		pass_all(pass, min, max, table_rows(pass, "org"));
 	}
 
 	table_read_open(&s, pass->nsp, "member_fact");
@@ -317,21 +325,36 @@ pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
 
 const int	member_counts_stride = ACC_SIZE;
 
+static MemberCounts
+counts_of(Pass *pass)
+{
+	MemberCounts mc;
+
+	mc.orgs = pass->orgs;
+	mc.acc = pass->acc;
+	mc.nslots = Min(id_map_slots(pass->orgs), pass->acc_cap);
+	return mc;
+}
+
 MemberCounts
 member_counts(DateADT as_of, const Datum *ids, int n)
 {
 	Pass		pass;
-	MemberCounts mc;
 
 	pass_init(&pass, as_of);
-	if (ids == NULL)
-		whole_union(&pass);
-	else
-		pass_given(&pass, ids, NULL, n, -1);
-	mc.orgs = pass.orgs;
-	mc.acc = pass.acc;
-	mc.nslots = Min(id_map_slots(pass.orgs), pass.acc_cap);
-	return mc;
+	pass_given(&pass, ids, NULL, n, -1);
+	return counts_of(&pass);
+}
+
+MemberCounts
+member_counts_all(DateADT as_of, int64 min, int64 max, double rows)
+{
+	Pass		pass;
+
+	pass_init(&pass, as_of);
+	pass_all(&pass, min, max, rows);
+	whole_union(&pass);
+	return counts_of(&pass);
 }
 
 const int32 *
@@ -408,8 +431,7 @@ member_pass(PG_FUNCTION_ARGS)
 		values[0] = Int64GetDatum(id_map_id(pass.orgs, org));
 		values[1] = tally_to_datum(t);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		if (DatumGetPointer(values[1]) != (Pointer) t)
-			pfree(DatumGetPointer(values[1]));
+		tally_datum_free(values[1], t);
 	}
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(work);

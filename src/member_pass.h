@@ -28,9 +28,11 @@ extern const int member_counts_stride;
 
 /*
  * (in the current memory context) the member counters on D of the given
- * organizations (int8 datums), or with ids NULL of every organization
+ * organizations (int8 datums)
  */
 extern MemberCounts member_counts(DateADT as_of, const Datum *ids, int n);
+/* the same for every organization, their keys' range and number known to the caller */
+extern MemberCounts member_counts_all(DateADT as_of, int64 min, int64 max, double rows);
 /* the counters of an organization, or NULL if it has no period touching (P, D] */
 extern const int32 *member_counts_of(const MemberCounts *mc, int64 org_id);
 

@@ -429,6 +429,13 @@ gap_order(Build *b)
 	b->gap_order_known = true;
 }
 
+/* whether a filer's report is incomplete: a mandatory passport field empty, or a member's status unknown */
+static bool
+incomplete(Build *b, const OrgInfo *o, const int32 *members)
+{
+	return (o->empty & b->required[o->level]) != 0 || (members && members[TC_STATUS_UNKNOWN] > 0);
+}
+
 /* a filer's gaps, in the order array_agg(gap ORDER BY gap) gives; 0 if complete */
 static Datum
 gaps_of(Build *b, const OrgInfo *o, const int32 *members)
@@ -438,7 +445,7 @@ gaps_of(Build *b, const OrgInfo *o, const int32 *members)
 	Datum		gap[NFIELDS + 1];
 	int			n = 0;
 
-	if (missing == 0 && !unknown)
+	if (!incomplete(b, o, members))
 		return (Datum) 0;
 	if (!b->gap_order_known)
 		gap_order(b);
@@ -572,7 +579,8 @@ build_read(DateADT as_of, const int64 *root_id)
 	{
 		for (int32 i = 0; i < b->slots; i++)
 			b->org[i].in_scope = b->org[i].live;
-		b->mc = member_counts(b->dates.d, NULL, 0);
+		/* the key range read above, not again */
+		b->mc = member_counts_all(b->dates.d, min, max, norgs);
 	}
 	else
 	{
@@ -632,8 +640,7 @@ own_counters(Build *b, OrgInfo *o, bool files, int64 *c, Datum *gaps)
 			f.incomplete = *gaps != 0;
 		}
 		else
-			f.incomplete = (o->empty & b->required[o->level]) != 0 ||
-				(members && members[TC_STATUS_UNKNOWN] > 0);
+			f.incomplete = incomplete(b, o, members);
 	}
 	own_tally_apply(c, &f);
 }

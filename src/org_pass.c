@@ -88,8 +88,7 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
 		nulls[5] = region_at[i] < 0;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		if (DatumGetPointer(values[2]) != (Pointer) t)
-			pfree(DatumGetPointer(values[2]));
+		tally_datum_free(values[2], t);
 	}
 }
 

@@ -253,8 +253,7 @@ tally_rollup(PG_FUNCTION_ARGS)
 		else
 			nulls[2] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		if (DatumGetPointer(values[1]) != (Pointer) t)
-			pfree(DatumGetPointer(values[1]));
+		tally_datum_free(values[1], t);
 	}
 	return (Datum) 0;
 }

@@ -96,6 +96,13 @@ extern Tally *tally_from_datum(Datum d);
 extern Tally *tally_copy_from_datum(Datum d);
 /* the packed form of a tally, to be returned or stored */
 extern Datum tally_to_datum(const Tally *t);
+/* frees what tally_to_datum(t) made, once it is stored (it may be t itself, kept) */
+static inline void
+tally_datum_free(Datum d, const Tally *t)
+{
+	if (DatumGetPointer(d) != (Pointer) t)
+		pfree(DatumGetPointer(d));
+}
 extern Tally *tally_new(void);
 extern int	tally_counter_index(const char *name);
 /* the index of a counter by name, or 22023 naming it */

@@ -22,6 +22,7 @@ OBJS = \
 	src/own_tally.o \
 	src/member_period.o \
 	src/member_pass.o \
+	src/member_scan.o \
 	src/member_fact.o \
 	src/id_map.o \
 	src/big_alloc.o \

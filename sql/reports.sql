@@ -428,5 +428,72 @@ SET unionreg.map_arrays_from = -1;
 RESET unionreg.map_arrays_from;
 SHOW unionreg.map_arrays_from;
 
+-- the whole-union member scan shared with parallel workers (member_scan.c;
+-- unionreg.member_pass_workers asks for them however small the table): the
+-- same rows as the SQL formulation, with the workers alone reading (the
+-- leader only adding up, parallel_leader_participation off) and with the
+-- leader too; the same member counts as the leader alone; none to be had
+-- (max_parallel_workers = 0): the leader reads it all
+SHOW unionreg.member_pass_workers;
+SET unionreg.member_pass_workers = 2;
+SET client_min_messages = debug1;
+SELECT count(*) > 0 AS counted FROM _org_pass('2026-01-01') \g /dev/null
+RESET client_min_messages;
+SET parallel_leader_participation = off;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+						OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+						   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+						OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN LATERAL (SELECT c, q FROM _org_pass(d::date) c
+					   FULL JOIN _org_tallies_sql(d::date) q ON q.org_id = c.org_id) x;
+RESET parallel_leader_participation;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+						OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+						   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+						OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN LATERAL (SELECT c, q FROM _org_pass(d::date) c
+					   FULL JOIN _org_tallies_sql(d::date) q ON q.org_id = c.org_id) x;
+SET unionreg.member_pass_workers = 0;
+CREATE TEMP TABLE alone AS
+SELECT d::date AS d, c.* FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+ CROSS JOIN LATERAL _member_pass(d::date) c;
+SET unionreg.member_pass_workers = 2;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE a.org_id IS NULL OR w.org_id IS NULL OR NOT (a.tally = w.tally)) AS differ
+  FROM alone a
+  FULL JOIN (SELECT d::date AS d, c.* FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+			  CROSS JOIN LATERAL _member_pass(d::date) c) w ON w.d = a.d AND w.org_id = a.org_id;
+DROP TABLE alone;
+SET max_parallel_workers = 0;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM (SELECT c, q FROM _org_pass('2026-01-01') c FULL JOIN _org_tallies_sql('2026-01-01') q ON q.org_id = c.org_id) x;
+RESET max_parallel_workers;
+-- the workers see the transaction's own uncommitted writes, as the leader does
+BEGIN;
+SELECT tally_get(tally, 'members') AS before FROM _org_pass('2026-06-01') WHERE org_id = (SELECT id FROM org WHERE ext_id = 'C');
+SELECT leave(p.ext_id, '2026-05-01', 'own_wish')
+  FROM person p JOIN membership m ON m.person_id = p.id
+ WHERE m.left_on IS NULL AND m.joined_on < '2026-05-01'
+ ORDER BY p.id LIMIT 1;
+SELECT tally_get(tally, 'members') AS after_one_left FROM _org_pass('2026-06-01') WHERE org_id = (SELECT id FROM org WHERE ext_id = 'C');
+ROLLBACK;
+-- an error in a pass with workers ends it in the savepoint; the next pass runs
+BEGIN;
+SAVEPOINT s;
+INSERT INTO org_kind VALUES ('museum', 'музей', 'museum');
+UPDATE org SET kind = 'museum' WHERE id = (SELECT min(id) FROM org WHERE level = 'primary');
+SELECT count(*) FROM _org_pass('2026-01-01');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT s;
+SELECT count(*) > 0 AS after_the_error FROM _org_pass('2026-01-01');
+ROLLBACK;
+SET unionreg.member_pass_workers = -2;
+RESET unionreg.member_pass_workers;
+
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

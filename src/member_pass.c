@@ -37,20 +37,12 @@
 #include "utils/tuplestore.h"
 
 #include "id_map.h"
+#include "member_count.h"
 #include "member_fact.h"
 #include "member_pass.h"
 #include "member_period.h"
 #include "table_read.h"
 #include "tally.h"
-
-/*
- * The counters a membership period can touch (member_period_counters), and
- * after them the periods counted (an organization given but with none is
- * not returned).  int32: no organization has 2^31 membership periods.
- */
-#define ACC_PERIODS MEMBER_COUNTERS
-#define ACC_WANTED (MEMBER_COUNTERS + 1)	/* given, when only given ones count */
-#define ACC_SIZE (MEMBER_COUNTERS + 2)
 
 /*
  * Through the index while the organizations hold under about one period in
@@ -61,21 +53,10 @@
 #define PROBE_SHARE 4
 #define PROBE_MIN 20000
 
-typedef struct Pass
-{
-	MemberDates dates;
-	Oid			nsp;
-	IdMap	   *orgs;
-	int32	   *acc;			/* per org slot, ACC_SIZE counters each, in one array */
-	int32		acc_cap;
-	bool		filtered;		/* only the organizations given */
-	int64		periods;		/* counted so far */
-} Pass;
-
 /* ---- one fact row ------------------------------------------------------- */
 
-static void
-fact_columns(TableRead *s)
+void
+member_fact_columns(TableRead *s)
 {
 	table_read_column(s, 0, "org_id", INT8OID);
 	table_read_column(s, 1, "joined_on", DATEOID);
@@ -173,13 +154,35 @@ table_rows(Pass *pass, const char *table)
 	return rows;
 }
 
-/* every organization of keys in [min, max], about "rows" of them: a counter row each */
-static void
-pass_all(Pass *pass, int64 min, int64 max, double rows)
+void
+member_pass_all(Pass *pass, int64 min, int64 max, double rows)
 {
+	pass->key_min = min;
+	pass->key_max = max;
+	pass->key_rows = rows;
 	pass->orgs = id_map_create(min, max, rows);
 	id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE,
 				Max(id_map_slots(pass->orgs) - 1, 0));
+}
+
+/* count every row the read returns (the whole union, or only the organizations given) */
+void
+member_pass_count_rows(Pass *pass, TableRead *s)
+{
+	while (table_read_next(s))
+	{
+		MemberPeriod m;
+		int32		org;
+
+		org = pass->filtered ? id_map_find(pass->orgs, TR_INT64(s, 0)) : id_map_add(pass->orgs, TR_INT64(s, 0));
+		if (org < 0)
+			continue;
+		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
+		if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
+			continue;
+		if (fact_decode(pass, s, &m))
+			count_period(pass, org, &m);
+	}
 }
 
 static void
@@ -209,28 +212,20 @@ whole_union(Pass *pass)
 		if (!max_null)
 			max = DatumGetInt64(d);
 		SPI_finish();
-		pass_all(pass, min, max, table_rows(pass, "org"));
+		member_pass_all(pass, min, max, table_rows(pass, "org"));
 	}
 
-	table_read_open(&s, pass->nsp, "member_fact");
-	fact_columns(&s);
-	while (table_read_next(&s))
+	if (pass->filtered)
 	{
-		MemberPeriod m;
-		int32		org;
-
-		org = pass->filtered ? id_map_find(pass->orgs, TR_INT64(&s, 0)) : id_map_add(pass->orgs, TR_INT64(&s, 0));
-		if (org < 0)
-			continue;
-		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
-		if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
-			continue;
-		if (fact_decode(pass, &s, &m))
-			count_period(pass, org, &m);
+		table_read_open(&s, pass->nsp, "member_fact");
+		member_fact_columns(&s);
+		member_pass_count_rows(pass, &s);
+		table_read_close(&s);
 	}
-	table_read_close(&s);
-	/* where the time goes, for the benchmark (SET client_min_messages = debug1) */
-	elog(DEBUG1, "unionreg member pass: " INT64_FORMAT " periods read and counted in %ld ms", pass->periods,
+	else
+		member_scan_finish(member_scan_start(pass), pass);
+	/* where the time goes, for the benchmark (SET client_min_messages = debug2) */
+	elog(DEBUG2, "unionreg member pass: " INT64_FORMAT " periods read and counted in %ld ms", pass->periods,
 		 TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp()));
 }
 
@@ -247,7 +242,7 @@ by_keys(Pass *pass, int64 limit)
 	int32		norgs = id_map_slots(pass->orgs);
 
 	table_read_open(&s, pass->nsp, "member_fact");
-	fact_columns(&s);
+	member_fact_columns(&s);
 	table_read_by_index(&s, pass->nsp, "member_fact_org_idx", 2);
 	for (int32 org = 0; org < norgs && org < pass->acc_cap; org++)
 	{
@@ -282,8 +277,8 @@ by_keys(Pass *pass, int64 limit)
 	return true;
 }
 
-static void
-pass_init(Pass *pass, DateADT as_of)
+void
+member_pass_init(Pass *pass, DateADT as_of)
 {
 	memset(pass, 0, sizeof(*pass));
 	member_dates_init(&pass->dates, as_of);
@@ -341,20 +336,37 @@ member_counts(DateADT as_of, const Datum *ids, int n)
 {
 	Pass		pass;
 
-	pass_init(&pass, as_of);
+	member_pass_init(&pass, as_of);
 	pass_given(&pass, ids, NULL, n, -1);
 	return counts_of(&pass);
 }
 
-MemberCounts
-member_counts_all(DateADT as_of, int64 min, int64 max, double rows)
+struct MemberCountsJob
 {
 	Pass		pass;
+	MemberScan *scan;
+	TimestampTz started;
+};
 
-	pass_init(&pass, as_of);
-	pass_all(&pass, min, max, rows);
-	whole_union(&pass);
-	return counts_of(&pass);
+MemberCountsJob *
+member_counts_start(DateADT as_of, int64 min, int64 max, double rows)
+{
+	MemberCountsJob *job = palloc0(sizeof(MemberCountsJob));
+
+	job->started = GetCurrentTimestamp();
+	member_pass_init(&job->pass, as_of);
+	member_pass_all(&job->pass, min, max, rows);
+	job->scan = member_scan_start(&job->pass);
+	return job;
+}
+
+MemberCounts
+member_counts_finish(MemberCountsJob *job)
+{
+	member_scan_finish(job->scan, &job->pass);
+	elog(DEBUG2, "unionreg member pass: " INT64_FORMAT " periods counted, %ld ms after its start",
+		 job->pass.periods, TimestampDifferenceMilliseconds(job->started, GetCurrentTimestamp()));
+	return counts_of(&job->pass);
 }
 
 const int32 *
@@ -394,7 +406,7 @@ member_pass(PG_FUNCTION_ARGS)
 				 errmsg("unionreg._member_pass() needs a finite reporting date")));
 	InitMaterializedSRF(fcinfo, 0);
 
-	pass_init(&pass, PG_GETARG_DATEADT(0));
+	member_pass_init(&pass, PG_GETARG_DATEADT(0));
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(work);

@@ -31,8 +31,15 @@ extern const int member_counts_stride;
  * organizations (int8 datums)
  */
 extern MemberCounts member_counts(DateADT as_of, const Datum *ids, int n);
-/* the same for every organization, their keys' range and number known to the caller */
-extern MemberCounts member_counts_all(DateADT as_of, int64 min, int64 max, double rows);
+/*
+ * The same for every organization, their keys' range and number known to
+ * the caller: started (parallel workers, if any, begin reading at once) and
+ * finished, the caller free to read other tables in between.
+ */
+typedef struct MemberCountsJob MemberCountsJob;
+
+extern MemberCountsJob *member_counts_start(DateADT as_of, int64 min, int64 max, double rows);
+extern MemberCounts member_counts_finish(MemberCountsJob *job);
 /* the counters of an organization, or NULL if it has no period touching (P, D] */
 extern const int32 *member_counts_of(const MemberCounts *mc, int64 org_id);
 

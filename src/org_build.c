@@ -527,6 +527,7 @@ build_read(DateADT as_of, const int64 *root_id)
 	int64		min = 0,
 				max = -1;
 	double		norgs = 0;
+	MemberCountsJob *members = NULL;
 
 	member_dates_init(&b->dates, as_of);
 	b->nsp = get_namespace_oid("unionreg", false);
@@ -570,6 +571,12 @@ build_read(DateADT as_of, const int64 *root_id)
 		b->kinds.code[i] = MemoryContextStrdup(work, b->kinds.code[i]);
 	SPI_finish();
 
+	/*
+	 * The whole union: the member facts' parallel workers begin reading
+	 * now, while this backend reads the organization tables.
+	 */
+	if (root_id == NULL)
+		members = member_counts_start(b->dates.d, min, max, norgs);
 	b->orgs = id_map_create(min, max, norgs);
 	b->gone = id_map_create_hashed(1024);
 	read_orgs(b);
@@ -579,8 +586,6 @@ build_read(DateADT as_of, const int64 *root_id)
 	{
 		for (int32 i = 0; i < b->slots; i++)
 			b->org[i].in_scope = b->org[i].live;
-		/* the key range read above, not again */
-		b->mc = member_counts_all(b->dates.d, min, max, norgs);
 	}
 	else
 	{
@@ -595,6 +600,8 @@ build_read(DateADT as_of, const int64 *root_id)
 	}
 	read_base(b);
 	read_chairmen(b);
+	if (members)
+		b->mc = member_counts_finish(members);
 	return b;
 }
 

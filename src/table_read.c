@@ -22,11 +22,24 @@ table_read_open(TableRead *s, Oid nsp, const char *table)
 {
 	Oid			relid = get_relname_relid(table, nsp);
 
-	memset(s, 0, sizeof(*s));
 	if (!OidIsValid(relid))
 		elog(ERROR, "unionreg: table unionreg.%s is missing", table);
+	table_read_open_relid(s, relid);
+}
+
+void
+table_read_open_relid(TableRead *s, Oid relid)
+{
+	memset(s, 0, sizeof(*s));
 	s->rel = table_open(relid, AccessShareLock);
 	s->slot = table_slot_create(s->rel, NULL);
+}
+
+void
+table_read_parallel(TableRead *s, ParallelTableScanDesc pscan)
+{
+	Assert(s->scan == NULL && s->iscan == NULL);
+	s->scan = table_beginscan_parallel(s->rel, pscan);
 }
 
 void

@@ -32,6 +32,10 @@ typedef struct TableRead
 
 /* unionreg.<table>, to be read whole or, after table_read_by_index(), by key */
 extern void table_read_open(TableRead *s, Oid nsp, const char *table);
+/* the same, by the table's oid */
+extern void table_read_open_relid(TableRead *s, Oid relid);
+/* read the whole table as one participant of a parallel scan (its share of the blocks) */
+extern void table_read_parallel(TableRead *s, ParallelTableScanDesc pscan);
 /* remember column "name" (checked for its type) as col[i] */
 extern void table_read_column(TableRead *s, int i, const char *name, Oid type);
 /* remember column "name" as col[i], of whatever type (only its nullness is read) */

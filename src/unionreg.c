@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "big_alloc.h"
+#include "member_count.h"
 
 PG_MODULE_MAGIC;
 
@@ -16,4 +17,5 @@ void
 _PG_init(void)
 {
 	big_alloc_init();
+	member_scan_init();
 }

@@ -19,8 +19,8 @@ SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) 
 SELECT clock_timestamp() AS t0 \gset
 SELECT count(*) FROM unionreg.member_tallies(:'d') \gset
 SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS member_pass_ms \gset
--- where the member pass's time goes (its DEBUG1 lines: each table's read, then the counting)
-SET client_min_messages = debug1;
+-- where the member pass's time goes (its DEBUG lines: the workers launched, then the counting)
+SET client_min_messages = debug2;
 SELECT count(*) FROM unionreg._member_pass(:'d') \gset
 SET client_min_messages = warning;
 -- the whole build, with the backend's peak memory, in a session of its own

@@ -29,6 +29,7 @@ OBJS = \
 	src/table_read.o \
 	src/org_pass.o \
 	src/org_build.o \
+	src/snapshot_write.o \
 	src/row_jsonb.o \
 	src/line_value.o \
 	src/control_check.o

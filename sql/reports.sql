@@ -495,5 +495,41 @@ ROLLBACK;
 SET unionreg.member_pass_workers = -2;
 RESET unionreg.member_pass_workers;
 
+-- build_snapshot writes its rows through _org_pass_write (snapshot_write.c),
+-- a batch at a time as COPY does: exactly the rows _org_pass returns; the
+-- writer needs an existing snapshot (locked as its key would lock it) and
+-- refuses a caller under row security
+SELECT build_snapshot('2026-03-01') AS wsid \gset
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE w.org_id IS NULL OR c.org_id IS NULL
+						OR (w.form, w.is_complete, w.gaps, w.region_id) IS DISTINCT FROM (c.form, c.is_complete, c.gaps, c.region_id)
+						OR NOT (w.tally = c.tally)) AS differ
+  FROM (SELECT * FROM snapshot_org WHERE snapshot_id = :wsid) w
+  FULL JOIN _org_pass('2026-03-01') c ON c.org_id = w.org_id;
+SELECT organizations = (SELECT count(*) FROM snapshot_org WHERE snapshot_id = :wsid) AS counted_as_written
+  FROM snapshot WHERE id = :wsid;
+SELECT _org_pass_write('2026-03-01', -1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT _org_pass_write('2026-03-01', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT _org_pass_write('infinity', :wsid);
+\echo :LAST_ERROR_SQLSTATE
+-- a second write of the same snapshot's rows: their key says no
+SELECT _org_pass_write('2026-03-01', :wsid);
+\echo :LAST_ERROR_SQLSTATE
+CREATE ROLE regress_writer;
+GRANT USAGE ON SCHEMA unionreg TO regress_writer;
+GRANT EXECUTE ON FUNCTION _org_pass_write(date, bigint) TO regress_writer;
+GRANT SELECT, INSERT ON snapshot_org TO regress_writer;
+SET ROLE regress_writer;
+SELECT unionreg._org_pass_write('2026-03-01', :wsid);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE ALL ON snapshot_org FROM regress_writer;
+REVOKE ALL ON FUNCTION _org_pass_write(date, bigint) FROM regress_writer;
+REVOKE USAGE ON SCHEMA unionreg FROM regress_writer;
+DROP ROLE regress_writer;
+SELECT delete_snapshot(:wsid, true);
+
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

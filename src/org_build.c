@@ -36,6 +36,7 @@
 #include "member_period.h"
 #include "org_pass.h"
 #include "own_tally.h"
+#include "snapshot_write.h"
 #include "table_read.h"
 #include "tally.h"
 
@@ -676,6 +677,55 @@ finite_date_arg(FunctionCallInfo fcinfo, const char *function)
 	return PG_GETARG_DATEADT(0);
 }
 
+/* the filers of the whole union, or of root's subtree on D, rolled up, into the sink */
+static void
+pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
+{
+	MemoryContext work,
+				caller;
+	Build	   *b;
+	OrgRow	   *rows;
+	int64	   *acc;
+	int32		n;
+
+	/* everything but what the sink keeps goes with this context */
+	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg organization pass", ALLOCSET_DEFAULT_SIZES);
+	caller = MemoryContextSwitchTo(work);
+	b = build_read(as_of, root_id);
+	if (b != NULL)
+	{
+		/* a row and 42 counters for each organization in scope, not each slot */
+		n = 0;
+		for (int32 i = 0; i < b->slots; i++)
+			n += b->org[i].in_scope ? 1 : 0;
+		rows = big_alloc0(sizeof(OrgRow) * Max(n, 1));
+		acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
+		n = 0;
+		for (int32 i = 0; i < b->slots; i++)
+		{
+			OrgInfo    *o = &b->org[i];
+			OrgRow	   *r = &rows[n];
+
+			if ((i & 4095) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (!o->in_scope)
+				continue;
+			r->id = o->id;
+			r->parent = o->parent;
+			r->has_parent = o->has_parent;
+			r->is_region = o->level == b->regional;
+			r->form = form_of(b, o);
+			if (r->form)
+				r->chairman = chairman_tally(o);
+			own_counters(b, o, r->form != 0, &acc[(Size) n * TC_NCOUNTERS], r->form ? &r->gaps : NULL);
+			n++;
+		}
+		org_rows_emit(rows, n, acc, sink);
+	}
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(work);
+}
+
 PG_FUNCTION_INFO_V1(org_pass);
 
 /*
@@ -691,55 +741,34 @@ org_pass(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	DateADT		as_of = finite_date_arg(fcinfo, "unionreg._org_pass()");
 	int64		root_id = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
-	MemoryContext work,
-				caller;
-	Build	   *b;
-	OrgRow	   *rows;
-	int64	   *acc;
-	int32		n;
+	OrgRowSink	sink;
 
 	InitMaterializedSRF(fcinfo, 0);
-	/* everything but the result goes with this context */
-	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg organization pass", ALLOCSET_DEFAULT_SIZES);
-	caller = MemoryContextSwitchTo(work);
-	b = build_read(as_of, PG_ARGISNULL(1) ? NULL : &root_id);
-	if (b == NULL)
-	{
-		MemoryContextSwitchTo(caller);
-		MemoryContextDelete(work);
-		return (Datum) 0;
-	}
-
-	/* a row and 42 counters for each organization in scope, not each slot */
-	n = 0;
-	for (int32 i = 0; i < b->slots; i++)
-		n += b->org[i].in_scope ? 1 : 0;
-	rows = big_alloc0(sizeof(OrgRow) * Max(n, 1));
-	acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
-	n = 0;
-	for (int32 i = 0; i < b->slots; i++)
-	{
-		OrgInfo    *o = &b->org[i];
-		OrgRow	   *r = &rows[n];
-
-		if ((i & 4095) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (!o->in_scope)
-			continue;
-		r->id = o->id;
-		r->parent = o->parent;
-		r->has_parent = o->has_parent;
-		r->is_region = o->level == b->regional;
-		r->form = form_of(b, o);
-		if (r->form)
-			r->chairman = chairman_tally(o);
-		own_counters(b, o, r->form != 0, &acc[(Size) n * TC_NCOUNTERS], r->form ? &r->gaps : NULL);
-		n++;
-	}
-	org_rows_emit(rows, n, acc, rsinfo);
-	MemoryContextSwitchTo(caller);
-	MemoryContextDelete(work);
+	org_rows_to_result(&sink, rsinfo);
+	pass_into(as_of, PG_ARGISNULL(1) ? NULL : &root_id, &sink);
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(org_pass_write);
+
+/*
+ * unionreg._org_pass_write(as_of date, snapshot bigint) RETURNS bigint
+ * The whole union's filers on D written straight into snapshot_org under
+ * the given snapshot (snapshot_write.c), in batches; the rows written.
+ */
+Datum
+org_pass_write(PG_FUNCTION_ARGS)
+{
+	DateADT		as_of = finite_date_arg(fcinfo, "unionreg._org_pass_write()");
+	OrgRowSink *sink;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("unionreg._org_pass_write() needs a snapshot id, not NULL")));
+	sink = snapshot_sink_open(PG_GETARG_INT64(1));
+	pass_into(as_of, NULL, sink);
+	PG_RETURN_INT64(snapshot_sink_close(sink));
 }
 
 PG_FUNCTION_INFO_V1(subtree_pass);

@@ -35,8 +35,21 @@
  * and put the filers' rows into the result: the consolidated tally plus the
  * filer's own chairman, completeness, gaps, region.
  */
+static void
+put_result(OrgRowSink *sink, Datum *values, bool *nulls)
+{
+	tuplestore_putvalues(sink->rsinfo->setResult, sink->rsinfo->setDesc, values, nulls);
+}
+
 void
-org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
+org_rows_to_result(OrgRowSink *sink, ReturnSetInfo *rsinfo)
+{
+	sink->put = put_result;
+	sink->rsinfo = rsinfo;
+}
+
+void
+org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 {
 	int64	   *ids;
 	bool	   *is_region;
@@ -87,7 +100,7 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo)
 		nulls[4] = r->gaps == 0;
 		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
 		nulls[5] = region_at[i] < 0;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		sink->put(sink, values, nulls);
 		tally_datum_free(values[2], t);
 	}
 }
@@ -193,6 +206,11 @@ org_rollup(PG_FUNCTION_ARGS)
 	if (n == 0)
 		return (Datum) 0;
 
-	org_rows_emit(rows, n, acc, rsinfo);
+	{
+		OrgRowSink	sink;
+
+		org_rows_to_result(&sink, rsinfo);
+		org_rows_emit(rows, n, acc, &sink);
+	}
 	return (Datum) 0;
 }

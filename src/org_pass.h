@@ -24,7 +24,22 @@ typedef struct OrgRow
 	Tally	   *chairman;		/* NULL: none */
 } OrgRow;
 
-/* roll acc (TC_NCOUNTERS per row, its own) up and put the filers' rows into rsinfo's tuplestore */
-extern void org_rows_emit(OrgRow *rows, int n, int64 *acc, ReturnSetInfo *rsinfo);
+/*
+ * Where the filers' rows go: a function's result (org_rows_to_result) or
+ * snapshot_org itself (snapshot_write.c).  put() gets the six columns
+ * (org_id, form, tally, is_complete, gaps, region_id); what they point to
+ * is the caller's again when it returns.
+ */
+typedef struct OrgRowSink OrgRowSink;
+struct OrgRowSink
+{
+	void		(*put) (OrgRowSink *sink, Datum *values, bool *nulls);
+	ReturnSetInfo *rsinfo;		/* org_rows_to_result's */
+};
+
+/* a sink into a set-returning function's tuplestore */
+extern void org_rows_to_result(OrgRowSink *sink, ReturnSetInfo *rsinfo);
+/* roll acc (TC_NCOUNTERS per row, its own) up and put the filers' rows into the sink */
+extern void org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink);
 
 #endif

@@ -506,7 +506,8 @@ SELECT count(*) AS rows,
 						OR NOT (w.tally = c.tally)) AS differ
   FROM (SELECT * FROM snapshot_org WHERE snapshot_id = :wsid) w
   FULL JOIN _org_pass('2026-03-01') c ON c.org_id = w.org_id;
-SELECT organizations = (SELECT count(*) FROM snapshot_org WHERE snapshot_id = :wsid) AS counted_as_written
+SELECT organizations = (SELECT count(*) FROM snapshot_org WHERE snapshot_id = :wsid)
+       AND members = _snapshot_members(:wsid) AS counted_as_written
   FROM snapshot WHERE id = :wsid;
 SELECT _org_pass_write('2026-03-01', -1);
 \echo :LAST_ERROR_SQLSTATE

@@ -85,9 +85,9 @@ member_scan_init(void)
 {
 	DefineCustomIntVariable("unionreg.member_pass_workers",
 							"Parallel workers that share the report engine's whole-union scan of the member facts.",
-							"-1 sizes them as the planner sizes a parallel scan of unionreg.member_fact: none below "
-							"min_parallel_table_scan_size, one more each time the table triples, at most "
-							"max_parallel_workers_per_gather.  0 reads alone; a number asks for that many "
+							"-1 sizes them as the planner sizes a parallel scan of unionreg.member_fact, from 16 times "
+							"min_parallel_table_scan_size up (a worker's start costs more than reading less): one, "
+							"one more each time the table triples, at most max_parallel_workers_per_gather.  0 reads alone; a number asks for that many "
 							"whatever the table's size (tests).  max_parallel_workers still caps what is launched.",
 							&member_pass_workers,
 							-1, -1, MAX_PARALLEL_WORKER_LIMIT,
@@ -96,7 +96,15 @@ member_scan_init(void)
 							NULL, NULL, NULL);
 }
 
-/* as compute_parallel_worker() for a heap of this size */
+/*
+ * As compute_parallel_worker() for a heap of this size, but the first
+ * worker from FIRST_WORKER_AT times min_parallel_table_scan_size up (128 MB
+ * by default, ~1.3 million periods): a worker took 50-80 ms to start on the
+ * development VM, longer than reading a smaller table alone (demo scale,
+ * 318,507 periods: 50 ms alone, 90-120 ms with a worker).
+ */
+#define FIRST_WORKER_AT 16
+
 static int
 workers_for(Relation rel)
 {
@@ -108,6 +116,7 @@ workers_for(Relation rel)
 		return member_pass_workers;
 	pages = RelationGetNumberOfBlocks(rel);
 	threshold = Max(min_parallel_table_scan_size, 1);
+	threshold = threshold > INT_MAX / FIRST_WORKER_AT ? INT_MAX : threshold * FIRST_WORKER_AT;
 	if (pages < (BlockNumber) threshold)
 		return 0;
 	n = 1;

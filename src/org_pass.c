@@ -44,6 +44,7 @@ put_result(OrgRowSink *sink, Datum *values, bool *nulls)
 void
 org_rows_to_result(OrgRowSink *sink, ReturnSetInfo *rsinfo)
 {
+	memset(sink, 0, sizeof(*sink));
 	sink->put = put_result;
 	sink->rsinfo = rsinfo;
 }
@@ -100,6 +101,8 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 		nulls[4] = r->gaps == 0;
 		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
 		nulls[5] = region_at[i] < 0;
+		if (r->is_primary)
+			sink->members += t->c[TC_MEMBERS];
 		sink->put(sink, values, nulls);
 		tally_datum_free(values[2], t);
 	}

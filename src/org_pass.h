@@ -19,6 +19,7 @@ typedef struct OrgRow
 	int64		parent;
 	bool		has_parent;
 	bool		is_region;
+	bool		is_primary;		/* its members count in the snapshot's total */
 	Datum		form;			/* text; 0: files no form */
 	Datum		gaps;			/* text[]; 0: complete */
 	Tally	   *chairman;		/* NULL: none */
@@ -35,6 +36,7 @@ struct OrgRowSink
 {
 	void		(*put) (OrgRowSink *sink, Datum *values, bool *nulls);
 	ReturnSetInfo *rsinfo;		/* org_rows_to_result's */
+	int64		members;		/* the primaries' members on D, summed over the rows put */
 };
 
 /* a sink into a set-returning function's tuplestore */

@@ -170,6 +170,7 @@ snapshot_sink_open(int64 snapshot_id)
 
 	w = palloc0(sizeof(SnapshotSink));
 	w->base.put = put_row;
+	w->base.members = 0;
 	w->snapshot_id = snapshot_id;
 	w->rel = table_open(relid, RowExclusiveLock);
 	check_columns(w->rel);

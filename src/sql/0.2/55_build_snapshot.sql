@@ -23,13 +23,13 @@ REVOKE EXECUTE ON FUNCTION unionreg._snapshot_members(bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._snapshot_members(bigint) IS
 	'internal: the members on record on a snapshot''s date, the sum of its primaries'' counters';
 
-CREATE FUNCTION unionreg._org_pass_write(p_as_of date, p_snapshot bigint)
-RETURNS bigint
+CREATE FUNCTION unionreg._org_pass_write(p_as_of date, p_snapshot bigint,
+										 OUT organizations bigint, OUT members bigint)
 AS 'MODULE_PATHNAME', 'org_pass_write'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION unionreg._org_pass_write(date, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_pass_write(date, bigint) IS
-	'internal: the whole union''s filers on D (what _org_pass(D) returns) written straight into snapshot_org under an existing snapshot, locked FOR KEY SHARE, in batches as COPY writes; the rows written. Refuses a caller under row security (the owner''s build_snapshot() calls it)';
+	'internal: the whole union''s filers on D (what _org_pass(D) returns) written straight into snapshot_org under an existing snapshot, locked FOR KEY SHARE, in batches as COPY writes; the rows written and the members on record (the primaries'' consolidated members). Refuses a caller under row security (the owner''s build_snapshot() calls it)';
 
 CREATE OR REPLACE FUNCTION unionreg.build_snapshot(as_of date)
 RETURNS bigint
@@ -58,15 +58,16 @@ BEGIN
 	-- the C pass writes its rows itself, a batch at a time (through INSERT ...
 	-- SELECT they went through a tuplestore and the executor one by one)
 	IF has_function_privilege('unionreg._org_pass_write(date, bigint)', 'EXECUTE') THEN
-		v_orgs := unionreg._org_pass_write(build_snapshot.as_of, v_id);
+		SELECT w.organizations, w.members INTO v_orgs, v_members
+		  FROM unionreg._org_pass_write(build_snapshot.as_of, v_id) w;
 	ELSE
 		INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
 		SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id
 		  FROM unionreg._org_tallies_sql(build_snapshot.as_of, NULL) t;
 		GET DIAGNOSTICS v_orgs = ROW_COUNT;
+		v_members := unionreg._snapshot_members(v_id);
 	END IF;
 	PERFORM unionreg._progress('build_snapshot', format('%s: written', as_of), v_orgs);
-	v_members := unionreg._snapshot_members(v_id);
 	UPDATE unionreg.snapshot SET duration = clock_timestamp() - t0, organizations = v_orgs, members = v_members
 	 WHERE id = v_id;
 	RAISE NOTICE 'build_snapshot %: % organizations, % members, % s', v_id, v_orgs, v_members,

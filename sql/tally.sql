@@ -107,6 +107,19 @@ SELECT * FROM (VALUES
 	(6, 3, false, '{subdivisions=1}', NULL, NULL, NULL)) v;
 SELECT * FROM unionreg._org_rollup('orgs') ORDER BY org_id;
 COMMIT;
+-- a chairman's tally holds a chairman in office (and released), nothing else
+BEGIN;
+DECLARE odd_chairman NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, '{members=1}'::unionreg.tally, NULL::text[])) v;
+SELECT * FROM unionreg._org_rollup('odd_chairman');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DECLARE released_only NO SCROLL CURSOR FOR
+SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, '{chairman_released=1}'::unionreg.tally, NULL::text[])) v;
+SELECT * FROM unionreg._org_rollup('released_only');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
 -- bad input: refused with its reason
 SELECT * FROM unionreg._org_rollup(NULL);
 \echo :LAST_ERROR_SQLSTATE

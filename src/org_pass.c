@@ -90,9 +90,10 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 			CHECK_FOR_INTERRUPTS();
 		memcpy(t->c, acc + (Size) i * TC_NCOUNTERS, sizeof(int64) * TC_NCOUNTERS);
 		/* the filer's own chairman: its report's, not rolled up */
-		if (r->chairman)
-			for (int c = 0; c < Min(r->chairman->n, TC_NCOUNTERS); c++)
-				tally_add_into(&t->c[c], r->chairman->c[c], c);
+		if (r->chairman_in_office)
+			tally_add_into(&t->c[TC_CHAIRMAN_IN_OFFICE], 1, TC_CHAIRMAN_IN_OFFICE);
+		if (r->chairman_released)
+			tally_add_into(&t->c[TC_CHAIRMAN_RELEASED], 1, TC_CHAIRMAN_RELEASED);
 		values[0] = Int64GetDatum(r->id);
 		values[1] = r->form;
 		values[2] = tally_to_datum(t);
@@ -106,6 +107,37 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 		sink->put(sink, values, nulls);
 		tally_datum_free(values[2], t);
 	}
+}
+
+/* a chairman's tally: whether one is in office, and released (nothing else may be in it) */
+static void
+chairman_of(OrgRow *r, Datum d)
+{
+	Tally	   *t = DatumGetTallyP(d);
+
+	for (int c = 0; c < t->n; c++)
+	{
+		if (t->c[c] == 0)
+			continue;
+		if ((c != TC_CHAIRMAN_IN_OFFICE && c != TC_CHAIRMAN_RELEASED) || t->c[c] != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unionreg._org_rollup(): the chairman's tally of organization " INT64_FORMAT
+							" holds %s = " INT64_FORMAT, r->id, tally_counter_names[c], t->c[c]),
+					 errdetail("A chairman's tally holds chairman_in_office = 1 and chairman_released = 0 or 1, nothing else."),
+					 errhint("Make the cursor's chairman column with unionreg._chairman_tally(released).")));
+		if (c == TC_CHAIRMAN_IN_OFFICE)
+			r->chairman_in_office = true;
+		else
+			r->chairman_released = true;
+	}
+	if (r->chairman_released && !r->chairman_in_office)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unionreg._org_rollup(): organization " INT64_FORMAT " has a released chairman not in office", r->id),
+				 errhint("Make the cursor's chairman column with unionreg._chairman_tally(released).")));
+	if ((Pointer) t != DatumGetPointer(d))
+		pfree(t);
 }
 
 PG_FUNCTION_INFO_V1(org_rollup);
@@ -196,7 +228,8 @@ org_rollup(PG_FUNCTION_ARGS)
 			d = SPI_getbinval(tuple, desc, 5, &isnull);
 			r->form = isnull ? (Datum) 0 : datumCopy(d, false, -1);
 			d = SPI_getbinval(tuple, desc, 6, &isnull);
-			r->chairman = (isnull || r->form == 0) ? NULL : tally_copy_from_datum(d);
+			if (!isnull && r->form != 0)
+				chairman_of(r, d);
 			d = SPI_getbinval(tuple, desc, 7, &isnull);
 			r->gaps = (isnull || r->form == 0) ? (Datum) 0 : datumCopy(d, false, -1);
 			n++;

@@ -22,7 +22,9 @@ typedef struct OrgRow
 	bool		is_primary;		/* its members count in the snapshot's total */
 	Datum		form;			/* text; 0: files no form */
 	Datum		gaps;			/* text[]; 0: complete */
-	Tally	   *chairman;		/* NULL: none */
+	/* its own chairman on D, added to its report, not rolled up */
+	bool		chairman_in_office;
+	bool		chairman_released;
 } OrgRow;
 
 /*

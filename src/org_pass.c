@@ -59,6 +59,8 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 	int		   *region_at;
 	IdIndex    *sorted;
 	Tally	   *t;
+	MemoryContext rowcxt,
+				caller;
 
 	if (n == 0)
 		return;
@@ -78,6 +80,8 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 
 	/* one tally, overwritten for each row and packed into it */
 	t = tally_new();
+	/* what a row needs only until it is put: the same memory for every row */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "unionreg filer row", ALLOCSET_SMALL_SIZES);
 	for (int i = 0; i < n; i++)
 	{
 		Datum		values[6];
@@ -94,19 +98,22 @@ org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
 			tally_add_into(&t->c[TC_CHAIRMAN_IN_OFFICE], 1, TC_CHAIRMAN_IN_OFFICE);
 		if (r->chairman_released)
 			tally_add_into(&t->c[TC_CHAIRMAN_RELEASED], 1, TC_CHAIRMAN_RELEASED);
+		caller = MemoryContextSwitchTo(rowcxt);
 		values[0] = Int64GetDatum(r->id);
 		values[1] = r->form;
 		values[2] = tally_to_datum(t);
-		values[3] = BoolGetDatum(r->gaps == 0);
-		values[4] = r->gaps;
-		nulls[4] = r->gaps == 0;
+		values[3] = BoolGetDatum(r->gaps == 0 && !r->lazy_gaps);
+		values[4] = r->lazy_gaps ? sink->make_gaps(sink->gaps_arg, r) : r->gaps;
+		nulls[4] = values[4] == 0;
+		MemoryContextSwitchTo(caller);
 		values[5] = region_at[i] >= 0 ? Int64GetDatum(ids[region_at[i]]) : (Datum) 0;
 		nulls[5] = region_at[i] < 0;
 		if (r->is_primary)
 			sink->members += t->c[TC_MEMBERS];
 		sink->put(sink, values, nulls);
-		tally_datum_free(values[2], t);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 }
 
 /* a chairman's tally: whether one is in office, and released (nothing else may be in it) */

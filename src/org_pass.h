@@ -21,7 +21,10 @@ typedef struct OrgRow
 	bool		is_region;
 	bool		is_primary;		/* its members count in the snapshot's total */
 	Datum		form;			/* text; 0: files no form */
-	Datum		gaps;			/* text[]; 0: complete */
+	Datum		gaps;			/* text[]; 0: complete, unless made as it is emitted: */
+	bool		lazy_gaps;		/* incomplete, its gaps made by the sink's make_gaps */
+	uint16		gap_fields;		/* for make_gaps: the mandatory passport fields empty (bits) */
+	int32		gap_unknown;	/* and its members with status unknown */
 	/* its own chairman on D, added to its report, not rolled up */
 	bool		chairman_in_office;
 	bool		chairman_released;
@@ -39,6 +42,9 @@ struct OrgRowSink
 	void		(*put) (OrgRowSink *sink, Datum *values, bool *nulls);
 	ReturnSetInfo *rsinfo;		/* org_rows_to_result's */
 	int64		members;		/* the primaries' members on D, summed over the rows put */
+	/* the text[] of a row's lazy gaps, in a memory context reset after each row */
+	Datum		(*make_gaps) (void *arg, const OrgRow *r);
+	void	   *gaps_arg;
 };
 
 /* a sink into a set-returning function's tuplestore */

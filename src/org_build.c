@@ -580,6 +580,9 @@ build_read(DateADT as_of, const int64 *root_id)
 	if (root_id == NULL)
 		members = member_counts_start(b->dates.d, min, max, norgs);
 	b->orgs = id_map_create(min, max, norgs);
+	/* a dense map's slots are known: one array of them, not grown by doubling (and copying) */
+	if (id_map_slots(b->orgs) > 0)
+		id_map_grow((void **) &b->org, &b->org_cap, sizeof(OrgInfo), id_map_slots(b->orgs) - 1);
 	b->gone = id_map_create_hashed(1024);
 	read_orgs(b);
 	read_links(b);

@@ -109,8 +109,16 @@ table_read_next(TableRead *s)
 		if (!table_scan_getnextslot(s->scan, ForwardScanDirection, s->slot))
 			return false;
 	}
-	slot_getsomeattrs(s->slot, s->natts);
+	slot_getsomeattrs(s->slot, s->natts_first ? s->natts_first : s->natts);
 	return true;
+}
+
+void
+table_read_first(TableRead *s, int i)
+{
+	s->natts_first = 0;
+	for (int k = 0; k <= i; k++)
+		s->natts_first = Max(s->natts_first, s->col[k]);
 }
 
 void

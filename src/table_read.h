@@ -22,6 +22,7 @@ typedef struct TableRead
 	Relation	rel;
 	TupleTableSlot *slot;
 	AttrNumber	natts;			/* deform up to this column */
+	AttrNumber	natts_first;	/* 0, or deform only up to this one at first (table_read_rest) */
 	AttrNumber	col[TABLE_READ_MAX_COLUMNS];	/* the columns the caller asked for */
 	TableScanDesc scan;			/* the whole table */
 	Relation	index;			/* or by key */
@@ -45,6 +46,14 @@ extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nk
 /* the rows whose key is "key" (and whose date, with two keys, is > after) */
 extern void table_read_key(TableRead *s, int64 key, DateADT after);
 extern bool table_read_next(TableRead *s);
+/* table_read_next deforms only columns 0 .. i at first: the rest when table_read_rest is called */
+extern void table_read_first(TableRead *s, int i);
+static inline void
+table_read_rest(TableRead *s)
+{
+	if (s->natts_first)
+		slot_getsomeattrs(s->slot, s->natts);
+}
 extern void table_read_close(TableRead *s);
 
 #define TR_VALUE(s, i)		((s)->slot->tts_values[(s)->col[i] - 1])

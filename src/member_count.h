@@ -39,6 +39,8 @@ typedef struct Pass
 	int64		key_min;
 	int64		key_max;
 	double		key_rows;
+	/* or, with dest set, straight into the organization pass's rows: */
+	MemberRows	dest;
 } Pass;
 
 extern void member_pass_init(Pass *pass, DateADT as_of);
@@ -48,6 +50,8 @@ extern void member_pass_all(Pass *pass, int64 min, int64 max, double rows);
 extern void member_fact_columns(TableRead *s);
 /* count every row the read returns */
 extern void member_pass_count_rows(Pass *pass, TableRead *s);
+/* add an organization's counters (ACC_SIZE of them, a worker's) to the pass's */
+extern void member_pass_add(Pass *pass, int64 org_id, const int32 *counts);
 
 /*
  * The whole-union scan of member_fact (member_scan.c), shared with parallel

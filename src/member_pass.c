@@ -168,10 +168,95 @@ member_pass_all(Pass *pass, int64 min, int64 max, double rows)
 				Max(id_map_slots(pass->orgs) - 1, 0));
 }
 
+/* the row an organization's members count in, and whether as its own; false: none */
+static inline bool
+dest_row(const MemberRows *dest, int64 org_id, int32 *row, bool *own)
+{
+	int32		slot = id_map_find(dest->orgs, org_id);
+	int32		r;
+
+	if (slot < 0 || slot >= dest->nslots || (r = dest->row_of[slot]) == -1)
+		return false;
+	*own = r >= 0;
+	*row = r >= 0 ? r : -2 - r;
+	return true;
+}
+
+/* a period counted straight into its organization's row */
+static void
+count_period_into(Pass *pass, int32 row, bool own, const MemberPeriod *m)
+{
+	uint32		bits = member_period_counters(m, &pass->dates);
+	int64	   *acc = &pass->dest.acc[(Size) row * TC_NCOUNTERS];
+
+	if (own)
+	{
+		int32	   *o = &pass->dest.own[(Size) row * MEMBER_ROW_OWN];
+
+		o[MEMBER_OWN_MEMBERS] += (bits >> TC_MEMBERS) & 1;
+		o[MEMBER_OWN_UNKNOWN] += (bits >> TC_STATUS_UNKNOWN) & 1;
+	}
+	while (bits)
+	{
+		acc[pg_rightmost_one_pos32(bits)]++;
+		bits &= bits - 1;
+	}
+	pass->periods++;
+}
+
+void
+member_pass_add(Pass *pass, int64 org_id, const int32 *counts)
+{
+	int32		org;
+	int32	   *acc;
+
+	if (pass->dest.acc)
+	{
+		int32		row;
+		bool		own;
+		int64	   *into;
+
+		if (!dest_row(&pass->dest, org_id, &row, &own))
+			return;
+		into = &pass->dest.acc[(Size) row * TC_NCOUNTERS];
+		for (int k = 0; k < MEMBER_COUNTERS; k++)
+			into[k] += counts[k];
+		if (own)
+		{
+			pass->dest.own[(Size) row * MEMBER_ROW_OWN + MEMBER_OWN_MEMBERS] += counts[TC_MEMBERS];
+			pass->dest.own[(Size) row * MEMBER_ROW_OWN + MEMBER_OWN_UNKNOWN] += counts[TC_STATUS_UNKNOWN];
+		}
+		pass->periods += counts[ACC_PERIODS];
+		return;
+	}
+	/* the leader's own counters: the same map, so every key a worker saw has its slot */
+	org = id_map_add(pass->orgs, org_id);
+	if (org < 0)
+		return;
+	id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
+	acc = &pass->acc[(Size) org * ACC_SIZE];
+	for (int k = 0; k < ACC_SIZE; k++)
+		acc[k] += counts[k];
+	pass->periods += counts[ACC_PERIODS];
+}
+
 /* count every row the read returns (the whole union, or only the organizations given) */
 void
 member_pass_count_rows(Pass *pass, TableRead *s)
 {
+	if (pass->dest.acc)
+	{
+		while (table_read_next(s))
+		{
+			MemberPeriod m;
+			int32		row;
+			bool		own;
+
+			if (dest_row(&pass->dest, TR_INT64(s, 0), &row, &own) && fact_decode(pass, s, &m))
+				count_period_into(pass, row, own, &m);
+		}
+		return;
+	}
 	while (table_read_next(s))
 	{
 		MemberPeriod m;
@@ -358,18 +443,21 @@ member_counts_start(DateADT as_of, int64 min, int64 max, double rows)
 
 	job->started = GetCurrentTimestamp();
 	member_pass_init(&job->pass, as_of);
-	member_pass_all(&job->pass, min, max, rows);
+	/* the workers' key map; the leader counts into the rows given at the end */
+	job->pass.key_min = min;
+	job->pass.key_max = max;
+	job->pass.key_rows = rows;
 	job->scan = member_scan_start(&job->pass);
 	return job;
 }
 
-MemberCounts
-member_counts_finish(MemberCountsJob *job)
+void
+member_counts_into(MemberCountsJob *job, const MemberRows *rows)
 {
+	job->pass.dest = *rows;
 	member_scan_finish(job->scan, &job->pass);
 	elog(DEBUG2, "unionreg member pass: " INT64_FORMAT " periods counted, %ld ms after its start",
 		 job->pass.periods, TimestampDifferenceMilliseconds(job->started, GetCurrentTimestamp()));
-	return counts_of(&job->pass);
 }
 
 const int32 *

@@ -142,7 +142,7 @@ member_scan_start(Pass *pass)
 	Size		pscan_size;
 	char	   *queues;
 
-	Assert(!pass->filtered && pass->orgs != NULL);
+	Assert(!pass->filtered);
 	if (!OidIsValid(relid))
 		elog(ERROR, "unionreg: table unionreg.member_fact is missing");
 	ms->rel = table_open(relid, AccessShareLock);
@@ -206,19 +206,9 @@ receive_counts(shm_mq_handle *mqh, Pass *pass)
 		for (Size off = 0; off < nbytes; off += sizeof(OrgCounts))
 		{
 			OrgCounts	rec;
-			int32		slot;
-			int32	   *acc;
 
 			memcpy(&rec, (char *) data + off, sizeof(rec));
-			slot = id_map_add(pass->orgs, rec.id);
-			if (slot < 0)
-				elog(ERROR, "unionreg member pass: a worker counted organization " INT64_FORMAT
-					 ", outside the leader's keys", rec.id);
-			id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, slot);
-			acc = &pass->acc[(Size) slot * ACC_SIZE];
-			for (int k = 0; k < ACC_SIZE; k++)
-				acc[k] += rec.acc[k];
-			pass->periods += rec.acc[ACC_PERIODS];
+			member_pass_add(pass, rec.id, rec.acc);
 		}
 		CHECK_FOR_INTERRUPTS();
 	}

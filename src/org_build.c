@@ -107,6 +107,8 @@ typedef struct Build
 	int32		slots;			/* of org[] in use */
 	OrgInfo    *root;			/* of a subtree pass */
 	MemberCounts mc;			/* the members' counters of the organizations in scope */
+	MemberCountsJob *members;	/* or, the whole union, counted into the rows (pass_into) */
+	const int32 *own;			/* then, by row: its own members and their unknown statuses */
 	bool		gap_order_known;	/* gap_order() done */
 	Datum		field_gap[NFIELDS];	/* by field: the text of its gap */
 	int			gap_sorted[NFIELDS + 1];	/* the fields in gap order; NFIELDS: status unknown */
@@ -433,9 +435,9 @@ gap_order(Build *b)
 
 /* whether a filer's report is incomplete: a mandatory passport field empty, or a member's status unknown */
 static bool
-incomplete(Build *b, const OrgInfo *o, const int32 *members)
+incomplete(Build *b, const OrgInfo *o, int32 unknown)
 {
-	return (o->empty & b->required[o->level]) != 0 || (members && members[TC_STATUS_UNKNOWN] > 0);
+	return (o->empty & b->required[o->level]) != 0 || unknown > 0;
 }
 
 /*
@@ -606,8 +608,8 @@ build_read(DateADT as_of, const int64 *root_id)
 	}
 	read_base(b);
 	read_chairmen(b);
-	if (members)
-		b->mc = member_counts_finish(members);
+	/* the whole union's members are counted into the rows by pass_into */
+	b->members = members;
 	return b;
 }
 
@@ -618,15 +620,26 @@ build_read(DateADT as_of, const int64 *root_id)
  * without, only whether it is complete is worked out.
  */
 static void
-own_counters(Build *b, OrgInfo *o, bool files, int64 *c, OrgRow *gaps)
+own_counters(Build *b, OrgInfo *o, int32 row, bool files, int64 *c, OrgRow *gaps)
 {
-	const int32 *members = member_counts_of(&b->mc, o->id);
+	const int32 *members = b->own ? NULL : member_counts_of(&b->mc, o->id);
+	int32		unknown = 0;
 	OwnFacts	f;
 
+	memset(&f, 0, sizeof(f));
 	if (members)
+	{
 		for (int k = 0; k < MEMBER_COUNTERS; k++)
 			c[k] = members[k];
-	memset(&f, 0, sizeof(f));
+		unknown = members[TC_STATUS_UNKNOWN];
+	}
+	else if (b->own && row >= 0)
+	{
+		/* the members are in c already, a folded subdivision's too: its own, for what it adds itself */
+		f.has_own_members = true;
+		f.own_members = b->own[(Size) row * MEMBER_ROW_OWN + MEMBER_OWN_MEMBERS];
+		unknown = b->own[(Size) row * MEMBER_ROW_OWN + MEMBER_OWN_UNKNOWN];
+	}
 	f.is_primary = o->level == b->primary;
 	f.is_subdivision = o->level == b->subdivision;
 	if (f.is_primary)
@@ -650,16 +663,16 @@ own_counters(Build *b, OrgInfo *o, bool files, int64 *c, OrgRow *gaps)
 	{
 		if (gaps)
 		{
-			f.incomplete = incomplete(b, o, members);
+			f.incomplete = incomplete(b, o, unknown);
 			if (f.incomplete)
 			{
 				gaps->lazy_gaps = true;
 				gaps->gap_fields = o->empty & b->required[o->level];
-				gaps->gap_unknown = members ? members[TC_STATUS_UNKNOWN] : 0;
+				gaps->gap_unknown = unknown;
 			}
 		}
 		else
-			f.incomplete = incomplete(b, o, members);
+			f.incomplete = incomplete(b, o, unknown);
 	}
 	own_tally_apply(c, &f);
 }
@@ -749,6 +762,28 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 			row_of[i] = b->org[i].in_scope && !folded(b, &b->org[i]) ? n++ : -1;
 		rows = big_alloc0(sizeof(OrgRow) * Max(n, 1));
 		acc = big_alloc0(sizeof(int64) * TC_NCOUNTERS * Max(n, 1));
+		/* the folded ones' rows: their targets' (-2 - row); where their counters go */
+		for (int32 i = 0; i < b->slots; i++)
+		{
+			OrgInfo    *t;
+
+			if (row_of[i] == -1 && b->org[i].in_scope && (t = fold_target(b, &b->org[i])) != NULL)
+				row_of[i] = -2 - row_of[t - b->org];
+		}
+		if (b->members)
+		{
+			/* the whole union: the members' counters straight into the rows */
+			MemberRows	mr;
+			int32	   *own = big_alloc0(sizeof(int32) * MEMBER_ROW_OWN * Max(n, 1));
+
+			mr.orgs = b->orgs;
+			mr.row_of = row_of;
+			mr.nslots = b->slots;
+			mr.acc = acc;
+			mr.own = own;
+			member_counts_into(b->members, &mr);
+			b->own = own;
+		}
 		for (int32 i = 0; i < b->slots; i++)
 		{
 			OrgInfo    *o = &b->org[i];
@@ -775,23 +810,22 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 				r->has_parent = p != NULL || org_of(b, o->parent) == NULL;
 				r->parent = p != NULL ? p->id : o->parent;
 			}
-			own_counters(b, o, r->form != 0, &acc[(Size) row_of[i] * TC_NCOUNTERS], r->form ? r : NULL);
+			own_counters(b, o, row_of[i], r->form != 0, &acc[(Size) row_of[i] * TC_NCOUNTERS], r->form ? r : NULL);
 		}
 		/* the folded ones: what each adds, into its target's counters */
 		for (int32 i = 0; i < b->slots; i++)
 		{
 			OrgInfo    *o = &b->org[i];
-			OrgInfo    *t;
 			int64		c[TC_NCOUNTERS];
 			int64	   *into;
 
 			if ((i & 4095) == 0)
 				CHECK_FOR_INTERRUPTS();
-			if (!o->in_scope || row_of[i] >= 0 || (t = fold_target(b, o)) == NULL)
+			if (row_of[i] >= -1)
 				continue;
 			memset(c, 0, sizeof(c));
-			own_counters(b, o, false, c, NULL);
-			into = &acc[(Size) row_of[t - b->org] * TC_NCOUNTERS];
+			own_counters(b, o, -1, false, c, NULL);
+			into = &acc[(Size) (-2 - row_of[i]) * TC_NCOUNTERS];
 			for (int k = 0; k < TC_NCOUNTERS; k++)
 				if (c[k] != 0)
 					tally_add_into(&into[k], c[k], k);
@@ -911,7 +945,7 @@ subtree_pass(PG_FUNCTION_ARGS)
 		if (!o->in_scope)
 			continue;
 		memset(c, 0, sizeof(c));
-		own_counters(b, o, form_of(b, o) != 0, c, NULL);
+		own_counters(b, o, -1, form_of(b, o) != 0, c, NULL);
 		for (int k = 0; k < TC_NCOUNTERS; k++)
 			if (c[k] != 0)
 				tally_add_into(&sum->c[k], c[k], k);

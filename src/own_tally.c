@@ -34,7 +34,7 @@ own_tally_apply(int64 *c, const OwnFacts *f)
 	{
 		tally_add_into(&c[TC_PRIMARIES], 1, TC_PRIMARIES);
 		tally_add_into(&c[f->kind_counter], 1, f->kind_counter);
-		if (c[TC_MEMBERS] == 0)
+		if ((f->has_own_members ? f->own_members : c[TC_MEMBERS]) == 0)
 			tally_add_into(&c[TC_PRIMARIES_NO_MEMBER], 1, TC_PRIMARIES_NO_MEMBER);
 		if (f->has_valid_from && f->has_dates && f->valid_from > f->period_start && f->valid_from <= f->as_of)
 			tally_add_into(&c[TC_PRIMARIES_CREATED], 1, TC_PRIMARIES_CREATED);

@@ -23,6 +23,8 @@ typedef struct OwnFacts
 	bool		has_students;
 	int32		students;
 	bool		incomplete;		/* a filer whose report is incomplete */
+	bool		has_own_members;	/* own_members says whether a primary has a member of its own */
+	int64		own_members;	/* (else c[members] does: the counters hold only its own members) */
 	int64		liquidated;		/* primaries liquidated under it in (P, D] */
 	bool		has_dates;
 	DateADT		as_of;

@@ -23,6 +23,7 @@ OBJS = \
 	src/member_period.o \
 	src/member_pass.o \
 	src/member_scan.o \
+	src/count_workers.o \
 	src/member_fact.o \
 	src/id_map.o \
 	src/big_alloc.o \

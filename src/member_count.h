@@ -62,7 +62,6 @@ extern void member_pass_add(Pass *pass, int64 org_id, const int32 *counts);
  */
 typedef struct MemberScan MemberScan;
 
-extern void member_scan_init(void);
 extern MemberScan *member_scan_start(Pass *pass);
 extern void member_scan_finish(MemberScan *ms, Pass *pass);
 

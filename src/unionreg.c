@@ -7,7 +7,7 @@
 #include "fmgr.h"
 
 #include "big_alloc.h"
-#include "member_count.h"
+#include "count_workers.h"
 
 PG_MODULE_MAGIC;
 
@@ -17,5 +17,5 @@ void
 _PG_init(void)
 {
 	big_alloc_init();
-	member_scan_init();
+	count_workers_init();
 }

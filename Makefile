@@ -24,6 +24,7 @@ OBJS = \
 	src/member_pass.o \
 	src/member_scan.o \
 	src/count_workers.o \
+	src/member_keys.o \
 	src/member_fact.o \
 	src/id_map.o \
 	src/big_alloc.o \

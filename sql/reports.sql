@@ -482,6 +482,41 @@ SELECT leave(p.ext_id, '2026-05-01', 'own_wish')
  ORDER BY p.id LIMIT 1;
 SELECT tally_get(tally, 'members') AS after_one_left FROM _org_pass('2026-06-01') WHERE org_id = (SELECT id FROM org WHERE ext_id = 'C');
 ROLLBACK;
+-- report() of a large subtree reads its primaries' facts by key, shared with
+-- workers (member_keys.c): _subtree_pass equal to the root's row of the SQL
+-- formulation for every organization on 9 dates, with the workers alone
+-- reading (the leader only adding up) and with the leader too; past the
+-- by-key limit everyone stops and the scan counts (_member_pass's key limit)
+SET parallel_leader_participation = off;
+SELECT count(*) AS roots,
+	   count(*) FILTER (WHERE (s.t IS NULL) <> (q.tally IS NULL) OR NOT coalesce(s.t = q.tally, true)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN org r
+  CROSS JOIN LATERAL (SELECT _subtree_pass(d::date, r.id) AS t) s
+  LEFT JOIN LATERAL (SELECT q.tally FROM _org_tallies_sql(d::date, r.id) q WHERE q.org_id = r.id) q ON true
+ WHERE r.level IN ('central', 'regional', 'territorial');
+RESET parallel_leader_participation;
+SELECT count(*) AS roots,
+	   count(*) FILTER (WHERE (s.t IS NULL) <> (q.tally IS NULL) OR NOT coalesce(s.t = q.tally, true)) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN org r
+  CROSS JOIN LATERAL (SELECT _subtree_pass(d::date, r.id) AS t) s
+  LEFT JOIN LATERAL (SELECT q.tally FROM _org_tallies_sql(d::date, r.id) q WHERE q.org_id = r.id) q ON true
+ WHERE r.level IN ('central', 'regional');
+SET unionreg.member_pass_workers = 0;
+CREATE TEMP TABLE alone AS
+SELECT k, c.* FROM generate_series(0, 12, 3) k
+ CROSS JOIN LATERAL _member_pass('2026-06-01', (SELECT array_agg(id ORDER BY id) FROM org WHERE level IN ('primary', 'subdivision')), k) c;
+SET unionreg.member_pass_workers = 2;
+SET parallel_leader_participation = off;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE a.org_id IS NULL OR w.org_id IS NULL OR NOT (a.tally = w.tally)) AS differ
+  FROM alone a
+  FULL JOIN (SELECT k, c.* FROM generate_series(0, 12, 3) k
+			  CROSS JOIN LATERAL _member_pass('2026-06-01', (SELECT array_agg(id ORDER BY id) FROM org WHERE level IN ('primary', 'subdivision')), k) c) w
+	ON w.k = a.k AND w.org_id = a.org_id;
+RESET parallel_leader_participation;
+DROP TABLE alone;
 -- an error in a pass with workers ends it in the savepoint; the next pass runs
 BEGIN;
 SAVEPOINT s;

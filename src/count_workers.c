@@ -145,16 +145,17 @@ receive_counts(shm_mq_handle *mqh, Pass *pass)
 }
 
 void
-count_workers_end(CountWorkers *cw, Pass *pass, bool discard)
+count_workers_collect(CountWorkers *cw, Pass *pass)
 {
-	if (!discard)
-	{
-		for (int i = 0; i < cw->nqueues; i++)
-			receive_counts(cw->queues[i], pass);
-		/* raises a worker's error, if one had any */
-		WaitForParallelWorkersToFinish(cw->pcxt);
-	}
-	/* (with discard, workers still sending are stopped here) */
+	for (int i = 0; i < cw->nqueues; i++)
+		receive_counts(cw->queues[i], pass);
+	/* raises a worker's error, if one had any */
+	WaitForParallelWorkersToFinish(cw->pcxt);
+}
+
+void
+count_workers_done(CountWorkers *cw)
+{
 	DestroyParallelContext(cw->pcxt);
 	ExitParallelMode();
 	pfree(cw);

@@ -38,11 +38,11 @@ extern int	count_workers_cap(int wanted);
 extern CountWorkers *count_workers_begin(const char *function, int nworkers, Size shared_size);
 extern void count_workers_launch(CountWorkers *cw, const char *what);
 /*
- * Add what the workers counted into the pass, wait for them (raising a
- * worker's error), leave parallel mode.  With "discard", throw their
- * counts away and stop them instead.
+ * Add what the workers counted into the pass and wait for them (raising a
+ * worker's error); then, the shared area read, leave parallel mode.
  */
-extern void count_workers_end(CountWorkers *cw, Pass *pass, bool discard);
+extern void count_workers_collect(CountWorkers *cw, Pass *pass);
+extern void count_workers_done(CountWorkers *cw);
 
 /* In a worker: the shared area, and its counters sent, one record per organization */
 typedef struct CountSender CountSender;

@@ -52,6 +52,22 @@ extern void member_fact_columns(TableRead *s);
 extern void member_pass_count_rows(Pass *pass, TableRead *s);
 /* add an organization's counters (ACC_SIZE of them, a worker's) to the pass's */
 extern void member_pass_add(Pass *pass, int64 org_id, const int32 *counts);
+/* count one organization's periods (that end after P) by key, into slot; the periods counted */
+extern int64 member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot);
+/* the counts undone, the wanted marks kept */
+extern void member_pass_undo(Pass *pass);
+
+/*
+ * The wanted organizations' facts by key, shared with parallel workers
+ * when there are many of them (member_keys.c): started (the workers begin
+ * at once) and finished (the leader takes its share); false, with the
+ * counts undone, past "limit" periods, as the by-key read alone.  Start
+ * gives NULL when the read is the leader's alone.
+ */
+typedef struct MemberKeys MemberKeys;
+
+extern MemberKeys *member_keys_start(Pass *pass, int64 limit);
+extern bool member_keys_finish(MemberKeys *mk, Pass *pass);
 
 /*
  * The whole-union scan of member_fact (member_scan.c), shared with parallel

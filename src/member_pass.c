@@ -319,6 +319,38 @@ whole_union(Pass *pass)
 
 /* ---- a few organizations, by key ---------------------------------------- */
 
+/* the counts undone (the wanted marks kept), before the scan counts them again */
+void
+member_pass_undo(Pass *pass)
+{
+	for (int32 o = 0; o < pass->acc_cap; o++)
+	{
+		int32	   *acc = &pass->acc[(Size) o * ACC_SIZE];
+		int32		wanted = acc[ACC_WANTED];
+
+		memset(acc, 0, sizeof(int32) * ACC_SIZE);
+		acc[ACC_WANTED] = wanted;
+	}
+	pass->periods = 0;
+}
+
+int64
+member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
+{
+	int64		before = pass->periods;
+
+	/* the periods that end after P: those that touch (P, D], and a few that begin after D */
+	table_read_key(s, id, pass->dates.p);
+	while (table_read_next(s))
+	{
+		MemberPeriod m;
+
+		if (fact_decode(pass, s, &m))
+			count_period(pass, slot, &m);
+	}
+	return pass->periods - before;
+}
+
 /*
  * The given organizations' facts through the index on (org_id, end).
  * False, with the counts undone, when they have more than "limit" periods.
@@ -347,15 +379,7 @@ by_keys(Pass *pass, int64 limit)
 			if (pass->periods >= limit)
 			{
 				table_read_close(&s);
-				for (int32 o = 0; o < pass->acc_cap; o++)
-				{
-					int32	   *acc = &pass->acc[(Size) o * ACC_SIZE];
-					int32		wanted = acc[ACC_WANTED];
-
-					memset(acc, 0, sizeof(int32) * ACC_SIZE);
-					acc[ACC_WANTED] = wanted;
-				}
-				pass->periods = 0;
+				member_pass_undo(pass);
 				return false;
 			}
 			count_period(pass, org, &m);
@@ -373,9 +397,9 @@ member_pass_init(Pass *pass, DateADT as_of)
 	pass->nsp = get_namespace_oid("unionreg", false);
 }
 
-/* the given organizations' counters: by key, or past "limit" periods (-1: the default) with the scan */
-static void
-pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
+/* the given organizations marked wanted in a map of their own; the by-key limit (-1: the default) */
+static int64
+pass_given_setup(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
 {
 	int64		min = PG_INT64_MAX,
 				max = PG_INT64_MIN;
@@ -401,8 +425,19 @@ pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
 		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
 		pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] = 1;
 	}
+	return limit;
+}
+
+/* the given organizations' counters: by key, or past "limit" periods (-1: the default) with the scan */
+static void
+pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
+{
+	MemberKeys *keys;
+
+	limit = pass_given_setup(pass, ids, nulls, n, limit);
+	keys = member_keys_start(pass, limit);
 	/* too many for the keys: the scan, counting the same organizations */
-	if (!by_keys(pass, limit))
+	if (!(keys ? member_keys_finish(keys, pass) : by_keys(pass, limit)))
 		whole_union(pass);
 }
 
@@ -419,14 +454,39 @@ counts_of(Pass *pass)
 	return mc;
 }
 
+struct MemberKeysJob
+{
+	Pass		pass;
+	int64		limit;
+	MemberKeys *keys;			/* parallel workers reading keys too; NULL: alone */
+};
+
+MemberKeysJob *
+member_counts_keys_start(DateADT as_of, const Datum *ids, int n)
+{
+	MemberKeysJob *job = palloc0(sizeof(MemberKeysJob));
+
+	member_pass_init(&job->pass, as_of);
+	job->limit = pass_given_setup(&job->pass, ids, NULL, n, -1);
+	job->keys = member_keys_start(&job->pass, job->limit);
+	return job;
+}
+
+MemberCounts
+member_counts_keys_finish(MemberKeysJob *job)
+{
+	bool		by_key = job->keys ? member_keys_finish(job->keys, &job->pass) : by_keys(&job->pass, job->limit);
+
+	/* too many for the keys: the scan, counting the same organizations */
+	if (!by_key)
+		whole_union(&job->pass);
+	return counts_of(&job->pass);
+}
+
 MemberCounts
 member_counts(DateADT as_of, const Datum *ids, int n)
 {
-	Pass		pass;
-
-	member_pass_init(&pass, as_of);
-	pass_given(&pass, ids, NULL, n, -1);
-	return counts_of(&pass);
+	return member_counts_keys_finish(member_counts_keys_start(as_of, ids, n));
 }
 
 struct MemberCountsJob

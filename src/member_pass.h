@@ -49,6 +49,12 @@ typedef struct MemberRows
 #define MEMBER_OWN_MEMBERS 0	/* members on D */
 #define MEMBER_OWN_UNKNOWN 1	/* of them with status unknown */
 
+/* the same started (parallel workers, if any, begin reading at once) and finished */
+typedef struct MemberKeysJob MemberKeysJob;
+
+extern MemberKeysJob *member_counts_keys_start(DateADT as_of, const Datum *ids, int n);
+extern MemberCounts member_counts_keys_finish(MemberKeysJob *job);
+
 /*
  * The same for every organization, their keys' range and number known to
  * the caller: started (parallel workers, if any, begin reading at once) and

@@ -134,7 +134,8 @@ member_scan_finish(MemberScan *ms, Pass *pass)
 	{
 		long		read_ms = TimestampDifferenceMilliseconds(t0, GetCurrentTimestamp());
 
-		count_workers_end(ms->workers, pass, false);
+		count_workers_collect(ms->workers, pass);
+		count_workers_done(ms->workers);
 		/* where the time goes, for the benchmark */
 		elog(DEBUG2, "unionreg member pass: the leader counted " INT64_FORMAT " periods in %ld ms, "
 			 "the workers " INT64_FORMAT " (added up in %ld ms)", own, read_ms, pass->periods - own,

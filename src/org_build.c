@@ -533,6 +533,7 @@ build_read(DateADT as_of, const int64 *root_id)
 				max = -1;
 	double		norgs = 0;
 	MemberCountsJob *members = NULL;
+	MemberKeysJob *keys = NULL;
 
 	member_dates_init(&b->dates, as_of);
 	b->nsp = get_namespace_oid("unionreg", false);
@@ -604,10 +605,13 @@ build_read(DateADT as_of, const int64 *root_id)
 		if (b->root == NULL)
 			return NULL;
 		nprimaries = mark_subtree(b, b->slots, b->root, b->primary, &primaries);
-		b->mc = member_counts(b->dates.d, primaries, nprimaries);
+		/* a large subtree's workers, if any, begin reading while the base figures and chairmen are read */
+		keys = member_counts_keys_start(b->dates.d, primaries, nprimaries);
 	}
 	read_base(b);
 	read_chairmen(b);
+	if (keys)
+		b->mc = member_counts_keys_finish(keys);
 	/* the whole union's members are counted into the rows by pass_into */
 	b->members = members;
 	return b;

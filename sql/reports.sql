@@ -566,6 +566,26 @@ REVOKE ALL ON FUNCTION _org_pass_write(date, bigint) FROM regress_writer;
 REVOKE USAGE ON SCHEMA unionreg FROM regress_writer;
 DROP ROLE regress_writer;
 SELECT delete_snapshot(:wsid, true);
+-- an INSERT trigger a DBA added to snapshot_org fires: the writer writes
+-- nothing (both totals NULL) and build_snapshot inserts through the executor
+CREATE FUNCTION public.regress_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE NOTICE 'a DBA''s trigger: % rows into snapshot_org', (SELECT count(*) FROM new_rows);
+	RETURN NULL;
+END $$;
+CREATE TRIGGER regress_count AFTER INSERT ON snapshot_org REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION public.regress_count_rows();
+SELECT build_snapshot('2026-03-01') AS tsid \gset
+SELECT organizations = (SELECT count(*) FROM snapshot_org WHERE snapshot_id = :tsid)
+       AND members = _snapshot_members(:tsid) AS counted_as_written
+  FROM snapshot WHERE id = :tsid;
+SELECT * FROM _org_pass_write('2026-03-01', :tsid);
+ALTER TABLE snapshot_org DISABLE TRIGGER regress_count;
+SELECT * FROM _org_pass_write('2026-03-01', :tsid);
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER regress_count ON snapshot_org;
+DROP FUNCTION public.regress_count_rows();
+SELECT delete_snapshot(:tsid, true);
 
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

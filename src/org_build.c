@@ -880,7 +880,9 @@ PG_FUNCTION_INFO_V1(org_pass_write);
  * The whole union's filers on D written straight into snapshot_org under
  * the given snapshot (snapshot_write.c), in batches: the rows written, and
  * the members on record (the primaries' consolidated members, summed as
- * they are written: a join of the rows back to org cost 60 ms).
+ * they are written: a join of the rows back to org cost 60 ms).  Both NULL,
+ * nothing written, when the table has INSERT triggers of its own to fire
+ * (snapshot_write.c): the caller inserts through the executor then.
  */
 Datum
 org_pass_write(PG_FUNCTION_ARGS)
@@ -898,6 +900,12 @@ org_pass_write(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "unionreg._org_pass_write() must return a record");
 	sink = snapshot_sink_open(PG_GETARG_INT64(1));
+	if (sink == NULL)
+	{
+		/* triggers of the table's own to fire: nothing written, the caller inserts */
+		nulls[0] = nulls[1] = true;
+		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+	}
 	pass_into(as_of, NULL, sink);
 	values[1] = Int64GetDatum(sink->members);
 	values[0] = Int64GetDatum(snapshot_sink_close(sink));

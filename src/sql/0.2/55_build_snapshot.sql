@@ -29,7 +29,7 @@ AS 'MODULE_PATHNAME', 'org_pass_write'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION unionreg._org_pass_write(date, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_pass_write(date, bigint) IS
-	'internal: the whole union''s filers on D (what _org_pass(D) returns) written straight into snapshot_org under an existing snapshot, locked FOR KEY SHARE, in batches as COPY writes; the rows written and the members on record (the primaries'' consolidated members). Refuses a caller under row security (the owner''s build_snapshot() calls it)';
+	'internal: the whole union''s filers on D (what _org_pass(D) returns) written straight into snapshot_org under an existing snapshot, locked FOR KEY SHARE, in batches as COPY writes; the rows written and the members on record (the primaries'' consolidated members); both NULL, nothing written, when the table has INSERT triggers a DBA added (only the executor fires them). Refuses a caller under row security (the owner''s build_snapshot() calls it)';
 
 CREATE OR REPLACE FUNCTION unionreg.build_snapshot(as_of date)
 RETURNS bigint
@@ -56,10 +56,19 @@ BEGIN
 	PERFORM unionreg._progress('build_snapshot', format('%s: counting members and rolling up', as_of));
 
 	-- the C pass writes its rows itself, a batch at a time (through INSERT ...
-	-- SELECT they went through a tuplestore and the executor one by one)
+	-- SELECT they went through a tuplestore and the executor one by one);
+	-- it writes nothing when the table has INSERT triggers a DBA added, which
+	-- only the executor fires: then the pass's rows go through INSERT
 	IF has_function_privilege('unionreg._org_pass_write(date, bigint)', 'EXECUTE') THEN
 		SELECT w.organizations, w.members INTO v_orgs, v_members
 		  FROM unionreg._org_pass_write(build_snapshot.as_of, v_id) w;
+		IF v_orgs IS NULL THEN
+			INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
+			SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id
+			  FROM unionreg._org_pass(build_snapshot.as_of) t;
+			GET DIAGNOSTICS v_orgs = ROW_COUNT;
+			v_members := unionreg._snapshot_members(v_id);
+		END IF;
 	ELSE
 		INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
 		SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id

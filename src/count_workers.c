@@ -20,6 +20,7 @@
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include <unistd.h>
 
@@ -165,6 +166,14 @@ void *
 count_worker_shared(shm_toc *toc)
 {
 	return shm_toc_lookup(toc, KEY_SHARED, false);
+}
+
+void
+count_worker_pass(Pass *pass, DateADT as_of)
+{
+	MemoryContextSwitchTo(AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass worker",
+												ALLOCSET_DEFAULT_SIZES));
+	member_pass_init(pass, as_of);
 }
 
 struct CountSender

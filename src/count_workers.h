@@ -48,6 +48,8 @@ extern void count_workers_done(CountWorkers *cw);
 typedef struct CountSender CountSender;
 
 extern void *count_worker_shared(shm_toc *toc);
+/* a worker's pass on D, in a memory context of its own */
+extern void count_worker_pass(Pass *pass, DateADT as_of);
 extern CountSender *count_sender_open(dsm_segment *seg, shm_toc *toc);
 /* an organization's counters (ACC_SIZE of them; none sent if it has no period) */
 extern void count_sender_put(CountSender *cs, int64 id, const int32 *acc);

@@ -152,14 +152,11 @@ void
 unionreg_member_keys_worker(dsm_segment *seg, shm_toc *toc)
 {
 	KeysShared *sh = count_worker_shared(toc);
-	MemoryContext work;
 	Pass		pass;
 	TableRead	s;
 	CountSender *cs;
 
-	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass worker", ALLOCSET_DEFAULT_SIZES);
-	MemoryContextSwitchTo(work);
-	member_pass_init(&pass, sh->as_of);
+	count_worker_pass(&pass, sh->as_of);
 	/* one organization's counters at a time */
 	pass.acc = palloc0(sizeof(int32) * ACC_SIZE);
 	pass.acc_cap = 1;

@@ -149,14 +149,11 @@ void
 unionreg_member_scan_worker(dsm_segment *seg, shm_toc *toc)
 {
 	ScanShared *shared = count_worker_shared(toc);
-	MemoryContext work;
 	Pass		pass;
 	TableRead	s;
 	CountSender *cs;
 
-	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg member pass worker", ALLOCSET_DEFAULT_SIZES);
-	MemoryContextSwitchTo(work);
-	member_pass_init(&pass, shared->as_of);
+	count_worker_pass(&pass, shared->as_of);
 	member_pass_all(&pass, shared->key_min, shared->key_max, shared->key_rows);
 	table_read_open_relid(&s, shared->relid);
 	member_fact_columns(&s);

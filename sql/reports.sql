@@ -535,7 +535,9 @@ RESET unionreg.member_pass_workers;
 -- a batch at a time as COPY does: exactly the rows _org_pass returns; the
 -- writer needs an existing snapshot (locked as its key would lock it) and
 -- refuses a caller under row security
+SET client_min_messages = warning;
 SELECT build_snapshot('2026-03-01') AS wsid \gset
+RESET client_min_messages;
 SELECT count(*) AS rows,
 	   count(*) FILTER (WHERE w.org_id IS NULL OR c.org_id IS NULL
 						OR (w.form, w.is_complete, w.gaps, w.region_id) IS DISTINCT FROM (c.form, c.is_complete, c.gaps, c.region_id)
@@ -569,14 +571,18 @@ DROP ROLE regress_writer;
 SELECT delete_snapshot(:wsid, true);
 -- an INSERT trigger a DBA added to snapshot_org fires: the writer writes
 -- nothing (both totals NULL) and build_snapshot inserts through the executor
+CREATE TABLE public.regress_trigger_log (rows bigint);
 CREATE FUNCTION public.regress_count_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	RAISE NOTICE 'a DBA''s trigger: % rows into snapshot_org', (SELECT count(*) FROM new_rows);
+	INSERT INTO public.regress_trigger_log SELECT count(*) FROM new_rows;
 	RETURN NULL;
 END $$;
 CREATE TRIGGER regress_count AFTER INSERT ON snapshot_org REFERENCING NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION public.regress_count_rows();
+SET client_min_messages = warning;
 SELECT build_snapshot('2026-03-01') AS tsid \gset
+RESET client_min_messages;
+SELECT rows AS the_dba_trigger_saw FROM public.regress_trigger_log;
 SELECT organizations = (SELECT count(*) FROM snapshot_org WHERE snapshot_id = :tsid)
        AND members = _snapshot_members(:tsid) AS counted_as_written
   FROM snapshot WHERE id = :tsid;
@@ -586,6 +592,7 @@ SELECT * FROM _org_pass_write('2026-03-01', :tsid);
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER regress_count ON snapshot_org;
 DROP FUNCTION public.regress_count_rows();
+DROP TABLE public.regress_trigger_log;
 SELECT delete_snapshot(:tsid, true);
 
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above

@@ -18,7 +18,6 @@
 
 #include "optimizer/optimizer.h"
 #include "port/atomics.h"
-#include "utils/memutils.h"
 
 #include "count_workers.h"
 #include "member_count.h"

@@ -352,41 +352,30 @@ member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
 }
 
 /*
- * The given organizations' facts through the index on (org_id, end).
- * False, with the counts undone, when they have more than "limit" periods.
+ * The given organizations' facts through the index on (org_id, end), the
+ * leader alone.  False, with the counts undone, when they have more than
+ * "limit" periods (the same verdict the parallel read gives, member_keys.c).
  */
 static bool
 by_keys(Pass *pass, int64 limit)
 {
 	TableRead	s;
-	int32		norgs = id_map_slots(pass->orgs);
+	int32		norgs = Min(id_map_slots(pass->orgs), pass->acc_cap);
+	bool		within = true;
 
 	table_read_open(&s, pass->nsp, "member_fact");
 	member_fact_columns(&s);
 	table_read_by_index(&s, pass->nsp, "member_fact_org_idx", 2);
-	for (int32 org = 0; org < norgs && org < pass->acc_cap; org++)
-	{
-		if (pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
-			continue;
-		/* the periods that end after P: those that touch (P, D], and a few that begin after D */
-		table_read_key(&s, id_map_id(pass->orgs, org), pass->dates.p);
-		while (table_read_next(&s))
+	for (int32 org = 0; org < norgs && within; org++)
+		if (pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] != 0)
 		{
-			MemberPeriod m;
-
-			if (!fact_decode(pass, &s, &m))
-				continue;
-			if (pass->periods >= limit)
-			{
-				table_read_close(&s);
-				member_pass_undo(pass);
-				return false;
-			}
-			count_period(pass, org, &m);
+			member_pass_count_key(pass, &s, id_map_id(pass->orgs, org), org);
+			within = pass->periods <= limit;
 		}
-	}
 	table_read_close(&s);
-	return true;
+	if (!within)
+		member_pass_undo(pass);
+	return within;
 }
 
 void
@@ -428,17 +417,21 @@ pass_given_setup(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 l
 	return limit;
 }
 
+/* the wanted organizations counted by key (shared with workers if started), or past "limit" with the scan */
+static void
+given_count(Pass *pass, MemberKeys *keys, int64 limit)
+{
+	/* too many for the keys: the scan, counting the same organizations */
+	if (!(keys ? member_keys_finish(keys, pass) : by_keys(pass, limit)))
+		whole_union(pass);
+}
+
 /* the given organizations' counters: by key, or past "limit" periods (-1: the default) with the scan */
 static void
 pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
 {
-	MemberKeys *keys;
-
 	limit = pass_given_setup(pass, ids, nulls, n, limit);
-	keys = member_keys_start(pass, limit);
-	/* too many for the keys: the scan, counting the same organizations */
-	if (!(keys ? member_keys_finish(keys, pass) : by_keys(pass, limit)))
-		whole_union(pass);
+	given_count(pass, member_keys_start(pass, limit), limit);
 }
 
 const int	member_counts_stride = ACC_SIZE;
@@ -475,11 +468,7 @@ member_counts_keys_start(DateADT as_of, const Datum *ids, int n)
 MemberCounts
 member_counts_keys_finish(MemberKeysJob *job)
 {
-	bool		by_key = job->keys ? member_keys_finish(job->keys, &job->pass) : by_keys(&job->pass, job->limit);
-
-	/* too many for the keys: the scan, counting the same organizations */
-	if (!by_key)
-		whole_union(&job->pass);
+	given_count(&job->pass, job->keys, job->limit);
 	return counts_of(&job->pass);
 }
 

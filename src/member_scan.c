@@ -22,7 +22,6 @@
 #include "optimizer/paths.h"
 #include "storage/bufmgr.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"

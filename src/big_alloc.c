@@ -1,8 +1,9 @@
 /*
  * big_alloc.c
- *	  Large zeroed arrays mapped on their own, on transparent huge pages
- *	  where the kernel offers them (madvise mode), and kept for the next
- *	  call of the same backend.
+ *	  Large zeroed arrays: from the server's preallocated dynamic shared
+ *	  memory where the DBA set it up, else mapped on their own, on
+ *	  transparent huge pages where the kernel offers them (madvise mode),
+ *	  and kept for the next call of the same backend.
  *
  * A build touches ~80 MB of fresh counters per call, report() of a region
  * ~10 MB.  palloc'd, that memory comes from malloc, which maps blocks this
@@ -13,18 +14,36 @@
  * MADV_HUGEPAGE, so a fault brings 2 MB, and a fresh mapping is not cleared
  * twice (it reads as zeros).
  *
- * A mapping goes with the memory context current when it was made: a reset
- * callback gives it back, on error too.  Given back, up to
- * BIG_ALLOC_KEEP bytes of mappings are kept (not unmapped) and handed out
- * again, cleared, to the next call of this backend: its pages are already
- * there, and clearing them costs a tenth of faulting them in.  That is what
- * malloc does with the blocks it keeps; the kept mappings are the only
- * state here that outlives a call, and they hold no data.
+ * Even a huge page costs its first touch: 1-3 ms a MB on the development
+ * VM, whose host takes back memory the guest freed, against 0.05-0.3 ms
+ * for memory touched before.  A backend is new for each pg_cron job and
+ * each parallel worker, so nothing it maps is warm.  What stays warm is the
+ * server's own shared memory: with min_dynamic_shared_memory set, the
+ * server keeps that much dynamic shared memory inside its main segment (on
+ * huge pages with huge_pages = on), mapped in every backend from its start.
+ * An array taken from there (dsm_create, then checked to lie in the main
+ * segment) is not faulted in again; clearing it is a memset.  Setting
+ * unionreg.arrays_in_shared_memory says when: auto (the default) with
+ * huge_pages = on, where it pays; on whenever the region exists (the tests
+ * use it); off never.  A full region makes dsm_create fall back to a
+ * segment of its own, which is given back at once for a mapping.
+ *
+ * An array goes with the memory context current when it was made: a reset
+ * callback gives it back, on error too (a shared one is detached: its
+ * mapping is pinned, so the resource owner leaves it to the callback).
+ * Given back, up to BIG_ALLOC_KEEP bytes of mappings are kept (not
+ * unmapped) and handed out again, cleared, to the next call of this
+ * backend: its pages are already there, and clearing them costs a tenth of
+ * faulting them in.  That is what malloc does with the blocks it keeps;
+ * the kept mappings are the only state here that outlives a call, and they
+ * hold no data.
  */
 #include "postgres.h"
 
 #include <sys/mman.h>
 
+#include "storage/dsm.h"
+#include "storage/shmem.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -43,6 +62,30 @@
  */
 static int	map_arrays_from_kb = 512;
 
+/* unionreg.arrays_in_shared_memory */
+typedef enum
+{
+	SHARED_ARRAYS_OFF,
+	SHARED_ARRAYS_AUTO,
+	SHARED_ARRAYS_ON
+} SharedArrays;
+
+static const struct config_enum_entry shared_arrays_options[] = {
+	{"off", SHARED_ARRAYS_OFF, false},
+	{"auto", SHARED_ARRAYS_AUTO, false},
+	{"on", SHARED_ARRAYS_ON, false},
+	{NULL, 0, false}
+};
+
+static int	shared_arrays = SHARED_ARRAYS_AUTO;
+
+/* an array in the server's dynamic shared memory: detached with its context */
+typedef struct SharedArray
+{
+	MemoryContextCallback cb;
+	dsm_segment *seg;
+} SharedArray;
+
 typedef struct Mapping
 {
 	MemoryContextCallback cb;
@@ -58,6 +101,57 @@ static struct
 }			kept[BIG_ALLOC_KEPT];
 static int	nkept = 0;
 static Size kept_bytes = 0;
+
+static void
+detach_shared(void *arg)
+{
+	SharedArray *a = (SharedArray *) arg;
+
+	if (a->seg != NULL)
+		dsm_detach(a->seg);
+	a->seg = NULL;
+}
+
+/*
+ * size zeroed bytes from the main segment's preallocated dynamic shared
+ * memory, gone with the current memory context; NULL when there is none to
+ * be had (or the setting says no)
+ */
+static void *
+shared_alloc0(Size size)
+{
+	SharedArray *a;
+	dsm_segment *seg;
+
+	if (shared_arrays == SHARED_ARRAYS_OFF || min_dynamic_shared_memory <= 0 ||
+		size > (Size) min_dynamic_shared_memory * 1024 * 1024)
+		return NULL;
+	if (shared_arrays == SHARED_ARRAYS_AUTO)
+	{
+		const char *huge = GetConfigOption("huge_pages", true, false);
+
+		if (huge == NULL || strcmp(huge, "on") != 0)
+			return NULL;
+	}
+	/* the callback's record first: if it cannot be had, nothing is created yet */
+	a = MemoryContextAllocZero(CurrentMemoryContext, sizeof(SharedArray));
+	seg = dsm_create(size, DSM_CREATE_NULL_IF_MAXSEGMENTS);
+	if (seg == NULL || !ShmemAddrIsValid(dsm_segment_address(seg)))
+	{
+		/* out of segments, or a segment of its own (the region is full): not what pays */
+		if (seg != NULL)
+			dsm_detach(seg);
+		pfree(a);
+		return NULL;
+	}
+	dsm_pin_mapping(seg);
+	a->seg = seg;
+	a->cb.func = detach_shared;
+	a->cb.arg = a;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &a->cb);
+	memset(dsm_segment_address(seg), 0, size);
+	return dsm_segment_address(seg);
+}
 
 static void
 give_back(void *arg)
@@ -103,6 +197,15 @@ take_kept(Size len, Size *got)
 void
 big_alloc_init(void)
 {
+	DefineCustomEnumVariable("unionreg.arrays_in_shared_memory",
+							 "Whether the report engine's arrays come from the server's preallocated dynamic shared memory (min_dynamic_shared_memory).",
+							 "auto: when huge_pages is on; on: whenever min_dynamic_shared_memory is set; off: never.  Memory the server keeps mapped is not faulted in again by every call.",
+							 &shared_arrays,
+							 SHARED_ARRAYS_AUTO,
+							 shared_arrays_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("unionreg.map_arrays_from",
 							"Arrays of the report engine from this size up are mapped on their own, on huge pages where the kernel offers them.",
 							"Below it they come from palloc.  0 maps every one (for tests).",
@@ -125,6 +228,8 @@ big_alloc0(Size size)
 
 	if (size < (Size) map_arrays_from_kb * 1024)
 		return MemoryContextAllocExtended(CurrentMemoryContext, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	if ((p = shared_alloc0(size)) != NULL)
+		return p;
 	/* the callback's record first: if it cannot be had, nothing is mapped yet */
 	m = MemoryContextAllocZero(CurrentMemoryContext, sizeof(Mapping));
 	/*

@@ -747,6 +747,7 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 	int64	   *acc;
 	int32	   *row_of;
 	int32		n;
+	RollupPlan *plan;
 
 	/* everything but what the sink keeps goes with this context */
 	TimestampTz t0 = GetCurrentTimestamp(),
@@ -774,20 +775,7 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 			if (row_of[i] == -1 && b->org[i].in_scope && (t = fold_target(b, &b->org[i])) != NULL)
 				row_of[i] = -2 - row_of[t - b->org];
 		}
-		if (b->members)
-		{
-			/* the whole union: the members' counters straight into the rows */
-			MemberRows	mr;
-			int32	   *own = big_alloc0(sizeof(int32) * MEMBER_ROW_OWN * Max(n, 1));
-
-			mr.orgs = b->orgs;
-			mr.row_of = row_of;
-			mr.nslots = b->slots;
-			mr.acc = acc;
-			mr.own = own;
-			member_counts_into(b->members, &mr);
-			b->own = own;
-		}
+		/* each row's organization, parent, form and chairman: nothing of the members */
 		for (int32 i = 0; i < b->slots; i++)
 		{
 			OrgInfo    *o = &b->org[i];
@@ -814,7 +802,37 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 				r->has_parent = p != NULL || org_of(b, o->parent) == NULL;
 				r->parent = p != NULL ? p->id : o->parent;
 			}
-			own_counters(b, o, row_of[i], r->form != 0, &acc[(Size) row_of[i] * TC_NCOUNTERS], r->form ? r : NULL);
+		}
+		/*
+		 * The roll-up's order and the gap texts' order need no counter: a
+		 * build works them out while its parallel workers count members.
+		 */
+		plan = org_rows_plan(rows, n);
+		gap_order(b);
+		if (b->members)
+		{
+			/* the whole union: the members' counters straight into the rows */
+			MemberRows	mr;
+			int32	   *own = big_alloc0(sizeof(int32) * MEMBER_ROW_OWN * Max(n, 1));
+
+			mr.orgs = b->orgs;
+			mr.row_of = row_of;
+			mr.nslots = b->slots;
+			mr.acc = acc;
+			mr.own = own;
+			member_counts_into(b->members, &mr);
+			b->own = own;
+		}
+		for (int32 i = 0; i < b->slots; i++)
+		{
+			OrgRow	   *r;
+
+			if ((i & 4095) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (row_of[i] < 0)
+				continue;
+			r = &rows[row_of[i]];
+			own_counters(b, &b->org[i], row_of[i], r->form != 0, &acc[(Size) row_of[i] * TC_NCOUNTERS], r->form ? r : NULL);
 		}
 		/* the folded ones: what each adds, into its target's counters */
 		for (int32 i = 0; i < b->slots; i++)
@@ -835,11 +853,10 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 					tally_add_into(&into[k], c[k], k);
 		}
 		/* the gap texts live as long as the pass (make_gaps runs in memory reset after each row) */
-		gap_order(b);
 		sink->make_gaps = make_gaps;
 		sink->gaps_arg = b;
 		t2 = GetCurrentTimestamp();
-		org_rows_emit(rows, n, acc, sink);
+		org_rows_emit(rows, n, acc, plan, sink);
 		/* where the time goes, for the benchmark */
 		elog(DEBUG2, "unionreg organization pass: reads and members %ld ms, own counters of %d rows %ld ms, "
 			 "roll-up and emit %ld ms", TimestampDifferenceMilliseconds(t0, t1), n,

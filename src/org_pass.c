@@ -49,34 +49,57 @@ org_rows_to_result(OrgRowSink *sink, ReturnSetInfo *rsinfo)
 	sink->rsinfo = rsinfo;
 }
 
-void
-org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink)
+struct RollupPlan
 {
 	int64	   *ids;
-	bool	   *is_region;
 	int		   *parent_idx;
 	int		   *order;
 	int		   *region_at;
+};
+
+RollupPlan *
+org_rows_plan(const OrgRow *rows, int n)
+{
+	RollupPlan *plan = palloc0(sizeof(RollupPlan));
+	bool	   *is_region;
 	IdIndex    *sorted;
+
+	if (n == 0)
+		return plan;
+	plan->ids = palloc(sizeof(int64) * n);
+	is_region = palloc(sizeof(bool) * n);
+	for (int i = 0; i < n; i++)
+	{
+		plan->ids[i] = rows[i].id;
+		is_region[i] = rows[i].is_region;
+	}
+	sorted = rollup_sort_ids(plan->ids, n, "unionreg._org_rollup()");
+	plan->parent_idx = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		plan->parent_idx[i] = rows[i].has_parent ? rollup_lookup(sorted, n, rows[i].parent) : -1;
+	plan->order = rollup_order(n, plan->parent_idx, plan->ids);
+	plan->region_at = rollup_flagged(n, plan->order, plan->parent_idx, is_region);
+	pfree(sorted);
+	pfree(is_region);
+	return plan;
+}
+
+void
+org_rows_emit(OrgRow *rows, int n, int64 *acc, RollupPlan *plan, OrgRowSink *sink)
+{
+	int64	   *ids;
+	int		   *region_at;
 	Tally	   *t;
 	MemoryContext rowcxt,
 				caller;
 
 	if (n == 0)
 		return;
-	ids = palloc(sizeof(int64) * n);
-	is_region = palloc(sizeof(bool) * n);
-	for (int i = 0; i < n; i++)
-	{
-		ids[i] = rows[i].id;
-		is_region[i] = rows[i].is_region;
-	}
-	sorted = rollup_sort_ids(ids, n, "unionreg._org_rollup()");
-	parent_idx = palloc(sizeof(int) * n);
-	for (int i = 0; i < n; i++)
-		parent_idx[i] = rows[i].has_parent ? rollup_lookup(sorted, n, rows[i].parent) : -1;
-	order = rollup_fold(n, parent_idx, acc, ids);
-	region_at = rollup_flagged(n, order, parent_idx, is_region);
+	if (plan == NULL)
+		plan = org_rows_plan(rows, n);
+	ids = plan->ids;
+	region_at = plan->region_at;
+	rollup_sum(n, plan->order, plan->parent_idx, acc);
 
 	/* one tally, overwritten for each row and packed into it */
 	t = tally_new();
@@ -253,7 +276,7 @@ org_rollup(PG_FUNCTION_ARGS)
 		OrgRowSink	sink;
 
 		org_rows_to_result(&sink, rsinfo);
-		org_rows_emit(rows, n, acc, &sink);
+		org_rows_emit(rows, n, acc, NULL, &sink);
 	}
 	return (Datum) 0;
 }

@@ -49,7 +49,15 @@ struct OrgRowSink
 
 /* a sink into a set-returning function's tuplestore */
 extern void org_rows_to_result(OrgRowSink *sink, ReturnSetInfo *rsinfo);
-/* roll acc (TC_NCOUNTERS per row, its own) up and put the filers' rows into the sink */
-extern void org_rows_emit(OrgRow *rows, int n, int64 *acc, OrgRowSink *sink);
+/*
+ * The roll-up's order of rows (its ids, parents and regions set), worked
+ * out before their counters are known: a build does it while parallel
+ * workers still count members (XX001 for a cycle, 23505 for an id twice).
+ */
+typedef struct RollupPlan RollupPlan;
+
+extern RollupPlan *org_rows_plan(const OrgRow *rows, int n);
+/* roll acc (TC_NCOUNTERS per row, its own) up and put the filers' rows into the sink; plan NULL: made here */
+extern void org_rows_emit(OrgRow *rows, int n, int64 *acc, RollupPlan *plan, OrgRowSink *sink);
 
 #endif

@@ -91,7 +91,7 @@ rollup_lookup(const IdIndex *sorted, int n, int64 id)
 }
 
 int *
-rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids)
+rollup_order(int n, const int *parent_idx, const int64 *ids)
 {
 	int		   *pending = palloc0(sizeof(int) * Max(n, 1));
 	int		   *order = palloc(sizeof(int) * Max(n, 1));
@@ -106,16 +106,11 @@ rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids)
 			order[tail++] = i;
 	while (head < tail)
 	{
-		int			v = order[head++];
-		int			p = parent_idx[v];
+		int			p = parent_idx[order[head++]];
 
 		if ((head & 4095) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (p < 0)
-			continue;
-		for (int c = 0; c < TC_NCOUNTERS; c++)
-			tally_add_into(acc + (Size) p * TC_NCOUNTERS + c, acc[(Size) v * TC_NCOUNTERS + c], c);
-		if (--pending[p] == 0)
+		if (p >= 0 && --pending[p] == 0)
 			order[tail++] = p;
 	}
 	if (tail < n)
@@ -131,6 +126,32 @@ rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids)
 						 errhint("The write triggers refuse cycles; data written with triggers off can hold one. Run unionreg.validate_hierarchy() for the date.")));
 	}
 	pfree(pending);
+	return order;
+}
+
+void
+rollup_sum(int n, const int *order, const int *parent_idx, int64 *acc)
+{
+	for (int k = 0; k < n; k++)
+	{
+		int			v = order[k];
+		int			p = parent_idx[v];
+
+		if ((k & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (p < 0)
+			continue;
+		for (int c = 0; c < TC_NCOUNTERS; c++)
+			tally_add_into(acc + (Size) p * TC_NCOUNTERS + c, acc[(Size) v * TC_NCOUNTERS + c], c);
+	}
+}
+
+int *
+rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids)
+{
+	int		   *order = rollup_order(n, parent_idx, ids);
+
+	rollup_sum(n, order, parent_idx, acc);
 	return order;
 }
 

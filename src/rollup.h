@@ -25,6 +25,9 @@ extern int	rollup_lookup(const IdIndex *sorted, int n, int64 id);
  * used: every child before its parent.
  */
 extern int *rollup_fold(int n, const int *parent_idx, int64 *acc, const int64 *ids);
+/* the same in two steps: the order (XX001 on a cycle), which needs no counter, then the sums */
+extern int *rollup_order(int n, const int *parent_idx, const int64 *ids);
+extern void rollup_sum(int n, const int *order, const int *parent_idx, int64 *acc);
 /* for each organization, the nearest flagged one at or above it, or -1 */
 extern int *rollup_flagged(int n, const int *order, const int *parent_idx, const bool *flag);
 

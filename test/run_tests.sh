@@ -33,4 +33,5 @@ pg_virtualenv -v "$PGVERSION" \
 	-o cron.database_name=unionreg_cron \
 	-o cron.use_background_workers=on \
 	-o max_worker_processes=16 \
+	-o min_dynamic_shared_memory=8MB \
 	bash -c inner

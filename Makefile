@@ -26,6 +26,7 @@ OBJS = \
 	src/count_workers.o \
 	src/member_keys.o \
 	src/member_fact.o \
+	src/fact_tuple.o \
 	src/id_map.o \
 	src/big_alloc.o \
 	src/table_read.o \

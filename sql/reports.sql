@@ -527,6 +527,25 @@ SELECT count(*) AS roots,
  WHERE r.level IN ('central', 'regional');
 RESET unionreg.arrays_in_shared_memory;
 RESET unionreg.map_arrays_from;
+-- the scan reads member_fact's rows straight from its heap tuples
+-- (fact_tuple.c) while the table is as created; altered (a NOT NULL
+-- dropped, so that the walk could not take the first columns at fixed
+-- places) it reads them through a slot, with and without workers: the same rows
+BEGIN;
+ALTER TABLE member_fact ALTER COLUMN person_id DROP NOT NULL;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
+						OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
+						   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
+						OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM unnest('{2025-12-31, 2026-07-01}'::date[]) d
+  CROSS JOIN LATERAL (SELECT c, q FROM _org_pass(d::date) c
+					   FULL JOIN _org_tallies_sql(d::date) q ON q.org_id = c.org_id) x;
+SET LOCAL unionreg.member_pass_workers = 0;
+SELECT count(*) AS rows,
+	   count(*) FILTER (WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL OR NOT ((x.c).tally = (x.q).tally)) AS differ
+  FROM (SELECT c, q FROM _org_pass('2026-07-01') c FULL JOIN _org_tallies_sql('2026-07-01') q ON q.org_id = c.org_id) x;
+ROLLBACK;
 -- report() of a large subtree reads its primaries' facts by key, shared with
 -- workers (member_keys.c): _subtree_pass equal to the root's row of the SQL
 -- formulation for every central, regional and territorial root on 4 dates

@@ -36,6 +36,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "fact_tuple.h"
 #include "id_map.h"
 #include "member_count.h"
 #include "member_fact.h"
@@ -244,6 +245,36 @@ member_pass_add(Pass *pass, int64 org_id, const int32 *counts)
 void
 member_pass_count_rows(Pass *pass, TableRead *s)
 {
+	if (s->iscan == NULL && fact_tuple_layout(s->rel))
+	{
+		/* the table as created: its rows read straight from the heap's tuples */
+		HeapTuple	tuple;
+
+		while ((tuple = table_read_next_tuple(s)) != NULL)
+		{
+			MemberPeriod m;
+			int64		org_id = fact_tuple_org(tuple);
+			int32		row;
+			bool		own;
+			int32		org;
+
+			if (pass->dest.acc)
+			{
+				if (dest_row(&pass->dest, org_id, &row, &own) && fact_tuple_decode(tuple, &pass->dates, &m))
+					count_period_into(pass, row, own, &m);
+				continue;
+			}
+			org = pass->filtered ? id_map_find(pass->orgs, org_id) : id_map_add(pass->orgs, org_id);
+			if (org < 0)
+				continue;
+			id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
+			if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
+				continue;
+			if (fact_tuple_decode(tuple, &pass->dates, &m))
+				count_period(pass, org, &m);
+		}
+		return;
+	}
 	if (pass->dest.acc)
 	{
 		while (table_read_next(s))

@@ -4,9 +4,11 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/nbtree.h"
 #include "access/relscan.h"
 #include "access/table.h"
+#include "catalog/pg_am_d.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -111,6 +113,16 @@ table_read_next(TableRead *s)
 	}
 	slot_getsomeattrs(s->slot, s->natts_first ? s->natts_first : s->natts);
 	return true;
+}
+
+HeapTuple
+table_read_next_tuple(TableRead *s)
+{
+	Assert(s->iscan == NULL && s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
+	CHECK_FOR_INTERRUPTS();
+	if (s->scan == NULL)
+		s->scan = table_beginscan(s->rel, GetActiveSnapshot(), 0, NULL);
+	return heap_getnext(s->scan, ForwardScanDirection);
 }
 
 void

@@ -46,6 +46,12 @@ extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nk
 /* the rows whose key is "key" (and whose date, with two keys, is > after) */
 extern void table_read_key(TableRead *s, int64 key, DateADT after);
 extern bool table_read_next(TableRead *s);
+/*
+ * The next row of a whole-table read of a heap as the heap's own tuple
+ * (valid until the next call; nothing deformed, no slot); NULL at the end.
+ * For a table whose layout the caller knows (fact_tuple.c).
+ */
+extern HeapTuple table_read_next_tuple(TableRead *s);
 /* table_read_next deforms only columns 0 .. i at first: the rest when table_read_rest is called */
 extern void table_read_first(TableRead *s, int i);
 static inline void

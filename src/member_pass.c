@@ -71,6 +71,8 @@ member_fact_columns(TableRead *s)
 	table_read_column(s, 9, "cards", BYTEAOID);
 	/* the dates first: a period outside (P, D] (a fifth of them on a quarter date) needs nothing more */
 	table_read_first(s, 2);
+	/* the table as created: its rows read straight from the heap's tuples (fact_tuple.c) */
+	s->raw = fact_tuple_layout(s->rel);
 }
 
 /* a history column, and whether it had to be copied out of line */
@@ -245,7 +247,7 @@ member_pass_add(Pass *pass, int64 org_id, const int32 *counts)
 void
 member_pass_count_rows(Pass *pass, TableRead *s)
 {
-	if (s->iscan == NULL && fact_tuple_layout(s->rel))
+	if (s->raw)
 	{
 		/* the table as created: its rows read straight from the heap's tuples */
 		HeapTuple	tuple;
@@ -372,6 +374,19 @@ member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
 
 	/* the periods that end after P: those that touch (P, D], and a few that begin after D */
 	table_read_key(s, id, pass->dates.p);
+	if (s->raw)
+	{
+		HeapTuple	tuple;
+
+		while ((tuple = table_read_next_tuple(s)) != NULL)
+		{
+			MemberPeriod m;
+
+			if (fact_tuple_decode(tuple, &pass->dates, &m))
+				count_period(pass, slot, &m);
+		}
+		return pass->periods - before;
+	}
 	while (table_read_next(s))
 	{
 		MemberPeriod m;

@@ -29,6 +29,7 @@ typedef struct TableRead
 	IndexScanDesc iscan;
 	ScanKeyData keys[2];
 	int			nkeys;
+	bool		raw;			/* the caller reads its rows with table_read_next_tuple */
 } TableRead;
 
 /* unionreg.<table>, to be read whole or, after table_read_by_index(), by key */
@@ -47,9 +48,9 @@ extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nk
 extern void table_read_key(TableRead *s, int64 key, DateADT after);
 extern bool table_read_next(TableRead *s);
 /*
- * The next row of a whole-table read of a heap as the heap's own tuple
- * (valid until the next call; nothing deformed, no slot); NULL at the end.
- * For a table whose layout the caller knows (fact_tuple.c).
+ * The next row of a heap, read whole or by key, as the heap's own tuple
+ * (valid until the next call; nothing deformed); NULL at the end.  For a
+ * table whose layout the caller knows (fact_tuple.c).
  */
 extern HeapTuple table_read_next_tuple(TableRead *s);
 /* table_read_next deforms only columns 0 .. i at first: the rest when table_read_rest is called */

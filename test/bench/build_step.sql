@@ -28,14 +28,34 @@ SET client_min_messages = warning;
 \connect
 SET client_min_messages = warning;
 SELECT pg_backend_pid() AS pid \gset
-SELECT pg_total_relation_size('unionreg.snapshot_org') AS size0 \gset
 SELECT clock_timestamp() AS t0 \gset
 SELECT unionreg.build_snapshot(:'d') AS sid \gset
 SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS build_ms \gset
 \set hwm `grep VmHWM /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
 \set shmem `grep RssShmem /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
-SELECT count(*) AS snapshot_orgs, (pg_total_relation_size('unionreg.snapshot_org') - :size0) / count(*) AS bytes_per_org
-  FROM unionreg.snapshot_org WHERE snapshot_id = :sid \gset
+-- what a snapshot costs on disk per organization, from its rows (space
+-- freed by pruned snapshots is reused, so the table's growth says nothing)
+SELECT count(*) AS snapshot_orgs,
+	   -- a row with its tuple header and line pointer, and its primary key's entry (16 bytes of key,
+	   -- 8 of header, 4 of line pointer) at the 90% a rightmost split leaves
+	   round(avg((pg_column_size(s.*) + 7) / 8 * 8 + 4) + 28 / 0.9) AS bytes_per_org
+  FROM unionreg.snapshot_org s WHERE s.snapshot_id = :sid \gset
+-- the same build with every array in the backend's own memory (not the
+-- server's preallocated dynamic shared memory, src/big_alloc.c): its peak is
+-- then all the build's memory
+\connect
+SET client_min_messages = warning;
+SET unionreg.arrays_in_shared_memory = off;
+SELECT pg_backend_pid() AS pid \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT unionreg.build_snapshot(:'d') AS sid_own \gset
+SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) AS build_own_ms \gset
+\set hwm_own `grep VmHWM /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
+\set shmem_own `grep RssShmem /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
+SELECT :hwm_own - :shmem_own AS private_own_kb \gset
+RESET unionreg.arrays_in_shared_memory;
+-- the latest version of the date is what the views show
+\set sid :sid_own
 -- the plain-SQL formulation of the same lines
 CREATE TEMP TABLE built AS SELECT :'d'::date AS d, :sid::bigint AS sid;
 SELECT clock_timestamp() AS t0 \gset
@@ -45,6 +65,7 @@ DROP TABLE expected_lines, closure, expected_rolled;
 \echo floor count(*) :floor_ms ms, member pass :member_pass_ms ms, build_snapshot :build_ms ms, plain SQL :plain_sql_ms ms
 SELECT :hwm - :shmem AS private_kb \gset
 \echo build peak resident memory :hwm kB, of it shared buffers touched :shmem kB, private :private_kb kB; snapshot :snapshot_orgs organizations, :bytes_per_org bytes per organization on disk
+\echo the same build with its arrays in its own memory: :build_own_ms ms, private peak :private_own_kb kB
 SELECT round(:build_ms::numeric / :floor_ms, 1) AS build_over_floor, round(:plain_sql_ms::numeric / :build_ms, 1) AS plain_sql_over_build;
 -- report() on demand: best of three separate statements each
 WITH c AS (SELECT m.org_id, count(*) AS n FROM unionreg.membership m GROUP BY m.org_id)

@@ -367,6 +367,23 @@ member_pass_undo(Pass *pass)
 	pass->periods = 0;
 }
 
+typedef struct KeyCount
+{
+	Pass	   *pass;
+	int32		slot;
+} KeyCount;
+
+/* a fact read by key, counted (the page locked: nothing here reads another relation) */
+static void
+count_key_tuple(HeapTuple tuple, void *arg)
+{
+	KeyCount   *kc = (KeyCount *) arg;
+	MemberPeriod m;
+
+	if (fact_tuple_decode(tuple, &kc->pass->dates, &m))
+		count_period(kc->pass, kc->slot, &m);
+}
+
 int64
 member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
 {
@@ -376,15 +393,9 @@ member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
 	table_read_key(s, id, pass->dates.p);
 	if (s->raw)
 	{
-		HeapTuple	tuple;
+		KeyCount	kc = {pass, slot};
 
-		while ((tuple = table_read_next_tuple(s)) != NULL)
-		{
-			MemberPeriod m;
-
-			if (fact_tuple_decode(tuple, &pass->dates, &m))
-				count_period(pass, slot, &m);
-		}
+		table_read_key_tuples(s, count_key_tuple, &kc);
 		return pass->periods - before;
 	}
 	while (table_read_next(s))

@@ -11,9 +11,11 @@
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -33,6 +35,7 @@ void
 table_read_open_relid(TableRead *s, Oid relid)
 {
 	memset(s, 0, sizeof(*s));
+	s->cxt = CurrentMemoryContext;
 	s->rel = table_open(relid, AccessShareLock);
 	s->slot = table_slot_create(s->rel, NULL);
 }
@@ -133,6 +136,61 @@ table_read_next_tuple(TableRead *s)
 }
 
 void
+table_read_key_tuples(TableRead *s, void (*each) (HeapTuple tuple, void *arg), void *arg)
+{
+	ItemPointer tid;
+	int			ntids = 0;
+	Buffer		buf = InvalidBuffer;
+	Snapshot	snapshot = s->iscan->xs_snapshot;
+
+	Assert(s->iscan != NULL && s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
+	CHECK_FOR_INTERRUPTS();
+	/* no heap page locked while the index is read */
+	while ((tid = index_getnext_tid(s->iscan, ForwardScanDirection)) != NULL)
+	{
+		if (ntids == s->ntids_cap)
+		{
+			s->ntids_cap = Max(64, s->ntids_cap * 2);
+			s->tids = s->tids ? repalloc(s->tids, sizeof(ItemPointerData) * s->ntids_cap)
+				: MemoryContextAlloc(s->cxt, sizeof(ItemPointerData) * s->ntids_cap);
+		}
+		s->tids[ntids++] = *tid;
+	}
+	/* an organization's rows lie together (the facts are written in its order): a page, then the next */
+	for (int i = 0; i < ntids;)
+	{
+		BlockNumber blk = ItemPointerGetBlockNumber(&s->tids[i]);
+
+		buf = ReleaseAndReadBuffer(buf, s->rel, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		for (; i < ntids && ItemPointerGetBlockNumber(&s->tids[i]) == blk; i++)
+		{
+			ItemPointerData t = s->tids[i];
+			HeapTupleData tuple;
+			bool		all_dead;
+
+			if (!heap_hot_search_buffer(&t, s->rel, buf, snapshot, &tuple, &all_dead, true))
+				continue;
+			if (HeapTupleHasExternal(&tuple))
+			{
+				/* detoasting reads the toast relation: from a copy, the page unlocked */
+				HeapTuple	copy = heap_copytuple(&tuple);
+
+				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+				each(copy, arg);
+				heap_freetuple(copy);
+				LockBuffer(buf, BUFFER_LOCK_SHARE);
+			}
+			else
+				each(&tuple, arg);
+		}
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	}
+	if (BufferIsValid(buf))
+		ReleaseBuffer(buf);
+}
+
+void
 table_read_first(TableRead *s, int i)
 {
 	s->natts_first = 0;
@@ -149,6 +207,8 @@ table_read_close(TableRead *s)
 		index_close(s->index, AccessShareLock);
 	if (s->scan)
 		table_endscan(s->scan);
+	if (s->tids)
+		pfree(s->tids);
 	ExecDropSingleTupleTableSlot(s->slot);
 	table_close(s->rel, AccessShareLock);
 }

@@ -30,6 +30,9 @@ typedef struct TableRead
 	ScanKeyData keys[2];
 	int			nkeys;
 	bool		raw;			/* the caller reads its rows with table_read_next_tuple */
+	MemoryContext cxt;			/* where it was opened: what it allocates lives there */
+	ItemPointerData *tids;		/* table_read_key_tuples: a key's rows, gathered */
+	int			ntids_cap;
 } TableRead;
 
 /* unionreg.<table>, to be read whole or, after table_read_by_index(), by key */
@@ -53,6 +56,15 @@ extern bool table_read_next(TableRead *s);
  * table whose layout the caller knows (fact_tuple.c).
  */
 extern HeapTuple table_read_next_tuple(TableRead *s);
+/*
+ * Every row of the current key (table_read_key) as the heap's own tuple,
+ * handed to each() with the page share-locked: the key's row pointers are
+ * gathered from the index first, then each heap page is pinned and locked
+ * once for all of its rows (not once a row, as a fetch through a slot).
+ * each() must not read other relations (a value stored out of line is
+ * read from a copy, the lock released).
+ */
+extern void table_read_key_tuples(TableRead *s, void (*each) (HeapTuple tuple, void *arg), void *arg);
 /* table_read_next deforms only columns 0 .. i at first: the rest when table_read_rest is called */
 extern void table_read_first(TableRead *s, int i);
 static inline void

@@ -363,24 +363,40 @@ read_links(Build *b)
 	table_read_close(&s);
 }
 
+/*
+ * The next row (of a read whose column 0 is an organization's key, set up
+ * with table_read_first(s, 0)) of an organization in scope, its other
+ * columns deformed; NULL at the end.  A row of one out of scope (a
+ * subtree's report reads the whole table) costs its key only.
+ */
+static OrgInfo *
+next_in_scope(Build *b, TableRead *s)
+{
+	while (table_read_next(s))
+	{
+		OrgInfo    *o = org_of(b, TR_INT64(s, 0));
+
+		if (o != NULL && o->in_scope)
+		{
+			table_read_rest(s);
+			return o;
+		}
+	}
+	return NULL;
+}
+
 /* the passport fields of the organizations in scope (read_orgs left them) */
 static void
 read_passports(Build *b)
 {
 	TableRead	s;
+	OrgInfo    *o;
 
 	table_read_open(&s, b->nsp, "org");
 	org_columns(&s);
 	table_read_first(&s, 0);
-	while (table_read_next(&s))
-	{
-		OrgInfo    *o = org_of(b, TR_INT64(&s, 0));
-
-		if (o == NULL || !o->in_scope)
-			continue;
-		table_read_rest(&s);
+	while ((o = next_in_scope(b, &s)) != NULL)
 		o->empty |= empty_passport(&s);
-	}
 	table_read_close(&s);
 }
 
@@ -388,23 +404,18 @@ static void
 read_base(Build *b)
 {
 	TableRead	s;
+	OrgInfo    *o;
 
 	table_read_open(&s, b->nsp, "org_base");
 	table_read_column(&s, 0, "org_id", INT8OID);
 	table_read_column(&s, 1, "as_of", DATEOID);
 	table_read_column(&s, 2, "employees", INT4OID);
 	table_read_column(&s, 3, "students", INT4OID);
-	/* the key first: an organization out of scope needs nothing more */
 	table_read_first(&s, 0);
-	while (table_read_next(&s))
+	while ((o = next_in_scope(b, &s)) != NULL)
 	{
-		OrgInfo    *o = org_of(b, TR_INT64(&s, 0));
-		DateADT		as_of;
+		DateADT		as_of = TR_DATE(&s, 1, DATEVAL_NOEND);
 
-		if (o == NULL || !o->in_scope)
-			continue;
-		table_read_rest(&s);
-		as_of = TR_DATE(&s, 1, DATEVAL_NOEND);
 		if (as_of > b->dates.d)
 			continue;
 		if (!TR_ISNULL(&s, 2) || !TR_ISNULL(&s, 3))
@@ -427,6 +438,7 @@ static void
 read_chairmen(Build *b)
 {
 	TableRead	s;
+	OrgInfo    *o;
 
 	table_read_open(&s, b->nsp, "org_chairman");
 	table_read_column(&s, 0, "org_id", INT8OID);
@@ -436,15 +448,9 @@ read_chairmen(Build *b)
 	table_read_column(&s, 4, "released", BOOLOID);
 	table_read_column(&s, 5, "email", TEXTOID);
 	table_read_column(&s, 6, "email_consent", BOOLOID);
-	/* the key first: an organization out of scope needs nothing more */
 	table_read_first(&s, 0);
-	while (table_read_next(&s))
+	while ((o = next_in_scope(b, &s)) != NULL)
 	{
-		OrgInfo    *o = org_of(b, TR_INT64(&s, 0));
-
-		if (o == NULL || !o->in_scope)
-			continue;
-		table_read_rest(&s);
 		o->empty &= ~(1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT);
 		o->empty |= (blank(&s, 1) ? 1 << F_CHAIRMAN_NAME : 0)
 			| (TR_ISNULL(&s, 2) || TR_ISNULL(&s, 3) ? 1 << F_CHAIRMAN_TERM : 0)

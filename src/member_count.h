@@ -54,6 +54,16 @@ extern void member_pass_count_rows(Pass *pass, TableRead *s);
 extern void member_pass_add(Pass *pass, int64 org_id, const int32 *counts);
 /* count one organization's periods (that end after P) by key, into slot; the periods counted */
 extern int64 member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot);
+/*
+ * The same for the n organizations of ids (ascending, close together) with
+ * one index descent: into each one's slot, or with done, one at a time into
+ * slot 0, done() called after each that has periods; the periods counted.
+ * A read of the table as created (TableRead.raw).
+ */
+typedef void (*MemberOrgDone) (int64 org_id, const int32 *acc, void *arg);
+
+extern int64 member_pass_count_range(Pass *pass, TableRead *s, const int64 *ids, int n,
+									 MemberOrgDone done, void *arg);
 /* the counts undone, the wanted marks kept */
 extern void member_pass_undo(Pass *pass);
 

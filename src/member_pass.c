@@ -408,6 +408,71 @@ member_pass_count_key(Pass *pass, TableRead *s, int64 id, int32 slot)
 	return pass->periods - before;
 }
 
+/* a range of keys read at once: where each fact goes */
+typedef struct RangeCount
+{
+	Pass	   *pass;
+	const int64 *ids;			/* the wanted ones, ascending */
+	int			n;
+	int			at;				/* the first of ids not below the current fact's organization */
+	MemberOrgDone done;			/* NULL: into each organization's slot */
+	void	   *arg;
+	int64		org;			/* with done: the organization being counted into slot 0 */
+	bool		counting;
+} RangeCount;
+
+static void
+range_org_done(RangeCount *rc)
+{
+	if (rc->counting)
+		rc->done(rc->org, rc->pass->acc, rc->arg);
+	rc->counting = false;
+}
+
+static void
+count_range_tuple(HeapTuple tuple, void *arg)
+{
+	RangeCount *rc = (RangeCount *) arg;
+	int64		org = fact_tuple_org(tuple);
+	MemberPeriod m;
+	int32		slot;
+
+	/* the facts come by organization, ascending: a walk along the wanted ones */
+	while (rc->at < rc->n && rc->ids[rc->at] < org)
+		rc->at++;
+	if (rc->at >= rc->n || rc->ids[rc->at] != org)
+		return;
+	if (rc->done)
+	{
+		if (!rc->counting || rc->org != org)
+		{
+			range_org_done(rc);
+			memset(rc->pass->acc, 0, sizeof(int32) * ACC_SIZE);
+			rc->org = org;
+			rc->counting = true;
+		}
+		slot = 0;
+	}
+	else if ((slot = id_map_find(rc->pass->orgs, org)) < 0 || slot >= rc->pass->acc_cap)
+		return;
+	if (fact_tuple_decode(tuple, &rc->pass->dates, &m))
+		count_period(rc->pass, slot, &m);
+}
+
+int64
+member_pass_count_range(Pass *pass, TableRead *s, const int64 *ids, int n, MemberOrgDone done, void *arg)
+{
+	int64		before = pass->periods;
+	RangeCount	rc = {pass, ids, n, 0, done, arg, 0, false};
+
+	Assert(s->raw && n > 0);
+	table_read_range(s, ids[0], ids[n - 1], pass->dates.p);
+	table_read_key_tuples(s, count_range_tuple, &rc);
+	if (done)
+		range_org_done(&rc);
+	return pass->periods - before;
+}
+
 /*
  * The given organizations' facts through the index on (org_id, end), the
  * leader alone.  False, with the counts undone, when they have more than

@@ -96,6 +96,21 @@ table_read_key(TableRead *s, int64 key, DateADT after)
 	if (s->nkeys == 2)
 		ScanKeyInit(&s->keys[1], 2, BTGreaterStrategyNumber, F_DATE_GT, DateADTGetDatum(after));
 	index_rescan(s->iscan, s->keys, s->nkeys, NULL, 0);
+	s->cur = s->iscan;
+}
+
+void
+table_read_range(TableRead *s, int64 lo, int64 hi, DateADT after)
+{
+	Assert(s->iscan != NULL && s->nkeys == 2);
+	if (s->rscan == NULL)
+		s->rscan = index_beginscan(s->rel, s->index, GetActiveSnapshot(), 3, 0);
+	ScanKeyInit(&s->rkeys[0], 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(lo));
+	ScanKeyInit(&s->rkeys[1], 1, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(hi));
+	/* not a bound of the range: checked on each index entry, before any heap fetch */
+	ScanKeyInit(&s->rkeys[2], 2, BTGreaterStrategyNumber, F_DATE_GT, DateADTGetDatum(after));
+	index_rescan(s->rscan, s->rkeys, 3, NULL, 0);
+	s->cur = s->rscan;
 }
 
 bool
@@ -141,12 +156,12 @@ table_read_key_tuples(TableRead *s, void (*each) (HeapTuple tuple, void *arg), v
 	ItemPointer tid;
 	int			ntids = 0;
 	Buffer		buf = InvalidBuffer;
-	Snapshot	snapshot = s->iscan->xs_snapshot;
+	Snapshot	snapshot = s->cur->xs_snapshot;
 
-	Assert(s->iscan != NULL && s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
+	Assert(s->cur != NULL && s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
 	CHECK_FOR_INTERRUPTS();
 	/* no heap page locked while the index is read */
-	while ((tid = index_getnext_tid(s->iscan, ForwardScanDirection)) != NULL)
+	while ((tid = index_getnext_tid(s->cur, ForwardScanDirection)) != NULL)
 	{
 		if (ntids == s->ntids_cap)
 		{
@@ -203,6 +218,8 @@ table_read_close(TableRead *s)
 {
 	if (s->iscan)
 		index_endscan(s->iscan);
+	if (s->rscan)
+		index_endscan(s->rscan);
 	if (s->index)
 		index_close(s->index, AccessShareLock);
 	if (s->scan)

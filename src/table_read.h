@@ -29,6 +29,9 @@ typedef struct TableRead
 	IndexScanDesc iscan;
 	ScanKeyData keys[2];
 	int			nkeys;
+	IndexScanDesc rscan;		/* table_read_range's, begun at its first call */
+	ScanKeyData rkeys[3];
+	IndexScanDesc cur;			/* the one table_read_key_tuples reads: the last key or range set */
 	bool		raw;			/* the caller reads its rows with table_read_next_tuple */
 	MemoryContext cxt;			/* where it was opened: what it allocates lives there */
 	ItemPointerData *tids;		/* table_read_key_tuples: a key's rows, gathered */
@@ -49,6 +52,12 @@ extern void table_read_column_any(TableRead *s, int i, const char *name);
 extern void table_read_by_index(TableRead *s, Oid nsp, const char *index, int nkeys);
 /* the rows whose key is "key" (and whose date, with two keys, is > after) */
 extern void table_read_key(TableRead *s, int64 key, DateADT after);
+/*
+ * The rows whose key lies in [lo, hi] and whose date is > after, in the
+ * index's order (by key, then date), for table_read_key_tuples: one index
+ * descent for a run of keys close together (an index with two keys only).
+ */
+extern void table_read_range(TableRead *s, int64 lo, int64 hi, DateADT after);
 extern bool table_read_next(TableRead *s);
 /*
  * The next row of a heap, read whole or by key, as the heap's own tuple
@@ -57,7 +66,8 @@ extern bool table_read_next(TableRead *s);
  */
 extern HeapTuple table_read_next_tuple(TableRead *s);
 /*
- * Every row of the current key (table_read_key) as the heap's own tuple,
+ * Every row of the current key (table_read_key) or range (table_read_range)
+ * as the heap's own tuple,
  * handed to each() with the page share-locked: the key's row pointers are
  * gathered from the index first, then each heap page is pinned and locked
  * once for all of its rows (not once a row, as a fetch through a slot).

@@ -6,15 +6,17 @@
 # from landing on one side only.  Against a loaded union (PG* variables
 # name it), e.g.
 #     PGDATABASE=big test/bench/build_vs_floor.sh 2026-10-01 9 [WORKERS]
-# WORKERS sets unionreg.member_pass_workers (default: the setting's default).
+# WORKERS sets unionreg.member_pass_workers (default: the setting's default);
+# settings in PGOPTIONS reach both sessions, e.g.
+# PGOPTIONS="-c unionreg.arrays_in_shared_memory=off".
 # Each build adds a snapshot; the script keeps only the latest version of
 # the date afterwards (prune_snapshots(1)).
 set -euo pipefail
 D=${1:-$(date +%Y-%m-01)}
 N=${2:-9}
 W=${3:-}
-OPT=""
-[ -n "$W" ] && OPT="-c unionreg.member_pass_workers=$W"
+OPT="${PGOPTIONS:-}"
+[ -n "$W" ] && OPT="$OPT -c unionreg.member_pass_workers=$W"
 for i in $(seq "$N"); do
 	f=$(psql -qAtX -v ON_ERROR_STOP=1 <<'SQL'
 SELECT clock_timestamp() AS t0 \gset

@@ -211,26 +211,30 @@ fact_tuple_decode(HeapTuple tuple, const MemberDates *dates, MemberPeriod *m)
 	/* the histories matter only to a member on D */
 	if (m->joined <= dates->d && dates->d < m->left)
 	{
-		if (statuses)
-		{
-			bytea	   *b = DatumGetByteaPP(PointerGetDatum(statuses));
-			uint8		f = fact_status_on(b, dates->d);
+		bytea	   *s = statuses ? DatumGetByteaPP(PointerGetDatum(statuses)) : NULL;
+		bytea	   *c = cards ? DatumGetByteaPP(PointerGetDatum(cards)) : NULL;
 
-			m->status = FACT_STATUS(f);
-			m->position = FACT_POSITION(f);
-			m->pedagogical = (f & FACT_PEDAGOGICAL) != 0;
-			m->full_time = (f & FACT_FULL_TIME) != 0;
-			if ((Pointer) b != statuses)
-				pfree(b);
-		}
-		if (cards)
-		{
-			bytea	   *b = DatumGetByteaPP(PointerGetDatum(cards));
-
-			m->card = fact_card_on(b, dates->d);
-			if ((Pointer) b != cards)
-				pfree(b);
-		}
+		fact_histories_on(m, s, c, dates->d);
+		if (s != NULL && (Pointer) s != statuses)
+			pfree(s);
+		if (c != NULL && (Pointer) c != cards)
+			pfree(c);
 	}
 	return true;
+}
+
+void
+fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, DateADT d)
+{
+	if (statuses)
+	{
+		uint8		f = fact_status_on(statuses, d);
+
+		m->status = FACT_STATUS(f);
+		m->position = FACT_POSITION(f);
+		m->pedagogical = (f & FACT_PEDAGOGICAL) != 0;
+		m->full_time = (f & FACT_FULL_TIME) != 0;
+	}
+	if (cards)
+		m->card = fact_card_on(cards, d);
 }

@@ -39,7 +39,6 @@
 #include "fact_tuple.h"
 #include "id_map.h"
 #include "member_count.h"
-#include "member_fact.h"
 #include "member_pass.h"
 #include "member_period.h"
 #include "table_read.h"
@@ -113,17 +112,7 @@ fact_decode(Pass *pass, TableRead *s, MemberPeriod *m)
 		bytea	   *statuses = fact_history(s, 8);
 		bytea	   *cards = fact_history(s, 9);
 
-		if (statuses)
-		{
-			uint8		f = fact_status_on(statuses, d);
-
-			m->status = FACT_STATUS(f);
-			m->position = FACT_POSITION(f);
-			m->pedagogical = (f & FACT_PEDAGOGICAL) != 0;
-			m->full_time = (f & FACT_FULL_TIME) != 0;
-		}
-		if (cards)
-			m->card = fact_card_on(cards, d);
+		fact_histories_on(m, statuses, cards, d);
 		fact_history_free(s, 8, statuses);
 		fact_history_free(s, 9, cards);
 	}
@@ -243,67 +232,56 @@ member_pass_add(Pass *pass, int64 org_id, const int32 *counts)
 	pass->periods += counts[ACC_PERIODS];
 }
 
+/* where a fact of an organization counts: a row of the organization pass's (dest) or a slot of the pass's own */
+typedef struct FactTarget
+{
+	int32		at;				/* the row, or the slot */
+	bool		own;			/* a row's own member (not a folded subdivision's) */
+} FactTarget;
+
+/* false: the organization's facts are not counted (not given, not in scope) */
+static inline bool
+fact_target(Pass *pass, int64 org_id, FactTarget *t)
+{
+	if (pass->dest.acc)
+		return dest_row(&pass->dest, org_id, &t->at, &t->own);
+	t->own = true;
+	t->at = pass->filtered ? id_map_find(pass->orgs, org_id) : id_map_add(pass->orgs, org_id);
+	if (t->at < 0)
+		return false;
+	id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, t->at);
+	return !pass->filtered || pass->acc[(Size) t->at * ACC_SIZE + ACC_WANTED] != 0;
+}
+
+static inline void
+count_target(Pass *pass, const FactTarget *t, const MemberPeriod *m)
+{
+	if (pass->dest.acc)
+		count_period_into(pass, t->at, t->own, m);
+	else
+		count_period(pass, t->at, m);
+}
+
 /* count every row the read returns (the whole union, or only the organizations given) */
 void
 member_pass_count_rows(Pass *pass, TableRead *s)
 {
+	MemberPeriod m;
+	FactTarget	t;
+
 	if (s->raw)
 	{
 		/* the table as created: its rows read straight from the heap's tuples */
 		HeapTuple	tuple;
 
 		while ((tuple = table_read_next_tuple(s)) != NULL)
-		{
-			MemberPeriod m;
-			int64		org_id = fact_tuple_org(tuple);
-			int32		row;
-			bool		own;
-			int32		org;
-
-			if (pass->dest.acc)
-			{
-				if (dest_row(&pass->dest, org_id, &row, &own) && fact_tuple_decode(tuple, &pass->dates, &m))
-					count_period_into(pass, row, own, &m);
-				continue;
-			}
-			org = pass->filtered ? id_map_find(pass->orgs, org_id) : id_map_add(pass->orgs, org_id);
-			if (org < 0)
-				continue;
-			id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
-			if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
-				continue;
-			if (fact_tuple_decode(tuple, &pass->dates, &m))
-				count_period(pass, org, &m);
-		}
-		return;
-	}
-	if (pass->dest.acc)
-	{
-		while (table_read_next(s))
-		{
-			MemberPeriod m;
-			int32		row;
-			bool		own;
-
-			if (dest_row(&pass->dest, TR_INT64(s, 0), &row, &own) && fact_decode(pass, s, &m))
-				count_period_into(pass, row, own, &m);
-		}
+			if (fact_target(pass, fact_tuple_org(tuple), &t) && fact_tuple_decode(tuple, &pass->dates, &m))
+				count_target(pass, &t, &m);
 		return;
 	}
 	while (table_read_next(s))
-	{
-		MemberPeriod m;
-		int32		org;
-
-		org = pass->filtered ? id_map_find(pass->orgs, TR_INT64(s, 0)) : id_map_add(pass->orgs, TR_INT64(s, 0));
-		if (org < 0)
-			continue;
-		id_map_grow((void **) &pass->acc, &pass->acc_cap, sizeof(int32) * ACC_SIZE, org);
-		if (pass->filtered && pass->acc[(Size) org * ACC_SIZE + ACC_WANTED] == 0)
-			continue;
-		if (fact_decode(pass, s, &m))
-			count_period(pass, org, &m);
-	}
+		if (fact_target(pass, TR_INT64(s, 0), &t) && fact_decode(pass, s, &m))
+			count_target(pass, &t, &m);
 }
 
 static void

@@ -136,15 +136,8 @@ table_read_next(TableRead *s)
 HeapTuple
 table_read_next_tuple(TableRead *s)
 {
-	Assert(s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
+	Assert(s->iscan == NULL && s->rel->rd_rel->relam == HEAP_TABLE_AM_OID);
 	CHECK_FOR_INTERRUPTS();
-	if (s->iscan)
-	{
-		/* the slot holds the tuple in its buffer: fetched as it is, not copied */
-		if (!index_getnext_slot(s->iscan, ForwardScanDirection, s->slot))
-			return NULL;
-		return ExecFetchSlotHeapTuple(s->slot, false, NULL);
-	}
 	if (s->scan == NULL)
 		s->scan = table_beginscan(s->rel, GetActiveSnapshot(), 0, NULL);
 	return heap_getnext(s->scan, ForwardScanDirection);

@@ -60,9 +60,10 @@ extern void table_read_key(TableRead *s, int64 key, DateADT after);
 extern void table_read_range(TableRead *s, int64 lo, int64 hi, DateADT after);
 extern bool table_read_next(TableRead *s);
 /*
- * The next row of a heap, read whole or by key, as the heap's own tuple
- * (valid until the next call; nothing deformed); NULL at the end.  For a
- * table whose layout the caller knows (fact_tuple.c).
+ * The next row of a whole-table read of a heap as the heap's own tuple
+ * (valid until the next call; nothing deformed, no slot); NULL at the end.
+ * For a table whose layout the caller knows (fact_tuple.c); by key, see
+ * table_read_key_tuples.
  */
 extern HeapTuple table_read_next_tuple(TableRead *s);
 /*

@@ -6,7 +6,8 @@ RESET client_min_messages;
 SET search_path = unionreg, public;
 \set SHOW_CONTEXT never
 
--- a shuffled file: children come before their parents; about a third of the rows are bad
+-- a shuffled file: children come before their parents; about a third of the rows are bad;
+-- P-003's chairman tab has a term end, a released flag and a consent but no name: kept, not dropped
 COPY stage_org FROM STDIN WITH (FORMAT csv, HEADER);
 ext_id,parent_ext_id,level,kind,composition,name,short_name,inn,ogrn,region_code,valid_from,valid_to,base_as_of,employees,students,chairman_name,chairman_term_from,chairman_term_to,chairman_released,chairman_email,chairman_email_consent
 P-001,T-01,primary,school,workers,МБОУ СОШ № 1,СОШ 1,,,22,2010-01-01,,2026-01-01,85,900,Иванова Анна Петровна,2022-03-01,2027-03-01,нет,ivanova@school1.ru,да
@@ -17,6 +18,7 @@ C,,central,,,Общероссийский Профсоюз образовани�
 P-002,T-01,primary,preschool,workers,МБДОУ Детский сад № 7,ДС 7,,,22,2010-01-01,,2026-01-01,40,120,,,,,,
 U-001,R-22,primary,higher,joint,Алтайский государственный университет,АлтГУ,2225004738,1022201758370,22,2000-01-01,,2026-01-01,2100,15000,Смирнов Пётр,2021-01-01,2026-01-01,да,,
 D-01,R-22,district,,,Окружная организация,,,,22,2006-01-01,,,,,,,,,,
+P-003,T-01,primary,school,workers,МБОУ СОШ № 3,СОШ 3,,,22,2010-01-01,,,,,,,2027-01-01,да,,нет
 T-02,D-01,territorial,,,Районная организация под окружной,,,,22,2006-01-01,,,,,,,,,,
 BAD-LEVEL,T-01,prmary,school,workers,Опечатка в уровне,,,,22,2010-01-01,,,,,,,,,,
 BAD-KIND,T-01,primary,kindergarten,workers,Неизвестный вид,,,,22,2010-01-01,,,,,,,,,,

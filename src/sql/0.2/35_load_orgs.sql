@@ -99,12 +99,12 @@ BEGIN
 	INSERT INTO unionreg.org_chairman (org_id, name, term_from, term_to, released, email, email_consent)
 	SELECT i.id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
 	  FROM _uids i JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
-	 WHERE w.chairman_name IS NOT NULL OR w.c_from IS NOT NULL OR w.chairman_email IS NOT NULL;
+	 WHERE num_nonnulls(w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent) > 0;
 	INSERT INTO unionreg.org_chairman (org_id, name, term_from, term_to, released, email, email_consent)
 	SELECT w.org_id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
 	  FROM _uw w
 	 WHERE w.reason IS NULL AND w.org_id IS NOT NULL AND (p_rn IS NULL OR w.rn = p_rn)
-	   AND (w.chairman_name IS NOT NULL OR w.c_from IS NOT NULL OR w.chairman_email IS NOT NULL)
+	   AND num_nonnulls(w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent) > 0
 	ON CONFLICT (org_id) DO UPDATE
 	   SET name = excluded.name, term_from = excluded.term_from, term_to = excluded.term_to,
 		   released = excluded.released, email = excluded.email, email_consent = excluded.email_consent

@@ -2,7 +2,8 @@
 # Benchmark of the hierarchy at union scale (~150,000 organizations).
 # Not part of `make test`.  Run as root after `make install`:
 #     test/bench/bench_orgs.sh            (SCALE=1 by default)
-# Prints load_orgs rate, validate_hierarchy and org_at times, and a subtree move,
+# Prints load_orgs rate, validate_hierarchy and org_at times, and subtree moves
+# (the largest district; a gathered ~2,000-organization one: move_subtree.sql),
 # beside a floor measured in the same run (a bare count over the same table).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -77,4 +78,6 @@ SELECT unionreg.move_org(:'"'"'district'"'"', '"'"'R01'"'"', current_date);
 SELECT round(extract(epoch FROM clock_timestamp() - :'"'"'t0'"'"'::timestamptz)::numeric * 1000, 1) AS move_subtree_ms;
 SELECT count(*) AS problems_after_move FROM unionreg.validate_hierarchy(current_date);
 SQL
+# a subtree of ~2,000 organizations moves (gathered first under a new district; rolled back)
+psql -q -f test/bench/move_subtree.sql
 '

@@ -1,0 +1,467 @@
+-- ---------------------------------------------------------------------
+-- 0.2: the member load writes a batch of persons at a time.
+-- 0.1 wrote the whole file in one statement a table, so every statement's
+-- after-trigger queue (a foreign-key check a row, kept in memory until the
+-- statement ends) grew with the file: 846 MB of backend memory for 4.24M
+-- rows.  Now each statement writes at most 250,000 persons' rows, the
+-- memory stays bounded, and a rule only the database sees that breaks
+-- redoes one batch (split down to one person, whose rows go one at a time)
+-- instead of the whole file in batches of rows that could split a person.
+-- The judging is 0.1's, with each person's number (pn) added to it.
+-- ---------------------------------------------------------------------
+
+DROP FUNCTION unionreg._load_members_apply(bigint, bigint);
+
+-- Write the valid rows of persons [p_lo, p_hi] of the work table _umw
+-- (p_rn: only that row).
+CREATE FUNCTION unionreg._load_members_write(p_lo bigint, p_hi bigint, p_rn bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	-- persons: the latest period's row speaks for the person
+	INSERT INTO unionreg.person (ext_id, surname, first_name, patronymic, birth_date, gender, snils,
+								 email, phone, virtual_card_on, profcards_on)
+	SELECT DISTINCT ON (w.ext_id) w.ext_id, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
+		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on
+	  FROM _umw w
+	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	 ORDER BY w.ext_id, w.joined_on DESC
+	ON CONFLICT (ext_id) DO UPDATE
+	   SET surname = excluded.surname, first_name = excluded.first_name, patronymic = excluded.patronymic,
+		   birth_date = excluded.birth_date, gender = excluded.gender, snils = excluded.snils,
+		   email = excluded.email, phone = excluded.phone, virtual_card_on = excluded.virtual_card_on,
+		   profcards_on = excluded.profcards_on
+	 WHERE (person.surname, person.first_name, person.patronymic, person.birth_date, person.gender,
+			person.snils::text, person.email, person.phone, person.virtual_card_on, person.profcards_on)
+		   IS DISTINCT FROM
+		   (excluded.surname, excluded.first_name, excluded.patronymic, excluded.birth_date, excluded.gender,
+			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on);
+
+	-- Fresh statistics before the foreign keys look persons up: a table
+	-- vacuumed while empty says "0 rows", and the cached check plans would
+	-- scan it once per inserted row (quadratic on a first big load).  Only
+	-- while this batch is large beside what the statistics say is stored.
+	IF p_rn IS NULL AND p_hi - p_lo >= 10000
+	   AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'unionreg.person'::regclass) < 2 * (p_hi - p_lo) THEN
+		ANALYZE unionreg.person;
+	END IF;
+
+	-- the persons' ids, once, for the statements below
+	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+	CREATE TEMP TABLE _ump ON COMMIT DROP AS
+	SELECT p.ext_id, p.id AS person_id FROM unionreg.person p
+	 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn));
+	ANALYZE _ump;
+
+	-- periods: restated ones first (a period that now ends makes room for the
+	-- next), then new ones; the exclusion constraint is checked row by row
+	UPDATE unionreg.membership m
+	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
+		   left_reason = w.left_reason, admitted_online = w.admitted_online
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	   AND m.person_id = p.person_id AND m.joined_on = w.joined_on
+	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
+		   IS DISTINCT FROM
+		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
+	-- (the stored keys are read once, materialized: a NOT EXISTS against the
+	-- table being filled may be planned as a rescan per row when its
+	-- statistics say "empty", and each rescan reads the pages this very
+	-- statement is adding)
+	WITH stored AS MATERIALIZED (
+		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id)
+	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
+	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.joined_on = w.joined_on
+	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.person_id IS NULL;
+
+	-- statuses: one period per membership period; an emptied status is unknown again
+	DELETE FROM unionreg.status_period s
+	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 WHERE w.reason IS NULL AND w.status IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
+	UPDATE unionreg.status_period s
+	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
+		   student_level = w.student_level, full_time = w.full_time
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
+	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
+		   IS DISTINCT FROM
+		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
+	WITH stored AS MATERIALIZED (
+		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id)
+	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
+										student_level, full_time)
+	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.valid_from = w.joined_on
+	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.person_id IS NULL;
+
+	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
+	SELECT p.person_id, c.channel, w.joined_on, c.given
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 CROSS JOIN LATERAL (VALUES ('email', w.consent_email), ('sms', w.consent_sms), ('push', w.consent_push)) c(channel, given)
+	 WHERE w.reason IS NULL AND c.given IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given
+	 WHERE person_consent.given IS DISTINCT FROM excluded.given;
+
+	-- cards: stored ones move first (freeing the one active card), then new ones
+	UPDATE unionreg.card c SET state = w.card_status, state_on = w.card_status_on
+	  FROM _umw w
+	 WHERE w.reason IS NULL AND w.card_final AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	   AND c.number = w.card_number AND c.state <> w.card_status;
+	WITH stored AS MATERIALIZED (
+		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id)
+	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
+	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.number = w.card_number
+	 WHERE w.reason IS NULL AND w.card_final AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.number IS NULL;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) IS
+	'internal: writes the valid rows of persons [p_lo, p_hi] (or the one row p_rn) of load_members()''s work table';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) FROM PUBLIC;
+
+-- Write persons [p_lo, p_hi] of the work table; on an error, ten smaller
+-- batches, each guarded the same way; one person's rows one at a time,
+-- oldest period first, each failing one kept with the database's reason.
+CREATE FUNCTION unionreg._load_members_write_guarded(p_lo bigint, p_hi bigint, p_top boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_step bigint;
+	v_lo bigint;
+	v_err text;
+	v_detail text;
+	r record;
+BEGIN
+	BEGIN
+		PERFORM unionreg._load_members_write(p_lo, p_hi, NULL);
+		RETURN;
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+		IF p_top THEN
+			RAISE NOTICE 'load_members: persons % to % at once failed (%); writing them in smaller batches', p_lo, p_hi, v_err;
+		END IF;
+	END;
+	IF p_lo < p_hi THEN
+		v_step := (p_hi - p_lo + 10) / 10;
+		v_lo := p_lo;
+		WHILE v_lo <= p_hi LOOP
+			PERFORM unionreg._load_members_write_guarded(v_lo, least(v_lo + v_step - 1, p_hi));
+			v_lo := v_lo + v_step;
+		END LOOP;
+		RETURN;
+	END IF;
+	FOR r IN SELECT w.rn FROM _umw w WHERE w.pn = p_lo AND w.reason IS NULL ORDER BY w.joined_on, w.rn LOOP
+		BEGIN
+			PERFORM unionreg._load_members_write(p_lo, p_lo, r.rn);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+			UPDATE _umw SET reason = v_err || coalesce(' (' || nullif(v_detail, '') || ')', '') WHERE rn = r.rn;
+		END;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_members_write_guarded(bigint, bigint, boolean) IS
+	'internal: writes persons [p_lo, p_hi] of load_members()''s work table, splitting a batch that fails until each failing row is kept with its reason';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_write_guarded(bigint, bigint, boolean) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION unionreg._load_members_unchecked(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+SET datestyle = 'ISO, YMD'
+-- the planner's guesses over work tables are wild; compiling them costs seconds, running them milliseconds
+SET jit = off
+-- and a guess of 70 rows where there are 12,000 turns a nested loop quadratic:
+-- every join here is between whole sets, which hash and merge joins do in one pass
+SET enable_nestloop = off
+AS $$
+DECLARE
+	v_staged bigint;
+	v_persons bigint;
+	-- persons a batch: its statements' after-trigger queues (a foreign-key
+	-- check a row) and transition tables stay a few MB, whatever the file
+	-- (the setting is the C module's; before the module is loaded in this
+	-- session it may not exist yet)
+	v_batch constant bigint := coalesce(nullif(current_setting('unionreg.load_batch_persons', true), '')::bigint, 250000);
+	v_lo bigint;
+	t0 timestamptz := clock_timestamp();
+BEGIN
+	-- one member load at a time (two loads of overlapping files would race on the same persons)
+	PERFORM pg_advisory_xact_lock(1970170223, 3);
+	IF to_regclass('pg_temp._um') IS NOT NULL THEN DROP TABLE pg_temp._um; END IF;
+	IF to_regclass('pg_temp._umw') IS NOT NULL THEN DROP TABLE pg_temp._umw; END IF;
+	IF to_regclass('pg_temp._usub') IS NOT NULL THEN DROP TABLE pg_temp._usub; END IF;
+
+	CREATE TEMP TABLE _usub ON COMMIT DROP AS SELECT * FROM unionreg._subdivision_primaries();
+
+	-- 1. take exactly the rows staged now and judge each on its own, in one
+	--    pass.  The staged row is kept as it came (a composite, turned into
+	--    jsonb only if it is rejected).
+	CREATE TEMP TABLE _um ON COMMIT DROP AS
+	WITH taken AS (DELETE FROM unionreg.stage_member RETURNING *),
+	trimmed AS (
+		SELECT row_number() OVER () AS rn, ROW(s.*)::unionreg.stage_member AS orig,
+			   nullif(btrim(s.ext_id), '') AS ext_id,
+			   nullif(btrim(s.org_ext_id), '') AS org_ext_id,
+			   nullif(btrim(s.surname), '') AS surname,
+			   nullif(btrim(s.first_name), '') AS first_name,
+			   nullif(btrim(s.patronymic), '') AS patronymic,
+			   nullif(btrim(s.birth_date), '') AS birth_text,
+			   lower(nullif(btrim(s.gender), '')) AS gender,
+			   nullif(btrim(s.snils), '') AS snils_text,
+			   nullif(btrim(s.email), '') AS email,
+			   nullif(btrim(s.phone), '') AS phone,
+			   lower(nullif(btrim(s.status), '')) AS status,
+			   nullif(btrim(s.pedagogical), '') AS pedagogical_text,
+			   lower(nullif(btrim(s.position), '')) AS position,
+			   lower(nullif(btrim(s.student_level), '')) AS student_level,
+			   nullif(btrim(s.full_time), '') AS full_time_text,
+			   nullif(btrim(s.joined_on), '') AS joined_text,
+			   nullif(btrim(s.left_on), '') AS left_text,
+			   lower(nullif(btrim(s.left_reason), '')) AS left_reason,
+			   nullif(btrim(s.admitted_online), '') AS online_text,
+			   nullif(btrim(s.card_number), '') AS card_text,
+			   lower(nullif(btrim(s.card_status), '')) AS card_status,
+			   nullif(btrim(s.card_status_on), '') AS card_on_text,
+			   nullif(btrim(s.virtual_card_on), '') AS virtual_text,
+			   nullif(btrim(s.profcards_on), '') AS profcards_text,
+			   nullif(btrim(s.consent_email), '') AS c_email_text,
+			   nullif(btrim(s.consent_sms), '') AS c_sms_text,
+			   nullif(btrim(s.consent_push), '') AS c_push_text
+		  FROM taken s),
+	parsed AS (
+		SELECT t.*,
+			   unionreg._stage_date(birth_text) AS birth_date,
+			   unionreg.snils_problem(snils_text) AS snils_problem,
+			   unionreg._stage_bool(pedagogical_text) AS pedagogical,
+			   unionreg._stage_bool(full_time_text) AS full_time,
+			   unionreg._stage_date(joined_text) AS joined_on,
+			   unionreg._stage_date(left_text) AS left_on,
+			   unionreg._stage_bool(online_text) AS admitted_online,
+			   unionreg.card_number_problem(card_text) AS card_problem,
+			   unionreg._stage_date(card_on_text) AS card_status_on,
+			   unionreg._stage_date(virtual_text) AS virtual_card_on,
+			   unionreg._stage_date(profcards_text) AS profcards_on,
+			   unionreg._stage_bool(c_email_text) AS consent_email,
+			   unionreg._stage_bool(c_sms_text) AS consent_sms,
+			   unionreg._stage_bool(c_push_text) AS consent_push,
+			   st.code IS NOT NULL AS status_known,
+			   pg.code IS NOT NULL AS position_known,
+			   sl.code IS NOT NULL AS student_level_known,
+			   lr.code IS NOT NULL AS left_reason_known,
+			   cs.code IS NOT NULL AS card_status_known,
+			   o.id AS org_ref_id, o.level AS org_level
+		  FROM trimmed t
+		  LEFT JOIN unionreg.member_status st ON st.code = t.status
+		  LEFT JOIN unionreg.position_group pg ON pg.code = t.position
+		  LEFT JOIN unionreg.student_level sl ON sl.code = t.student_level
+		  LEFT JOIN unionreg.leave_reason lr ON lr.code = t.left_reason
+		  LEFT JOIN unionreg.card_state cs ON cs.code = t.card_status
+		  LEFT JOIN unionreg.org o ON o.ext_id = t.org_ext_id),
+	placed AS (
+		SELECT p.*,
+			   CASE WHEN p.org_level = 'primary' THEN p.org_ref_id ELSE us.primary_id END AS primary_id,
+			   CASE WHEN p.org_level = 'subdivision' THEN p.org_ref_id END AS subdivision_id
+		  FROM parsed p
+		  LEFT JOIN _usub us ON p.org_level = 'subdivision' AND us.sub_id = p.org_ref_id
+			   AND us.valid_from <= p.joined_on AND us.valid_to > p.joined_on)
+	SELECT p.rn, p.orig, p.ext_id, p.org_ext_id, p.surname, p.first_name, p.patronymic, p.birth_date, p.gender,
+		   CASE WHEN p.snils_problem IS NULL THEN p.snils_text::unionreg.snils END AS snils,
+		   p.email, p.phone, p.status, p.pedagogical, p.position, p.student_level, p.full_time,
+		   p.joined_on, p.left_on, p.left_reason, coalesce(p.admitted_online, false) AS admitted_online,
+		   CASE WHEN p.card_problem IS NULL THEN p.card_text::unionreg.card_number END AS card_number,
+		   p.card_status, coalesce(p.card_status_on, p.joined_on) AS card_status_on,
+		   p.virtual_card_on, p.profcards_on, p.consent_email, p.consent_sms, p.consent_push,
+		   p.primary_id, p.subdivision_id, o.valid_from AS primary_from, o.valid_to AS primary_to,
+		   nullif(concat_ws('; ',
+			CASE WHEN p.ext_id IS NULL THEN 'ext_id is empty: it identifies the person' END,
+			CASE WHEN p.surname IS NULL THEN 'surname is empty' END,
+			CASE WHEN p.first_name IS NULL THEN 'first_name is empty' END,
+			CASE WHEN p.birth_text IS NOT NULL AND p.birth_date IS NULL THEN format('birth_date %L is not an ISO date YYYY-MM-DD', p.birth_text) END,
+			CASE WHEN p.gender IS NOT NULL AND p.gender NOT IN ('m', 'f') THEN format('gender %L is not m or f', p.gender) END,
+			'snils ' || quote_literal(p.snils_text) || ': ' || p.snils_problem,
+			CASE WHEN p.status IS NOT NULL AND NOT p.status_known
+				 THEN format('status %L is not one of working, student, pensioner (empty = unknown)', p.status) END,
+			CASE WHEN p.pedagogical_text IS NOT NULL AND p.pedagogical IS NULL THEN format('pedagogical %L is not a boolean (t/f/true/false/1/0/да/нет)', p.pedagogical_text) END,
+			CASE WHEN p.position IS NOT NULL AND NOT p.position_known
+				 THEN format('position %L is not one of teacher, educator, faculty, researcher, other', p.position) END,
+			CASE WHEN (p.pedagogical_text IS NOT NULL OR p.position IS NOT NULL) AND p.status IS DISTINCT FROM 'working'
+				 THEN format('pedagogical and position describe working members, but status is %s', coalesce(quote_literal(p.status), 'empty')) END,
+			CASE WHEN p.student_level IS NOT NULL AND NOT p.student_level_known
+				 THEN format('student_level %L is not one of college, bachelor, master, postgraduate', p.student_level) END,
+			CASE WHEN p.full_time_text IS NOT NULL AND p.full_time IS NULL THEN format('full_time %L is not a boolean (t/f/true/false/1/0/да/нет)', p.full_time_text) END,
+			CASE WHEN (p.student_level IS NOT NULL OR p.full_time_text IS NOT NULL) AND p.status IS DISTINCT FROM 'student'
+				 THEN format('student_level and full_time describe students, but status is %s', coalesce(quote_literal(p.status), 'empty')) END,
+			CASE WHEN p.joined_text IS NULL THEN 'joined_on is empty: the first day of membership is required'
+				 WHEN p.joined_on IS NULL THEN format('joined_on %L is not an ISO date YYYY-MM-DD', p.joined_text) END,
+			CASE WHEN p.left_text IS NOT NULL AND p.left_on IS NULL THEN format('left_on %L is not an ISO date YYYY-MM-DD', p.left_text)
+				 WHEN p.left_on <= p.joined_on THEN format('left_on %s is not after joined_on %s (left_on is the first day no longer a member)', p.left_text, p.joined_text) END,
+			CASE WHEN p.left_reason IS NOT NULL AND NOT p.left_reason_known
+				 THEN format('left_reason %L is not one of own_wish, left_job, graduated, transferred, retired, died, expelled, other', p.left_reason)
+				 WHEN p.left_text IS NOT NULL AND p.left_reason IS NULL THEN 'left_on is given but left_reason is empty: leaving needs a reason'
+				 WHEN p.left_text IS NULL AND p.left_reason IS NOT NULL THEN format('left_reason %L is given but left_on is empty', p.left_reason) END,
+			CASE WHEN p.online_text IS NOT NULL AND p.admitted_online IS NULL THEN format('admitted_online %L is not a boolean (t/f/true/false/1/0/да/нет)', p.online_text) END,
+			'card_number ' || quote_literal(p.card_text) || ': ' || p.card_problem,
+			CASE WHEN p.card_status IS NOT NULL AND NOT p.card_status_known
+				 THEN format('card_status %L is not one of requested, produced, delivered_to_region, issued, refused, lost, cancelled', p.card_status)
+				 WHEN p.card_text IS NOT NULL AND p.card_status IS NULL THEN 'card_number is given but card_status is empty'
+				 WHEN p.card_text IS NULL AND p.card_status IS NOT NULL THEN format('card_status %L is given but card_number is empty', p.card_status) END,
+			CASE WHEN p.card_on_text IS NOT NULL AND p.card_status_on IS NULL THEN format('card_status_on %L is not an ISO date YYYY-MM-DD', p.card_on_text) END,
+			CASE WHEN p.virtual_text IS NOT NULL AND p.virtual_card_on IS NULL THEN format('virtual_card_on %L is not an ISO date YYYY-MM-DD', p.virtual_text) END,
+			CASE WHEN p.profcards_text IS NOT NULL AND p.profcards_on IS NULL THEN format('profcards_on %L is not an ISO date YYYY-MM-DD', p.profcards_text) END,
+			CASE WHEN p.c_email_text IS NOT NULL AND p.consent_email IS NULL THEN format('consent_email %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_email_text) END,
+			CASE WHEN p.c_sms_text IS NOT NULL AND p.consent_sms IS NULL THEN format('consent_sms %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_sms_text) END,
+			CASE WHEN p.c_push_text IS NOT NULL AND p.consent_push IS NULL THEN format('consent_push %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_push_text) END,
+			CASE WHEN p.org_ext_id IS NULL THEN 'org_ext_id is empty: a member belongs to a primary organization'
+				 WHEN p.org_ref_id IS NULL THEN format('organization %L does not exist (load it with unionreg.load_orgs first)', p.org_ext_id)
+				 WHEN p.org_level NOT IN ('primary', 'subdivision')
+				 THEN format('organization %L is %s: members belong to a primary organization or its subdivision', p.org_ext_id, p.org_level)
+				 WHEN p.joined_on IS NULL THEN NULL
+				 WHEN p.primary_id IS NULL
+				 THEN format('subdivision %L stands under no primary organization on %s', p.org_ext_id, p.joined_on)
+				 WHEN o.valid_from > p.joined_on OR coalesce(o.valid_to, 'infinity') < coalesce(p.left_on, 'infinity')
+				 THEN format('organization %L exists [%s, %s) but the membership would hold [%s, %s)', o.ext_id, o.valid_from,
+							 coalesce(o.valid_to::text, 'open'), p.joined_on, coalesce(p.left_on::text, 'open')) END
+		   ), '') AS row_reason
+	  FROM placed p
+	  LEFT JOIN unionreg.org o ON o.id = p.primary_id;
+	GET DIAGNOSTICS v_staged = ROW_COUNT;
+	ANALYZE _um (ext_id, joined_on, card_number, row_reason);
+	PERFORM unionreg._progress('load_members', 'rows checked one by one', v_staged);
+	RAISE NOTICE 'load_members: % rows staged and checked one by one (% s)', v_staged,
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+	-- 2. rows against each other and against what is stored
+	CREATE TEMP TABLE _umw ON COMMIT DROP AS
+	WITH ok AS (SELECT * FROM _um WHERE row_reason IS NULL),
+	stored_person AS (
+		SELECT DISTINCT ON (ok.ext_id) ok.ext_id, p.id AS person_id
+		  FROM ok JOIN unionreg.person p ON p.ext_id = ok.ext_id),
+	file_order AS (
+		SELECT ok.rn,
+			   count(*) OVER same_period AS n_same,
+			   lag(ok.joined_on) OVER by_person AS prev_joined,
+			   lag(ok.left_on) OVER by_person AS prev_left,
+			   lag(ok.rn) OVER by_person AS prev_rn,
+			   -- the person's number, in the order the windows sort anyway: writing goes by persons
+			   dense_rank() OVER (ORDER BY ok.ext_id COLLATE "C") AS pn
+		  FROM ok
+		WINDOW same_period AS (PARTITION BY ok.ext_id COLLATE "C", ok.joined_on),
+			   by_person AS (PARTITION BY ok.ext_id COLLATE "C" ORDER BY ok.joined_on, ok.rn)),
+	stored_overlap AS (
+		SELECT ok.rn, min(m.joined_on) AS m_joined, min(m.left_on) AS m_left
+		  FROM ok JOIN stored_person sp ON sp.ext_id = ok.ext_id
+		  JOIN unionreg.membership m ON m.person_id = sp.person_id AND m.joined_on <> ok.joined_on
+			   AND m.joined_on < coalesce(ok.left_on, 'infinity') AND coalesce(m.left_on, 'infinity') > ok.joined_on
+		  -- a stored period this load restates is judged in its new form, above
+		  LEFT JOIN ok x ON x.ext_id = ok.ext_id AND x.joined_on = m.joined_on
+		 WHERE x.rn IS NULL
+		 GROUP BY ok.rn),
+	-- a card's state is the one staged on the person's latest row that names it
+	card_rows AS (
+		SELECT ok.rn, ok.card_number,
+			   row_number() OVER (PARTITION BY ok.card_number ORDER BY ok.joined_on DESC, ok.rn DESC) = 1 AS card_final,
+			   min(ok.ext_id) OVER (PARTITION BY ok.card_number) AS min_holder,
+			   max(ok.ext_id) OVER (PARTITION BY ok.card_number) AS max_holder
+		  FROM ok WHERE ok.card_number IS NOT NULL),
+	-- the one card a stored person holds on its way or in use, unless this load retires it
+	stored_active AS (
+		SELECT sp.ext_id, c2.number, c2.state
+		  FROM stored_person sp
+		  JOIN unionreg.card c2 ON c2.person_id = sp.person_id
+			   AND c2.state IN ('requested', 'produced', 'delivered_to_region', 'issued')
+		 WHERE NOT EXISTS (SELECT 1 FROM card_rows cr JOIN ok x ON x.rn = cr.rn
+							WHERE cr.card_final AND cr.card_number = c2.number
+							  AND x.card_status NOT IN ('requested', 'produced', 'delivered_to_region', 'issued'))),
+	card_check AS (
+		SELECT cr.rn, cr.card_final, cr.min_holder, cr.max_holder, c.state AS stored_state,
+			   hp.ext_id AS stored_holder,
+			   (c.state IS NOT NULL AND c.state <> ok.card_status
+				AND NOT EXISTS (SELECT 1 FROM unionreg.card_transition t
+								 WHERE t.from_state = c.state AND t.to_state = ok.card_status)) AS bad_move,
+			   sa.number::text || ' (' || sa.state || ')' AS other_active
+		  FROM card_rows cr JOIN ok ON ok.rn = cr.rn
+		  LEFT JOIN unionreg.card c ON c.number = cr.card_number
+		  LEFT JOIN unionreg.person hp ON hp.id = c.person_id
+		  LEFT JOIN stored_active sa ON sa.ext_id = ok.ext_id AND sa.number <> cr.card_number),
+	active_cards AS (
+		SELECT ok.ext_id, count(DISTINCT ok.card_number) AS n
+		  FROM ok JOIN card_rows cr ON cr.rn = ok.rn AND cr.card_final
+		 WHERE ok.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
+		 GROUP BY ok.ext_id HAVING count(DISTINCT ok.card_number) > 1)
+	SELECT u.*, fo.pn, coalesce(cc.card_final, false) AS card_final,
+		   coalesce(u.row_reason, nullif(concat_ws('; ',
+			CASE WHEN fo.n_same > 1 THEN format('person %L has %s rows for the period joined on %s in this load; stage each period once',
+												u.ext_id, fo.n_same, u.joined_on) END,
+			CASE WHEN fo.n_same = 1 AND fo.prev_joined IS NOT NULL AND fo.prev_joined <> u.joined_on
+					  AND coalesce(fo.prev_left, 'infinity') > u.joined_on
+				 THEN format('period [%s, %s) of person %L overlaps its period [%s, %s) in row %s of this load: one person''s periods never overlap',
+							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, fo.prev_joined,
+							 coalesce(fo.prev_left::text, 'open'), fo.prev_rn) END,
+			CASE WHEN so.rn IS NOT NULL
+				 THEN format('period [%s, %s) of person %L overlaps its stored period [%s, %s): one person''s periods never overlap',
+							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, so.m_joined,
+							 coalesce(so.m_left::text, 'open')) END,
+			CASE WHEN cc.min_holder <> cc.max_holder
+				 THEN format('card %s is staged for two persons (%L and %L): a card has one holder',
+							 u.card_number, cc.min_holder, cc.max_holder)
+				 WHEN cc.stored_holder IS NOT NULL AND cc.stored_holder <> u.ext_id
+				 THEN format('card %s belongs to person %L, not %L', u.card_number, cc.stored_holder, u.ext_id) END,
+			CASE WHEN cc.card_final AND cc.bad_move
+				 THEN format('card %s is %s: the move %s -> %s is not allowed', u.card_number, cc.stored_state,
+							 cc.stored_state, u.card_status) END,
+			CASE WHEN cc.card_final AND u.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
+					  AND cc.other_active IS NOT NULL
+				 THEN format('person %L already holds card %s: a new card follows only a refused, lost or cancelled one',
+							 u.ext_id, cc.other_active)
+				 WHEN ac.ext_id IS NOT NULL AND cc.card_final
+					  AND u.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
+				 THEN format('person %L has %s cards on their way or in use in this load; at most one is', u.ext_id, ac.n) END
+		   ), '')) AS reason
+	  FROM _um u
+	  LEFT JOIN file_order fo ON fo.rn = u.rn
+	  LEFT JOIN stored_overlap so ON so.rn = u.rn
+	  LEFT JOIN card_check cc ON cc.rn = u.rn
+	  LEFT JOIN active_cards ac ON ac.ext_id = u.ext_id;
+	DROP TABLE _um;
+	ANALYZE _umw (rn, pn, ext_id, reason);
+	PERFORM unionreg._progress('load_members', 'rows checked against the register; writing', v_staged);
+	RAISE NOTICE 'load_members: rows checked against each other and the register (% s)',
+		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+	-- 3. write a batch of persons at a time, every row of a person in the
+	--    same batch (its latest period speaks for it).  A batch that breaks
+	--    a rule only the database sees is split, down to one person, whose
+	--    rows then go one at a time (unionreg._load_members_write_guarded).
+	SELECT max(pn) INTO v_persons FROM _umw WHERE reason IS NULL;
+	IF v_persons > v_batch THEN
+		CREATE INDEX ON _umw (pn);
+	END IF;
+	v_lo := 1;
+	WHILE v_lo <= coalesce(v_persons, 0) LOOP
+		PERFORM unionreg._load_members_write_guarded(v_lo, least(v_lo + v_batch - 1, v_persons), true);
+		v_lo := v_lo + v_batch;
+		PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+	END LOOP;
+
+	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
+	SELECT 'stage_member', (w.orig).ext_id, to_jsonb(w.orig), w.reason
+	  FROM _umw w WHERE w.reason IS NOT NULL ORDER BY w.rn;
+	GET DIAGNOSTICS rejected = ROW_COUNT;
+	loaded := v_staged - rejected;
+	RAISE NOTICE 'load_members: % staged, % loaded, % rejected (see unionreg.load_reject) in % s',
+		v_staged, loaded, rejected, round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+	DROP TABLE _umw;
+	DROP TABLE _usub;
+	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+END
+$$;

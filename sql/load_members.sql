@@ -111,9 +111,11 @@ SELECT c.number, e.from_state, e.to_state, e.on_date FROM card_event e JOIN card
 SELECT joined_on, left_on, left_reason FROM membership WHERE person_id = (SELECT id FROM person WHERE ext_id = 'M3');
 
 -- rules only the database sees (a DBA's check on person, a DBA's trigger on
--- membership), with batches of two persons: the file goes in three batches,
--- a failing batch is split down to one person, whose rows then go one at a
--- time, oldest period first; everything else loads
+-- membership), with batches of two persons: DB1 and DB2 go through, DB3 and
+-- DB4 fail together, which takes DB1 and DB2 back with them (the batches
+-- share a subtransaction): those are written again, and DB3 and DB4 are
+-- split down to one person, whose rows go one at a time, oldest period
+-- first; DB5 goes through; only the bad rows are rejected
 ALTER TABLE person ADD CONSTRAINT dba_no_test_phone CHECK (phone IS DISTINCT FROM '+7 000 000-00-00');
 CREATE FUNCTION public.dba_no_leap_day() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -126,23 +128,23 @@ SHOW unionreg.load_batch_persons;
 COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
 ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
 DB5,P1,Пятая,Ольга,,1985-05-05,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
-DB2,P2,Вторая-Новая,Ольга,,1982-02-02,f,,,,working,,,,,2024-02-29,,,,,,,,,,,
+DB3,P2,Третья-Новая,Ольга,,1983-03-03,f,,,,working,,,,,2024-02-29,,,,,,,,,,,
 DB1,P1,Первая,Ольга,,1981-01-01,f,,,,working,,,,,2020-01-01,,,,,,,,,,,
-DB3,P1,Третья,Ольга,,1983-03-03,f,,,+7 000 000-00-00,working,,,,,2020-01-01,2022-01-01,own_wish,,,,,,,,,
-DB2,P1,Вторая,Ольга,,1982-02-02,f,,,,working,,,,,2019-01-01,2024-02-29,transferred,,,,,,,,,
-DB3,P2,Третья,Ольга,,1983-03-03,f,,,+7 000 000-00-00,student,,,bachelor,t,2022-01-01,,,,,,,,,,,
-DB4,P2,Четвёртая,Ольга,,1984-04-04,f,,,,pensioner,,,,,2020-01-01,,,,,,,,,,,
+DB4,P1,Четвёртая,Ольга,,1984-04-04,f,,,+7 000 000-00-00,working,,,,,2020-01-01,2022-01-01,own_wish,,,,,,,,,
+DB3,P1,Третья,Ольга,,1983-03-03,f,,,,working,,,,,2019-01-01,2024-02-29,transferred,,,,,,,,,
+DB4,P2,Четвёртая,Ольга,,1984-04-04,f,,,+7 000 000-00-00,student,,,bachelor,t,2022-01-01,,,,,,,,,,,
+DB2,P2,Вторая,Ольга,,1982-02-02,f,,,,pensioner,,,,,2020-01-01,,,,,,,,,,,
 \.
 SELECT * FROM load_members();
 -- (the failing row's text, with its identity value, cut off)
 SELECT ext_id, raw->>'joined_on' AS joined_on, regexp_replace(reason, ' \(Failing row contains .*', '') AS reason
   FROM load_reject WHERE source = 'stage_member' AND ext_id LIKE 'DB%' ORDER BY ext_id, raw->>'joined_on';
--- DB2's first period loaded; its second (the one the trigger refuses) did
+-- DB3's first period loaded; its second (the one the trigger refuses) did
 -- not, so the first period's row speaks for the person
 SELECT p.ext_id, p.surname, m.org_id = (SELECT id FROM org WHERE ext_id = 'P1') AS in_p1, m.joined_on, m.left_on
   FROM person p JOIN membership m ON m.person_id = p.id
  WHERE p.ext_id LIKE 'DB%' ORDER BY p.ext_id, m.joined_on;
-SELECT count(*) AS db3_stored FROM person WHERE ext_id = 'DB3';
+SELECT count(*) AS db4_stored FROM person WHERE ext_id = 'DB4';
 RESET unionreg.load_batch_persons;
 DROP TRIGGER dba_no_leap_day ON membership;
 DROP FUNCTION public.dba_no_leap_day();

@@ -2,11 +2,11 @@
 -- 0.2: the member load writes a batch of persons at a time.
 -- 0.1 wrote the whole file in one statement a table, so every statement's
 -- after-trigger queue (a foreign-key check a row, kept in memory until the
--- statement ends) grew with the file: 846 MB of backend memory for 4.24M
--- rows.  Now each statement writes at most 250,000 persons' rows, the
--- memory stays bounded, and a rule only the database sees that breaks
--- redoes one batch (split down to one person, whose rows go one at a time)
--- instead of the whole file in batches of rows that could split a person.
+-- statement ends) grew with the file.  Now each statement writes at most
+-- unionreg.load_batch_persons persons' rows, so that memory is bounded,
+-- and a rule only the database sees that breaks is found in one batch,
+-- split down to one person, whose rows go one at a time (0.1 went back to
+-- batches of 10,000 rows, which could split a person, and then rows).
 -- The judging is 0.1's, with each person's number (pn) added to it.
 -- ---------------------------------------------------------------------
 
@@ -127,10 +127,11 @@ COMMENT ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) IS
 	'internal: writes the valid rows of persons [p_lo, p_hi] (or the one row p_rn) of load_members()''s work table';
 REVOKE EXECUTE ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) FROM PUBLIC;
 
--- Write persons [p_lo, p_hi] of the work table; on an error, ten smaller
--- batches, each guarded the same way; one person's rows one at a time,
--- oldest period first, each failing one kept with the database's reason.
-CREATE FUNCTION unionreg._load_members_write_guarded(p_lo bigint, p_hi bigint, p_top boolean DEFAULT false)
+-- Persons [p_lo, p_hi] of the work table failed together: write them in
+-- ten smaller batches, each in a subtransaction, and split a failing one
+-- the same way; one person's rows go one at a time, oldest period first,
+-- each failing one kept with the database's reason.
+CREATE FUNCTION unionreg._load_members_write_split(p_lo bigint, p_hi bigint)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -142,20 +143,15 @@ DECLARE
 	v_detail text;
 	r record;
 BEGIN
-	BEGIN
-		PERFORM unionreg._load_members_write(p_lo, p_hi, NULL);
-		RETURN;
-	EXCEPTION WHEN OTHERS THEN
-		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
-		IF p_top THEN
-			RAISE NOTICE 'load_members: persons % to % at once failed (%); writing them in smaller batches', p_lo, p_hi, v_err;
-		END IF;
-	END;
 	IF p_lo < p_hi THEN
 		v_step := (p_hi - p_lo + 10) / 10;
 		v_lo := p_lo;
 		WHILE v_lo <= p_hi LOOP
-			PERFORM unionreg._load_members_write_guarded(v_lo, least(v_lo + v_step - 1, p_hi));
+			BEGIN
+				PERFORM unionreg._load_members_write(v_lo, least(v_lo + v_step - 1, p_hi), NULL);
+			EXCEPTION WHEN OTHERS THEN
+				PERFORM unionreg._load_members_write_split(v_lo, least(v_lo + v_step - 1, p_hi));
+			END;
 			v_lo := v_lo + v_step;
 		END LOOP;
 		RETURN;
@@ -170,9 +166,9 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION unionreg._load_members_write_guarded(bigint, bigint, boolean) IS
-	'internal: writes persons [p_lo, p_hi] of load_members()''s work table, splitting a batch that fails until each failing row is kept with its reason';
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_write_guarded(bigint, bigint, boolean) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._load_members_write_split(bigint, bigint) IS
+	'internal: writes persons [p_lo, p_hi] of load_members()''s work table that failed together, splitting them until each failing row is kept with its reason';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_write_split(bigint, bigint) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION unionreg._load_members_unchecked(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
@@ -193,6 +189,8 @@ DECLARE
 	-- session it may not exist yet)
 	v_batch constant bigint := coalesce(nullif(current_setting('unionreg.load_batch_persons', true), '')::bigint, 250000);
 	v_lo bigint;
+	v_redo bigint;
+	v_err text;
 	t0 timestamptz := clock_timestamp();
 BEGIN
 	-- one member load at a time (two loads of overlapping files would race on the same persons)
@@ -439,18 +437,38 @@ BEGIN
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
 	-- 3. write a batch of persons at a time, every row of a person in the
-	--    same batch (its latest period speaks for it).  A batch that breaks
-	--    a rule only the database sees is split, down to one person, whose
-	--    rows then go one at a time (unionreg._load_members_write_guarded).
+	--    same batch (its latest period speaks for it).  The batches share
+	--    one subtransaction: PostgreSQL keeps a subtransaction's memory (its
+	--    statements' transition tables, up to work_mem each) until the
+	--    transaction ends, so one per batch would add up with the file.  If
+	--    a rule only the database sees breaks, the batches before the failing
+	--    one (rolled back with it) are written again, and the failing one is
+	--    split down to one person, whose rows then go one at a time.
 	SELECT max(pn) INTO v_persons FROM _umw WHERE reason IS NULL;
 	IF v_persons > v_batch THEN
 		CREATE INDEX ON _umw (pn);
 	END IF;
 	v_lo := 1;
 	WHILE v_lo <= coalesce(v_persons, 0) LOOP
-		PERFORM unionreg._load_members_write_guarded(v_lo, least(v_lo + v_batch - 1, v_persons), true);
-		v_lo := v_lo + v_batch;
-		PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+		v_redo := v_lo;
+		BEGIN
+			WHILE v_lo <= v_persons LOOP
+				PERFORM unionreg._load_members_write(v_lo, least(v_lo + v_batch - 1, v_persons), NULL);
+				v_lo := v_lo + v_batch;
+				PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+			END LOOP;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+			RAISE NOTICE 'load_members: persons % to % at once failed (%); writing them in smaller batches',
+				v_lo, least(v_lo + v_batch - 1, v_persons), v_err;
+			WHILE v_redo < v_lo LOOP
+				PERFORM unionreg._load_members_write(v_redo, least(v_redo + v_batch - 1, v_persons), NULL);
+				v_redo := v_redo + v_batch;
+			END LOOP;
+			PERFORM unionreg._load_members_write_split(v_lo, least(v_lo + v_batch - 1, v_persons));
+			v_lo := v_lo + v_batch;
+			PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+		END;
 	END LOOP;
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)

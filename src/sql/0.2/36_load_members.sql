@@ -20,7 +20,15 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
-	-- persons: the latest period's row speaks for the person
+	-- persons: the latest period's row speaks for the person.  The ids of
+	-- the persons written come back from the upsert, into _ump, with
+	-- whether the person was stored when the load judged its rows (only
+	-- those can have stored periods and cards to compare with: for a first
+	-- load of persons, the statements below then read none of the stored
+	-- rows, instead of scanning their tables for every batch).
+	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+	CREATE TEMP TABLE _ump (ext_id text PRIMARY KEY, person_id bigint NOT NULL, stored boolean NOT NULL) ON COMMIT DROP;
+	WITH up AS (
 	INSERT INTO unionreg.person (ext_id, surname, first_name, patronymic, birth_date, gender, snils,
 								 email, phone, virtual_card_on, profcards_on)
 	SELECT DISTINCT ON (w.ext_id) w.ext_id, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
@@ -37,7 +45,23 @@ BEGIN
 			person.snils::text, person.email, person.phone, person.virtual_card_on, person.profcards_on)
 		   IS DISTINCT FROM
 		   (excluded.surname, excluded.first_name, excluded.patronymic, excluded.birth_date, excluded.gender,
-			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on);
+			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on)
+	RETURNING person.ext_id, person.id),
+	judged AS (
+		SELECT w.ext_id, bool_or(w.person_stored) AS stored
+		  FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+		 GROUP BY w.ext_id)
+	INSERT INTO _ump SELECT up.ext_id, up.id, j.stored FROM up JOIN judged j ON j.ext_id = up.ext_id;
+	-- the persons the upsert left as they were (stored, unchanged): looked up
+	IF EXISTS (SELECT 1 FROM _umw w
+				WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+				  AND NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = w.ext_id)) THEN
+		INSERT INTO _ump
+		SELECT p.ext_id, p.id, true FROM unionreg.person p
+		 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn))
+		   AND NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = p.ext_id);
+	END IF;
+	ANALYZE _ump;
 
 	-- Fresh statistics before the foreign keys look persons up: a table
 	-- vacuumed while empty says "0 rows", and the cached check plans would
@@ -48,19 +72,12 @@ BEGIN
 		ANALYZE unionreg.person;
 	END IF;
 
-	-- the persons' ids, once, for the statements below
-	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
-	CREATE TEMP TABLE _ump ON COMMIT DROP AS
-	SELECT p.ext_id, p.id AS person_id FROM unionreg.person p
-	 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn));
-	ANALYZE _ump;
-
 	-- periods: restated ones first (a period that now ends makes room for the
 	-- next), then new ones; the exclusion constraint is checked row by row
 	UPDATE unionreg.membership m
 	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
 		   left_reason = w.left_reason, admitted_online = w.admitted_online
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
 	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND m.person_id = p.person_id AND m.joined_on = w.joined_on
 	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
@@ -71,7 +88,7 @@ BEGIN
 	-- statistics say "empty", and each rescan reads the pages this very
 	-- statement is adding)
 	WITH stored AS MATERIALIZED (
-		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id)
+		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id AND p.stored)
 	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
 	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
@@ -80,20 +97,20 @@ BEGIN
 
 	-- statuses: one period per membership period; an emptied status is unknown again
 	DELETE FROM unionreg.status_period s
-	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
 	 WHERE w.reason IS NULL AND w.status IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
 	UPDATE unionreg.status_period s
 	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
 		   student_level = w.student_level, full_time = w.full_time
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
 	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
 	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
 		   IS DISTINCT FROM
 		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
 	WITH stored AS MATERIALIZED (
-		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id)
+		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id AND p.stored)
 	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
 										student_level, full_time)
 	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
@@ -111,11 +128,11 @@ BEGIN
 
 	-- cards: stored ones move first (freeing the one active card), then new ones
 	UPDATE unionreg.card c SET state = w.card_status, state_on = w.card_status_on
-	  FROM _umw w
+	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
 	 WHERE w.reason IS NULL AND w.card_final AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
 	   AND c.number = w.card_number AND c.state <> w.card_status;
 	WITH stored AS MATERIALIZED (
-		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id)
+		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id AND p.stored)
 	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
 	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
 	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
@@ -396,7 +413,7 @@ BEGIN
 		  FROM ok JOIN card_rows cr ON cr.rn = ok.rn AND cr.card_final
 		 WHERE ok.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
 		 GROUP BY ok.ext_id HAVING count(DISTINCT ok.card_number) > 1)
-	SELECT u.*, fo.pn, coalesce(cc.card_final, false) AS card_final,
+	SELECT u.*, fo.pn, sp.person_id IS NOT NULL AS person_stored, coalesce(cc.card_final, false) AS card_final,
 		   coalesce(u.row_reason, nullif(concat_ws('; ',
 			CASE WHEN fo.n_same > 1 THEN format('person %L has %s rows for the period joined on %s in this load; stage each period once',
 												u.ext_id, fo.n_same, u.joined_on) END,
@@ -427,6 +444,7 @@ BEGIN
 		   ), '')) AS reason
 	  FROM _um u
 	  LEFT JOIN file_order fo ON fo.rn = u.rn
+	  LEFT JOIN stored_person sp ON sp.ext_id = u.ext_id
 	  LEFT JOIN stored_overlap so ON so.rn = u.rn
 	  LEFT JOIN card_check cc ON cc.rn = u.rn
 	  LEFT JOIN active_cards ac ON ac.ext_id = u.ext_id;

@@ -149,6 +149,11 @@ RESET unionreg.load_batch_persons;
 DROP TRIGGER dba_no_leap_day ON membership;
 DROP FUNCTION public.dba_no_leap_day();
 ALTER TABLE person DROP CONSTRAINT dba_no_test_phone;
+-- the load's internals: its owner's (load_members() runs them as its definer), nobody else's
+SELECT f, has_function_privilege('public', f, 'EXECUTE') AS anyone_may_run
+  FROM unnest(ARRAY['unionreg._load_members_with_facts()', 'unionreg._load_members_unchecked()',
+					'unionreg._load_members_write(bigint, bigint, bigint)',
+					'unionreg._load_members_write_split(bigint, bigint)']::regprocedure[]) f;
 -- a batch size the setting refuses
 SET unionreg.load_batch_persons = 0;
 

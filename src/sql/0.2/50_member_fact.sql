@@ -300,6 +300,7 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_with_facts() IS
 	'internal: the member load with the unionreg.member_fact refresh deferred to its end (the persons of the file, or everyone when the file is most of the union)';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_with_facts() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE sql SECURITY DEFINER

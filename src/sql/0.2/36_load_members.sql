@@ -20,6 +20,20 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	-- the batch's valid rows, read out of the work table once, with the
+	-- columns the statements below write
+	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
+	CREATE TEMP TABLE _umb ON COMMIT DROP AS
+	SELECT w.rn, w.ext_id, w.person_stored, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
+		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on,
+		   w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online,
+		   w.status, w.pedagogical, w.position, w.student_level, w.full_time,
+		   w.consent_email, w.consent_sms, w.consent_push,
+		   w.card_final, w.card_number, w.card_status, w.card_status_on
+	  FROM _umw w
+	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn);
+	ANALYZE _umb;
+
 	-- persons: the latest period's row speaks for the person.  The ids of
 	-- the persons written come back from the upsert, into _ump, with
 	-- whether the person was stored when the load judged its rows (only
@@ -33,8 +47,7 @@ BEGIN
 								 email, phone, virtual_card_on, profcards_on)
 	SELECT DISTINCT ON (w.ext_id) w.ext_id, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
 		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on
-	  FROM _umw w
-	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	  FROM _umb w
 	 ORDER BY w.ext_id, w.joined_on DESC
 	ON CONFLICT (ext_id) DO UPDATE
 	   SET surname = excluded.surname, first_name = excluded.first_name, patronymic = excluded.patronymic,
@@ -49,16 +62,14 @@ BEGIN
 	RETURNING person.ext_id, person.id),
 	judged AS (
 		SELECT w.ext_id, bool_or(w.person_stored) AS stored
-		  FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+		  FROM _umb w
 		 GROUP BY w.ext_id)
 	INSERT INTO _ump SELECT up.ext_id, up.id, j.stored FROM up JOIN judged j ON j.ext_id = up.ext_id;
 	-- the persons the upsert left as they were (stored, unchanged): looked up
-	IF EXISTS (SELECT 1 FROM _umw w
-				WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
-				  AND NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = w.ext_id)) THEN
+	IF EXISTS (SELECT 1 FROM _umb w WHERE NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = w.ext_id)) THEN
 		INSERT INTO _ump
 		SELECT p.ext_id, p.id, true FROM unionreg.person p
-		 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn))
+		 WHERE p.ext_id IN (SELECT w.ext_id FROM _umb w)
 		   AND NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = p.ext_id);
 	END IF;
 	ANALYZE _ump;
@@ -77,9 +88,8 @@ BEGIN
 	UPDATE unionreg.membership m
 	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
 		   left_reason = w.left_reason, admitted_online = w.admitted_online
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
-	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
-	   AND m.person_id = p.person_id AND m.joined_on = w.joined_on
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE m.person_id = p.person_id AND m.joined_on = w.joined_on
 	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
 		   IS DISTINCT FROM
 		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
@@ -91,20 +101,20 @@ BEGIN
 		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id AND p.stored)
 	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
 	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
 	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.joined_on = w.joined_on
-	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.person_id IS NULL;
+	 WHERE x.person_id IS NULL;
 
 	-- statuses: one period per membership period; an emptied status is unknown again
 	DELETE FROM unionreg.status_period s
-	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
-	 WHERE w.reason IS NULL AND w.status IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	 USING _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.status IS NULL
 	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
 	UPDATE unionreg.status_period s
 	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
 		   student_level = w.student_level, full_time = w.full_time
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
-	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.status IS NOT NULL
 	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
 	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
 		   IS DISTINCT FROM
@@ -114,30 +124,30 @@ BEGIN
 	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
 										student_level, full_time)
 	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
 	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.valid_from = w.joined_on
-	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.person_id IS NULL;
+	 WHERE w.status IS NOT NULL AND x.person_id IS NULL;
 
 	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
 	SELECT p.person_id, c.channel, w.joined_on, c.given
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
 	 CROSS JOIN LATERAL (VALUES ('email', w.consent_email), ('sms', w.consent_sms), ('push', w.consent_push)) c(channel, given)
-	 WHERE w.reason IS NULL AND c.given IS NOT NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	 WHERE c.given IS NOT NULL
 	ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given
 	 WHERE person_consent.given IS DISTINCT FROM excluded.given;
 
 	-- cards: stored ones move first (freeing the one active card), then new ones
 	UPDATE unionreg.card c SET state = w.card_status, state_on = w.card_status_on
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
-	 WHERE w.reason IS NULL AND w.card_final AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn)
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.card_final
 	   AND c.number = w.card_number AND c.state <> w.card_status;
 	WITH stored AS MATERIALIZED (
 		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id AND p.stored)
 	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
 	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
 	  LEFT JOIN stored x ON x.number = w.card_number
-	 WHERE w.reason IS NULL AND w.card_final AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn) AND x.number IS NULL;
+	 WHERE w.card_final AND x.number IS NULL;
 END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) IS
@@ -499,5 +509,6 @@ BEGIN
 	DROP TABLE _umw;
 	DROP TABLE _usub;
 	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
 END
 $$;

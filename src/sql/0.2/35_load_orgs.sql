@@ -144,11 +144,11 @@ BEGIN
 	--    The rows are kept as staged, whole, in _ur: only a rejected row is
 	--    turned into jsonb (doing it for every row was 1 s of 150,000).
 	CREATE TEMP TABLE _ur ON COMMIT DROP AS
-	WITH taken AS (DELETE FROM unionreg.stage_org s RETURNING s)
-	SELECT row_number() OVER () AS rn, taken.s AS src FROM taken;
+	WITH taken AS (DELETE FROM unionreg.stage_org s RETURNING s.*)
+	SELECT row_number() OVER () AS rn, taken.* FROM taken;
 	CREATE TEMP TABLE _uo ON COMMIT DROP AS
 	WITH trimmed AS (
-		SELECT sr.rn,
+		SELECT t.rn,
 			   nullif(btrim(t.ext_id), '') AS ext_id,
 			   nullif(btrim(t.parent_ext_id), '') AS parent_ext_id,
 			   lower(nullif(btrim(t.level), '')) AS level,
@@ -170,10 +170,11 @@ BEGIN
 			   nullif(btrim(t.chairman_released), '') AS c_released_text,
 			   nullif(btrim(t.chairman_email), '') AS chairman_email,
 			   nullif(btrim(t.chairman_email_consent), '') AS c_consent_text
-		  FROM _ur sr, LATERAL (SELECT (sr.src).*) t),
-	-- the file against itself: one row per organization (hashed, not sorted)
+		  FROM _ur t),
+	-- the file against itself: one row per organization (hashed, not sorted;
+	-- an array, not string_agg, whose kilobyte state per group spilled to disk)
 	dups AS (
-		SELECT ext_id, count(*) AS n, string_agg(rn::text, ', ') AS rns
+		SELECT ext_id, count(*) AS n, array_agg(rn) AS rns
 		  FROM trimmed WHERE ext_id IS NOT NULL
 		 GROUP BY ext_id HAVING count(*) > 1),
 	parsed AS (
@@ -209,7 +210,7 @@ BEGIN
 		   nullif(concat_ws('; ',
 			CASE WHEN p.ext_id IS NULL THEN 'ext_id is empty'
 				 WHEN p.n_same IS NOT NULL THEN format('ext_id %L appears %s times in this load (rows %s); stage one row per organization',
-											   p.ext_id, p.n_same, p.same_rns) END,
+											   p.ext_id, p.n_same, array_to_string(p.same_rns, ', ')) END,
 			CASE WHEN p.level IS NULL THEN 'level is empty: expected one of central, regional, district, territorial, primary, subdivision'
 				 WHEN NOT p.level_known
 				 THEN format('level %L is not one of central, regional, district, territorial, primary, subdivision', p.level) END,
@@ -329,7 +330,7 @@ BEGIN
 	END;
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_org', (sr.src).ext_id, to_jsonb(sr.src), w.reason
+	SELECT 'stage_org', sr.ext_id, to_jsonb(sr) - 'rn', w.reason
 	  FROM _uw w JOIN _ur sr ON sr.rn = w.rn
 	 WHERE w.reason IS NOT NULL ORDER BY w.rn;
 	GET DIAGNOSTICS rejected = ROW_COUNT;

@@ -24,6 +24,8 @@ BEGIN
 			   w.region_code, w.v_from, w.v_to
 		  FROM _uw w
 		 WHERE w.reason IS NULL AND w.org_id IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
+		 -- ids parents first, then in file order, whatever the plan
+		 ORDER BY w.depth, w.rn
 		RETURNING id, ext_id, level, valid_from, valid_to)
 	SELECT * FROM ins;
 	-- Fresh statistics before the links' foreign keys look organizations up:

@@ -37,17 +37,19 @@ OBJS = \
 	src/line_value.o \
 	src/control_check.o
 
-# Released versions are frozen.  0.1's install script is generated from the
-# parts in src/sql (name order; the identifier-type boilerplate expanded once
-# per type from a template) and must never change again: test/scripts/upgrade.sh
-# checks it against src/sql/RELEASED.  Each later version is an update script
-# generated from src/sql/<version>/*.sql; CREATE EXTENSION installs 0.1 and
-# runs the updates (PostgreSQL >= 10 chains them), so a fresh install and an
-# upgraded one run the same code.
-SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
+# The install script of the current version is generated from the concept
+# files in src/sql, in this order (each object is defined once, in the file
+# named for its concept; a file may use what the files before it define), the
+# identifier-type boilerplate expanded once per type from a template.  A
+# released version's script is frozen at its tag (sql/released/, added at the
+# next release with the hand-written delta to it): CONTRIBUTING.md.
+SQL_CONCEPTS = head types hierarchy passport members cards admission tally forms member_fact \
+	loading load_orgs load_members report snapshots analytics progress schedule audit security dump
+SQL_PARTS  = $(foreach c,$(SQL_CONCEPTS),src/sql/$(c).sql)
 ID_TYPES   = inn ogrn snils card_number
-UPDATES    = 0.1--0.2
-DATA_built = $(EXTENSION)--0.1.sql $(foreach u,$(UPDATES),$(EXTENSION)--$(u).sql)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# frozen scripts of released versions and the deltas between them (upgrade paths)
+DATA = $(wildcard src/sql/released/$(EXTENSION)--*.sql) $(wildcard src/sql/updates/$(EXTENSION)--*--*.sql)
 
 REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports member_fact schedule audit security catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
@@ -63,27 +65,18 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--0.1.sql: $(SQL_PARTS) src/sql/idtype.sql.in
-	@echo "-- generated from src/sql/*.sql by make; edit the parts, not this file" > $@
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in $(EXTENSION).control Makefile
+	@echo "-- $@: generated from src/sql/*.sql by make; edit those, not this file" > $@
+	@printf '%s\n' '\echo Use "CREATE EXTENSION unionreg" to load this file. \quit' >> $@
 	@for part in $(SQL_PARTS); do \
-		echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; \
-		case $$part in */10_*) \
+		case $$part in */types.sql) \
 			for t in $(ID_TYPES); do \
 				echo "" >> $@; echo "-- ---- src/sql/idtype.sql.in: $$t ----" >> $@; \
 				sed -e "s/@TYPE@/$$t/g" src/sql/idtype.sql.in >> $@; \
 			done ;; \
 		esac; \
+		echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; \
 	done
-
-# an update script: the parts of src/sql/<to>/ in name order
-UPDATE_PARTS = $(sort $(wildcard src/sql/$(1)/*.sql))
-define update_script
-	@echo "-- generated from src/sql/$(1)/*.sql by make; edit the parts, not this file" > $@
-	@printf '%s\n' '\echo Use "ALTER EXTENSION unionreg UPDATE" to load this file. \quit' >> $@
-	@for part in $(call UPDATE_PARTS,$(1)); do echo "" >> $@; echo "-- ---- $$part ----" >> $@; cat $$part >> $@; done
-endef
-$(EXTENSION)--0.1--0.2.sql: $(call UPDATE_PARTS,0.2)
-	$(call update_script,0.2)
 
 all: $(DATA_built)
 

@@ -76,7 +76,10 @@ echo "dumped: $(du -h "$PC_TMP/unionreg.dump" | cut -f1)"
 private_cluster_init fresh
 private_cluster_start fresh
 pc fresh -d postgres -c "CREATE DATABASE $DB"
-as_pg pg_restore --exit-on-error -h "$PC_TMP" -p "$fresh_PORT" -U postgres -d "$DB" "$PC_TMP/unionreg.dump"
+# the documented restore (doc/operations.md): as a superuser, with the
+# writers' triggers standing aside (session_replication_role = replica)
+as_pg env PGOPTIONS='-c session_replication_role=replica' \
+	pg_restore --exit-on-error -h "$PC_TMP" -p "$fresh_PORT" -U postgres -d "$DB" "$PC_TMP/unionreg.dump"
 pc fresh -d "$DB" -c "$HELPER" >/dev/null
 AFTER=$(pc fresh -d "$DB" -Atc "$FINGERPRINT")
 

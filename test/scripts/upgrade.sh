@@ -1,21 +1,33 @@
 #!/bin/bash
-# Upgrades: released install scripts never change (src/sql/RELEASED holds
-# their checksums); a database made with the previous version, loaded and
-# built, is updated with ALTER EXTENSION unionreg UPDATE, and its data and
-# reports must survive unchanged, its objects must be exactly those of a
-# fresh install, and it must go on building.
+# Upgrades (CONTRIBUTING.md, "Releasing"): a released version's install
+# script is frozen at its tag in src/sql/released/ (with its checksum in
+# src/sql/released/SHA256SUMS) and the next version ships a hand-written
+# delta in src/sql/updates/.  For every released version older than the
+# current one: a database made with it, loaded and built, is updated with
+# ALTER EXTENSION unionreg UPDATE; its data and reports must survive
+# unchanged, its catalog must be exactly a fresh install's
+# (test/sql/catalog_signature.sql), and it must go on building.
 # Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-while read -r file sum; do
-	[ "$(sha256sum "$file" | cut -d' ' -f1)" = "$sum" ] || {
-		echo "FAILED: $file, a released install script, has changed: put the change in an update script (src/sql/<next version>/)"
-		exit 1; }
-done < src/sql/RELEASED
-echo "released scripts unchanged: $(cut -d' ' -f1 src/sql/RELEASED | tr '\n' ' ')"
-
-PREVIOUS=$(awk '{print $1}' src/sql/RELEASED | sed -e 's/^unionreg--//' -e 's/\.sql$//' | sort -V | tail -1)
+SUMS=src/sql/released/SHA256SUMS
 CURRENT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" unionreg.control)
+if [ -f "$SUMS" ]; then
+	(cd src/sql/released && sha256sum --quiet -c SHA256SUMS) || {
+		echo "FAILED: a released install script has changed: ship the change as a delta in src/sql/updates/"; exit 1; }
+fi
+RELEASED=$(ls src/sql/released/unionreg--*.sql 2>/dev/null | sed -e 's/.*unionreg--//' -e 's/\.sql$//' | sort -V || true)
+for v in $RELEASED; do
+	[ "$(printf '%s\n%s\n' "$v" "$CURRENT" | sort -V | tail -1)" = "$CURRENT" ] || {
+		echo "FAILED: released version $v is newer than the current $CURRENT"; exit 1; }
+	grep -q "$v" "$SUMS" || { echo "FAILED: src/sql/released/unionreg--$v.sql has no checksum in $SUMS"; exit 1; }
+done
+OLDER=$(for v in $RELEASED; do [ "$v" != "$CURRENT" ] && echo "$v"; done || true)
+if [ -z "$OLDER" ]; then
+	echo "upgrade: no release before $CURRENT, nothing to update from (the first release is frozen at its tag)"
+	exit 0
+fi
+for PREVIOUS in $OLDER; do
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_up" -c "DROP DATABASE IF EXISTS unionreg_fresh" >/dev/null 2>&1 || true' EXIT
 /usr/bin/python3 test/gen/gen_union.py --seed 9 --scale 0.01 --members 1500 --out "$OUT" >/dev/null
@@ -46,9 +58,6 @@ UNION ALL
 SELECT 'cards', count(*), md5(string_agg(e::text, E'\n' ORDER BY e::text)) FROM unionreg.card_event e;
 SQL
 )
-OBJECTS="SELECT pg_describe_object(classid, objid, 0) FROM pg_depend
-          WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'unionreg') ORDER BY 1"
 BEFORE=$(psql -qX -v ON_ERROR_STOP=1 -d unionreg_up -Atc "$FIGURES")
 psql -qX -v ON_ERROR_STOP=1 -d unionreg_up -c "ALTER EXTENSION unionreg UPDATE"
 VERSION=$(psql -qX -d unionreg_up -Atc "SELECT extversion FROM pg_extension WHERE extname = 'unionreg'")
@@ -60,11 +69,11 @@ fi
 echo "$AFTER" | awk -F'|' '{ printf "  %-24s %6s rows, unchanged\n", $1, $2 }'
 
 psql -qX -v ON_ERROR_STOP=1 -d unionreg_fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION unionreg CASCADE" >/dev/null
-A=$(psql -qX -d unionreg_up -Atc "$OBJECTS"); B=$(psql -qX -d unionreg_fresh -Atc "$OBJECTS")
+A=$(psql -qX -d unionreg_up -f test/sql/catalog_signature.sql); B=$(psql -qX -d unionreg_fresh -f test/sql/catalog_signature.sql)
 if [ "$A" != "$B" ]; then
 	echo "FAILED: the updated extension's objects differ from a fresh install's:"; diff <(echo "$A") <(echo "$B") || true; exit 1
 fi
-echo "  $(echo "$A" | wc -l) objects, the same as a fresh $CURRENT install"
+echo "  $(echo "$A" | wc -l) catalog lines, the same as a fresh $CURRENT install"
 
 # the updated database goes on: the same date built again gives the same figures
 psql -qX -v ON_ERROR_STOP=1 -d unionreg_up >/dev/null <<'SQL'
@@ -83,3 +92,4 @@ SELECT 1/0;
 \endif
 SQL
 echo "upgrade $PREVIOUS -> $CURRENT: data, reports and a new build unchanged"
+done

@@ -1,3 +1,46 @@
+
+
+CREATE TABLE unionreg.card_state (
+	code text PRIMARY KEY, sort smallint NOT NULL, label_ru text NOT NULL, label_en text NOT NULL,
+	is_active boolean NOT NULL);
+COMMENT ON TABLE unionreg.card_state IS 'States of a plastic e-card (ЭПБ); a person holds at most one card in an active state';
+COMMENT ON COLUMN unionreg.card_state.is_active IS 'the card is on its way or in use; refused, lost and cancelled cards allow a new request';
+INSERT INTO unionreg.card_state VALUES
+	('requested', 1, 'Заявка', 'requested', true),
+	('produced', 2, 'Изготовлен', 'produced', true),
+	('delivered_to_region', 3, 'Доставлен в регион', 'delivered to the region', true),
+	('issued', 4, 'Выдан', 'issued', true),
+	('refused', 5, 'Отказ', 'refused', false),
+	('lost', 6, 'Утерян', 'lost', false),
+	('cancelled', 7, 'Аннулирован', 'cancelled', false);
+
+CREATE TABLE unionreg.card_transition (
+	from_state	text NOT NULL REFERENCES unionreg.card_state,
+	to_state	text NOT NULL REFERENCES unionreg.card_state,
+	PRIMARY KEY (from_state, to_state)
+);
+COMMENT ON TABLE unionreg.card_transition IS 'Allowed moves of a plastic card; any other move is refused';
+COMMENT ON COLUMN unionreg.card_transition.from_state IS 'state the card is in';
+COMMENT ON COLUMN unionreg.card_transition.to_state IS 'state it may move to';
+INSERT INTO unionreg.card_transition VALUES
+	('requested', 'produced'), ('produced', 'delivered_to_region'), ('delivered_to_region', 'issued'),
+	('requested', 'refused'), ('produced', 'refused'), ('delivered_to_region', 'refused'),
+	('issued', 'lost'),
+	('requested', 'cancelled'), ('produced', 'cancelled'), ('delivered_to_region', 'cancelled'),
+	('issued', 'cancelled');
+
+DO $$
+DECLARE t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['member_status', 'position_group', 'student_level', 'leave_reason', 'card_state'] LOOP
+		EXECUTE format('COMMENT ON COLUMN unionreg.%I.code IS %L', t, 'code as in DOMAIN.md');
+		EXECUTE format('COMMENT ON COLUMN unionreg.%I.sort IS %L', t, 'display order');
+		EXECUTE format('COMMENT ON COLUMN unionreg.%I.label_ru IS %L', t, 'Russian label');
+		EXECUTE format('COMMENT ON COLUMN unionreg.%I.label_en IS %L', t, 'English label');
+	END LOOP;
+END
+$$;
+
 -- ---------------------------------------------------------------------
 -- The electronic union card (ЭПБ): plastic cards and every move they make.
 -- ---------------------------------------------------------------------
@@ -30,7 +73,7 @@ CREATE TABLE unionreg.card_event (
 	from_state	text REFERENCES unionreg.card_state,
 	to_state	text NOT NULL REFERENCES unionreg.card_state,
 	recorded_at timestamptz NOT NULL DEFAULT now(),
-	recorded_by text NOT NULL DEFAULT current_user
+	recorded_by text NOT NULL DEFAULT session_user
 );
 COMMENT ON TABLE unionreg.card_event IS 'Every move of every card with its date (from_state NULL: the card was recorded)';
 COMMENT ON COLUMN unionreg.card_event.card_id IS 'the card';
@@ -45,6 +88,7 @@ CREATE INDEX card_event_card_idx ON unionreg.card_event (card_id, on_date);
 -- delivered_to_region -> issued" is one UPDATE, one check, one INSERT.
 CREATE FUNCTION unionreg._card_moves_check() RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 -- transition tables carry no statistics: a nested loop of old_rows over
 -- new_rows is quadratic on a bulk move of 100,000 cards; hash them
@@ -119,25 +163,7 @@ CREATE TRIGGER card_moves_ins AFTER INSERT ON unionreg.card
 CREATE TRIGGER card_moves_upd AFTER UPDATE ON unionreg.card
 	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION unionreg._card_moves_check();
 
--- Internal: the id of a person by ext_id, or a clear error.
-CREATE FUNCTION unionreg._person_id(p_ext_id text) RETURNS bigint
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-DECLARE
-	v_id bigint;
-BEGIN
-	SELECT id INTO v_id FROM unionreg.person WHERE ext_id = p_ext_id;
-	IF v_id IS NULL THEN
-		RAISE EXCEPTION 'person "%" does not exist', p_ext_id
-			USING ERRCODE = 'no_data_found', HINT = 'Give the ext_id of a person in unionreg.person.';
-	END IF;
-	RETURN v_id;
-END
-$$;
-COMMENT ON FUNCTION unionreg._person_id(text) IS 'internal: person id by ext_id, failing clearly when there is none';
-
-CREATE FUNCTION unionreg.request_card(p_person text, p_number unionreg.card_number, p_on date DEFAULT current_date)
+CREATE FUNCTION unionreg._request_card_unchecked(p_person text, p_number unionreg.card_number, p_on date DEFAULT current_date)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -162,10 +188,24 @@ BEGIN
 	VALUES (p_number, v_person, 'requested', p_on, p_on);
 END
 $$;
-COMMENT ON FUNCTION unionreg.request_card(text, unionreg.card_number, date) IS
-	'Request a plastic card for a member (state requested); refused while the member holds a card on its way or in use';
+REVOKE EXECUTE ON FUNCTION unionreg._request_card_unchecked(text, unionreg.card_number, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._request_card_unchecked(text, unionreg.card_number, date) IS
+	'internal: the body of unionreg.request_card, without the caller''s scope check';
 
-CREATE FUNCTION unionreg.move_card(p_number unionreg.card_number, p_to text, p_on date DEFAULT current_date)
+CREATE FUNCTION unionreg.request_card(p_person text, p_number unionreg.card_number, p_on date DEFAULT current_date)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	PERFORM unionreg._require_person(p_person, 'request a card for');
+	PERFORM unionreg._request_card_unchecked(p_person, p_number, p_on);
+END
+$$;
+COMMENT ON FUNCTION unionreg.request_card(text, unionreg.card_number, date) IS
+	'Record a plastic e-card requested for a member of the caller''s subtree (state requested)';
+
+CREATE FUNCTION unionreg._move_card_unchecked(p_number unionreg.card_number, p_to text, p_on date DEFAULT current_date)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -192,10 +232,30 @@ BEGIN
 	UPDATE unionreg.card SET state = p_to, state_on = p_on WHERE id = v_id;
 END
 $$;
-COMMENT ON FUNCTION unionreg.move_card(unionreg.card_number, text, date) IS
-	'Move one card to a state on a date; the move must be allowed (unionreg.card_transition) and is logged';
+REVOKE EXECUTE ON FUNCTION unionreg._move_card_unchecked(unionreg.card_number, text, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._move_card_unchecked(unionreg.card_number, text, date) IS
+	'internal: the body of unionreg.move_card, without the caller''s scope check';
 
-CREATE FUNCTION unionreg.move_cards(p_region_ext_id text, p_from text, p_to text, p_on date DEFAULT current_date)
+CREATE FUNCTION unionreg.move_card(p_number unionreg.card_number, p_to text, p_on date DEFAULT current_date)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	-- the same refusal whether the card exists elsewhere or not at all
+	IF NOT unionreg._sees_all()
+	   AND NOT EXISTS (SELECT 1 FROM unionreg.card c
+					    WHERE c.number = p_number AND c.person_id IN (SELECT unionreg._visible_person_ids())) THEN
+		RAISE EXCEPTION 'login % may not move card %: no such card in the subtree the login stands for', session_user, p_number
+			USING ERRCODE = 'insufficient_privilege', HINT = unionreg._scope_hint();
+	END IF;
+	PERFORM unionreg._move_card_unchecked(p_number, p_to, p_on);
+END
+$$;
+COMMENT ON FUNCTION unionreg.move_card(unionreg.card_number, text, date) IS
+	'Move one card of a member of the caller''s subtree to a state on a date (allowed moves only; the card row is locked)';
+
+CREATE FUNCTION unionreg._move_cards_unchecked(p_region_ext_id text, p_from text, p_to text, p_on date DEFAULT current_date)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -223,6 +283,20 @@ BEGIN
 	RETURN v_n;
 END
 $$;
-COMMENT ON FUNCTION unionreg.move_cards(text, text, text, date) IS
-	'Set-based move of every card in state p_from held by a member of the organization''s subtree on p_on (e.g. a region, delivered_to_region -> issued); returns the number of cards moved';
+REVOKE EXECUTE ON FUNCTION unionreg._move_cards_unchecked(text, text, text, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._move_cards_unchecked(text, text, text, date) IS
+	'internal: the body of unionreg.move_cards, without the caller''s scope check';
 COMMENT ON SEQUENCE unionreg.card_id_seq IS 'internal ids of e-cards';
+
+CREATE FUNCTION unionreg.move_cards(p_region_ext_id text, p_from text, p_to text, p_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	PERFORM unionreg._require_org(p_region_ext_id, 'move the cards of');
+	RETURN unionreg._move_cards_unchecked(p_region_ext_id, p_from, p_to, p_on);
+END
+$$;
+COMMENT ON FUNCTION unionreg.move_cards(text, text, text, date) IS
+	'Set-based: every card in one state of the members of an organization''s subtree (in the caller''s) moves to another state on a date; returns the count';

@@ -62,9 +62,9 @@ COMMENT ON FUNCTION unionreg._fact_card(date, text) IS
 CREATE FUNCTION unionreg._member_facts_defer(boolean) RETURNS void
 AS 'MODULE_PATHNAME', 'member_facts_defer'
 LANGUAGE C VOLATILE;
-REVOKE EXECUTE ON FUNCTION unionreg._member_facts_defer(boolean) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._member_facts_defer(boolean) IS
 	'internal: true, and the member_fact triggers stand aside until false or the end of the calling (sub)transaction; the caller refreshes the persons it wrote (the loader)';
+REVOKE EXECUTE ON FUNCTION unionreg._member_facts_defer(boolean) FROM PUBLIC;
 
 -- (restricted: the flag is the backend's own, which a parallel worker does not share)
 CREATE FUNCTION unionreg._member_facts_deferred() RETURNS boolean
@@ -166,9 +166,9 @@ BEGIN
 	SELECT * FROM unionreg._member_fact_rows(p_persons) r ORDER BY r.org_id, coalesce(r.left_on, 'infinity'::date);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._member_fact_refresh(bigint[]) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._member_fact_refresh(bigint[]) IS
 	'internal: recompute the unionreg.member_fact rows of the given persons (NULL: of everyone)';
+REVOKE EXECUTE ON FUNCTION unionreg._member_fact_refresh(bigint[]) FROM PUBLIC;
 
 -- The statement triggers: the persons a statement touched (argument: the
 -- query giving them from its transition tables), refreshed.  Definer:
@@ -184,7 +184,7 @@ AS $$
 DECLARE
 	v_persons bigint[];
 BEGIN
-	IF unionreg._member_facts_deferred() OR unionreg._restoring() THEN
+	IF unionreg._member_facts_deferred() THEN
 		RETURN NULL;
 	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
@@ -233,8 +233,6 @@ CREATE TRIGGER member_fact_upd AFTER UPDATE ON unionreg.person REFERENCING OLD T
 -- what a dump brings back
 SELECT pg_catalog.pg_extension_config_dump('unionreg.member_fact', '');
 
--- the register as it stands (an upgrade from 0.1)
-SELECT unionreg._member_fact_refresh(NULL);
 
 -- For the DBA: facts that differ from what the tables give (none, unless
 -- rows were written with triggers disabled), and a rebuild.
@@ -253,9 +251,9 @@ AS $$
 	 WHERE f IS DISTINCT FROM r
 	 ORDER BY 1
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg.member_fact_drift() FROM PUBLIC;
 COMMENT ON FUNCTION unionreg.member_fact_drift() IS
 	'Membership periods whose unionreg.member_fact row differs from what the member tables give (missing, left over, differs); empty unless rows were written with triggers disabled';
+REVOKE EXECUTE ON FUNCTION unionreg.member_fact_drift() FROM PUBLIC;
 
 CREATE FUNCTION unionreg.member_fact_rebuild()
 RETURNS bigint
@@ -271,41 +269,6 @@ BEGIN
 	RETURN v_n;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg.member_fact_rebuild() FROM PUBLIC;
 COMMENT ON FUNCTION unionreg.member_fact_rebuild() IS
 	'Recompute unionreg.member_fact from the member tables (after rows were written with triggers disabled); returns the rows written';
-
--- The member loader refreshes once, at its end, the persons of the file.
-CREATE FUNCTION unionreg._load_members_with_facts(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-DECLARE
-	v_persons bigint[];
-BEGIN
-	CREATE TEMP TABLE _umf_staged ON COMMIT DROP AS SELECT DISTINCT s.ext_id FROM unionreg.stage_member s;
-	PERFORM unionreg._member_facts_defer(true);
-	SELECT l.loaded, l.rejected INTO loaded, rejected FROM unionreg._load_members_unchecked() l;
-	PERFORM unionreg._member_facts_defer(false);
-	PERFORM unionreg._progress('load_members', 'member facts');
-	IF (SELECT count(*) FROM _umf_staged) * 10 > (SELECT reltuples FROM pg_class WHERE oid = 'unionreg.person'::regclass) THEN
-		-- most of the union: one pass over the tables, not a probe per person
-		PERFORM unionreg._member_fact_refresh(NULL);
-	ELSE
-		SELECT array_agg(p.id) INTO v_persons FROM unionreg.person p JOIN _umf_staged s ON s.ext_id = p.ext_id;
-		PERFORM unionreg._member_fact_refresh(coalesce(v_persons, '{}'));
-	END IF;
-	DROP TABLE _umf_staged;
-END
-$$;
-COMMENT ON FUNCTION unionreg._load_members_with_facts() IS
-	'internal: the member load with the unionreg.member_fact refresh deferred to its end (the persons of the file, or everyone when the file is most of the union)';
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_with_facts() FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(3, '_reject_staged_members_outside', '_load_members_with_facts') $$;
-
--- the administrator reads everything (31_rls.sql); the facts are derived, written by the triggers only
-GRANT SELECT ON unionreg.member_fact TO unionreg_admin;
+REVOKE EXECUTE ON FUNCTION unionreg.member_fact_rebuild() FROM PUBLIC;

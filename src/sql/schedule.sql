@@ -253,6 +253,7 @@ CREATE FUNCTION unionreg.schedule_snapshots(p_time_zone text DEFAULT 'Europe/Mos
 											p_keep_versions integer DEFAULT 3)
 RETURNS TABLE (jobid bigint, jobname text, schedule text, command text)
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
@@ -280,6 +281,7 @@ COMMENT ON FUNCTION unionreg.schedule_snapshots(text, time, time, integer) IS
 CREATE FUNCTION unionreg.unschedule_snapshots()
 RETURNS integer
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
@@ -300,6 +302,7 @@ COMMENT ON FUNCTION unionreg.unschedule_snapshots() IS
 CREATE FUNCTION unionreg.run_quarterly_snapshot(p_time_zone text DEFAULT 'Europe/Moscow')
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
@@ -315,6 +318,7 @@ COMMENT ON FUNCTION unionreg.run_quarterly_snapshot(text) IS
 CREATE FUNCTION unionreg.refresh_analytics()
 RETURNS void
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN

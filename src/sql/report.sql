@@ -1,3 +1,95 @@
+
+
+-- The roll-up, in C (src/rollup.c): own tallies summed into every ancestor
+-- in one pass over the organizations, leaves first, and each one's region.
+CREATE FUNCTION unionreg._rollup(ids bigint[], parents bigint[], tallies unionreg.tally[], flagged boolean[])
+RETURNS TABLE (org_id bigint, tally unionreg.tally, flagged_ancestor bigint)
+AS 'MODULE_PATHNAME', 'tally_rollup'
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 10000;
+COMMENT ON FUNCTION unionreg._rollup(bigint[], bigint[], unionreg.tally[], boolean[]) IS
+	'internal: for organizations with their parent and own tally, the tally of each one''s subtree and its nearest flagged ancestor (the region), in memory, O(organizations)';
+
+CREATE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
+RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF p_root IS NULL AND has_function_privilege('unionreg._org_pass(date, bigint)', 'EXECUTE') THEN
+		RETURN QUERY SELECT * FROM unionreg._org_pass(p_as_of);
+	ELSE
+		RETURN QUERY SELECT * FROM unionreg._org_tallies_sql(p_as_of, p_root);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg._org_tallies(date, bigint) IS
+	'internal: the consolidated tally of every organization live on D that fills a form (optionally within one subtree), with completeness and region';
+
+CREATE FUNCTION unionreg._report_unchecked(p_org_ext_id text, p_form text, p_as_of date)
+RETURNS TABLE (line_code text, label text, value numeric)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	v_org bigint := unionreg._org_id(p_org_ext_id);
+	v_tally unionreg.tally;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM unionreg.form f WHERE f.code = p_form) THEN
+		RAISE EXCEPTION 'form "%" does not exist', p_form
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use one of: ' || (SELECT string_agg(code, ', ' ORDER BY sort) FROM unionreg.form) || '.';
+	END IF;
+	IF p_as_of IS NULL OR NOT isfinite(p_as_of) THEN
+		RAISE EXCEPTION 'report() needs a finite reporting date' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	-- it files a report on D: live, and its level and kind fill a form
+	IF EXISTS (SELECT 1 FROM unionreg.org o
+				WHERE o.id = v_org AND o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
+				  AND EXISTS (SELECT 1 FROM unionreg.form_assignment fa
+							   WHERE fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind))) THEN
+		v_tally := unionreg._subtree_tally(p_as_of, v_org);
+	END IF;
+	IF v_tally IS NULL THEN
+		RAISE EXCEPTION 'organization "%" files no report on %', p_org_ext_id, p_as_of
+			USING ERRCODE = 'no_data_found',
+				  HINT = 'It is not live on that date, or its level and kind fill no form (unionreg.form_assignment).';
+	END IF;
+	RETURN QUERY
+	SELECT l.line_code, l.label_ru, unionreg.line_value(v_tally, l.formula, l.counters)
+	  FROM unionreg.form_line l WHERE l.form = p_form ORDER BY l.sort;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION unionreg._report_unchecked(text, text, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._report_unchecked(text, text, date) IS
+	'internal: the body of unionreg.report, without the caller''s scope check';
+
+-- ---- reports -------------------------------------------------------------------
+
+-- Aggregates only, so the reader may ask for any organization; a chairman or
+-- an officer only within the subtree: refused, never filtered to zeros.
+CREATE FUNCTION unionreg.report(p_org_ext_id text, p_form text, p_as_of date)
+RETURNS TABLE (line_code text, label text, value numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF NOT pg_has_role(session_user, 'unionreg_reader', 'MEMBER') THEN
+		PERFORM unionreg._require_org(p_org_ext_id, 'report on');
+	END IF;
+	RETURN QUERY SELECT * FROM unionreg._report_unchecked(p_org_ext_id, p_form, p_as_of);
+END
+$$;
+COMMENT ON FUNCTION unionreg.report(text, text, date) IS
+	'The lines (code, Russian label, value) of one organization''s form as of a date, computed now, without a snapshot; the same numbers a snapshot of that date holds. Chairmen and officers: their subtree only';
+GRANT EXECUTE ON FUNCTION unionreg.report(text, text, date) TO unionreg_reader;
+
+
+-- organization-level figures of the whole union: the reader's views and the administrator
+REVOKE EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gaps_by_level_at(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gaps_by_level_at(date)
+	TO unionreg_reader, unionreg_admin;
+
 -- ---------------------------------------------------------------------
 -- 0.2: report() on demand reads only the subtree it reports on.
 -- 0.1 computed one organization's report with the whole-union query cut to
@@ -34,59 +126,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg._chairman_tally(boolean) IS 'internal: the tally of a chairman in office on D';
 
--- The mandatory passport fields that are empty, one row per organization
--- live on D and field.  Inlined into its callers (plain SQL, no SET): a
--- caller that filters on org_id reads those organizations through the index.
-CREATE FUNCTION unionreg._passport_gap_rows(p_as_of date)
-RETURNS TABLE (org_id bigint, org_ext_id text, org_name text, level text, region_code smallint,
-			   field text, field_label text)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-	SELECT o.id, o.ext_id, o.name, o.level, o.region_code, r.field, f.label_ru
-	  FROM unionreg.org o
-	  JOIN unionreg.passport_requirement r ON r.level = o.level
-	  JOIN unionreg.passport_field f ON f.field = r.field
-	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
-	  -- one probe of the base figures' key, only where they are required (a
-	  -- one-time filter skips it for the other fields), not a hash of them all
-	  LEFT JOIN LATERAL (
-			SELECT true AS present FROM unionreg.org_base b
-			 WHERE r.field = 'base_figures' AND b.org_id = o.id AND b.as_of <= p_as_of
-			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
-			 LIMIT 1) base ON true
-	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
-	   AND CASE r.field
-			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
-			WHEN 'short_name' THEN coalesce(btrim(o.short_name), '') = ''
-			WHEN 'inn' THEN o.inn IS NULL
-			WHEN 'ogrn' THEN o.ogrn IS NULL
-			WHEN 'region_code' THEN o.region_code IS NULL
-			WHEN 'address' THEN coalesce(btrim(o.address), '') = ''
-			WHEN 'phone' THEN coalesce(btrim(o.phone), '') = ''
-			WHEN 'email' THEN coalesce(btrim(o.email), '') = ''
-			WHEN 'base_figures' THEN base.present IS NULL
-			WHEN 'chairman_name' THEN coalesce(btrim(c.name), '') = ''
-			WHEN 'chairman_term' THEN c.term_from IS NULL OR c.term_to IS NULL
-			WHEN 'chairman_email' THEN coalesce(btrim(c.email), '') = ''
-			WHEN 'chairman_email_consent' THEN c.email_consent IS NOT TRUE
-			ELSE false
-		   END
-$$;
-COMMENT ON FUNCTION unionreg._passport_gap_rows(date) IS
-	'internal: mandatory passport fields (unionreg.passport_requirement) empty on D, one row per organization live on D and field';
-
-CREATE OR REPLACE FUNCTION unionreg.passport_gaps_at(as_of date DEFAULT current_date)
-RETURNS TABLE (org_ext_id text, org_name text, level text, region_code smallint,
-			   field text, field_label text)
-LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT g.org_ext_id, g.org_name, g.level, g.region_code, g.field, g.field_label
-	  FROM unionreg._passport_gap_rows($1) g
-	 ORDER BY g.org_ext_id, g.field
-$$;
-
 -- The roll-up's end in C (src/org_pass.c): it reads the organizations from
 -- a cursor in batches, rolls their tallies up in memory and returns the
 -- filers' rows, chairman and gaps included.
@@ -94,9 +133,9 @@ CREATE FUNCTION unionreg._org_rollup(p_cursor refcursor)
 RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
 AS 'MODULE_PATHNAME', 'org_rollup'
 LANGUAGE C STABLE;
-REVOKE EXECUTE ON FUNCTION unionreg._org_rollup(refcursor) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_rollup(refcursor) IS
 	'internal: reads (id, parent_id, is_region, own tally, form, chairman tally, gaps) from an open cursor, rolls the tallies up through the hierarchy and returns the filers'' consolidated rows';
+REVOKE EXECUTE ON FUNCTION unionreg._org_rollup(refcursor) FROM PUBLIC;
 
 -- The organization side in SQL: as in 0.1, with the shared rules; the
 -- organizations go to the roll-up through a cursor, not as four arrays of
@@ -193,9 +232,9 @@ CREATE FUNCTION unionreg._org_pass(p_as_of date, p_root bigint DEFAULT NULL)
 RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
 AS 'MODULE_PATHNAME', 'org_pass'
 LANGUAGE C STABLE;
-REVOKE EXECUTE ON FUNCTION unionreg._org_pass(date, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_pass(date, bigint) IS
 	'internal: the organization side of a build in C, of the whole union or of one organization''s subtree (one read of each organization table and the member pass; no row security: the owner''s functions only): every filer''s consolidated row on D';
+REVOKE EXECUTE ON FUNCTION unionreg._org_pass(date, bigint) FROM PUBLIC;
 
 -- One organization's consolidated tally from the same reads, summed in C
 -- (the roll-up of a single root is a sum): report() of a large subtree,
@@ -204,23 +243,9 @@ CREATE FUNCTION unionreg._subtree_pass(p_as_of date, p_root bigint)
 RETURNS unionreg.tally
 AS 'MODULE_PATHNAME', 'subtree_pass'
 LANGUAGE C STABLE;
-REVOKE EXECUTE ON FUNCTION unionreg._subtree_pass(date, bigint) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._subtree_pass(date, bigint) IS
 	'internal: one organization''s consolidated tally on D in C, the sum over its subtree of what each organization adds plus its own chairman (what _org_pass(D, root) gives for root; no row security: the owner''s functions only); NULL if it is not live on D';
-
-CREATE OR REPLACE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
-RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-BEGIN
-	IF p_root IS NULL AND has_function_privilege('unionreg._org_pass(date, bigint)', 'EXECUTE') THEN
-		RETURN QUERY SELECT * FROM unionreg._org_pass(p_as_of);
-	ELSE
-		RETURN QUERY SELECT * FROM unionreg._org_tallies_sql(p_as_of, p_root);
-	END IF;
-END
-$$;
+REVOKE EXECUTE ON FUNCTION unionreg._subtree_pass(date, bigint) FROM PUBLIC;
 
 -- One organization's consolidated tally on D, from its subtree alone: the
 -- sum of what each organization of the subtree adds (the roll-up of a single
@@ -317,42 +342,6 @@ $$;
 COMMENT ON FUNCTION unionreg._subtree_tally(date, bigint) IS
 	'internal: one organization''s consolidated tally on D computed from its subtree alone, every read through an index (report() on demand)';
 
-CREATE OR REPLACE FUNCTION unionreg._report_unchecked(p_org_ext_id text, p_form text, p_as_of date)
-RETURNS TABLE (line_code text, label text, value numeric)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, unionreg, pg_temp
-SET plan_cache_mode = force_generic_plan
-AS $$
-DECLARE
-	v_org bigint := unionreg._org_id(p_org_ext_id);
-	v_tally unionreg.tally;
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM unionreg.form f WHERE f.code = p_form) THEN
-		RAISE EXCEPTION 'form "%" does not exist', p_form
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use one of: ' || (SELECT string_agg(code, ', ' ORDER BY sort) FROM unionreg.form) || '.';
-	END IF;
-	IF p_as_of IS NULL OR NOT isfinite(p_as_of) THEN
-		RAISE EXCEPTION 'report() needs a finite reporting date' USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	-- it files a report on D: live, and its level and kind fill a form
-	IF EXISTS (SELECT 1 FROM unionreg.org o
-				WHERE o.id = v_org AND o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
-				  AND EXISTS (SELECT 1 FROM unionreg.form_assignment fa
-							   WHERE fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind))) THEN
-		v_tally := unionreg._subtree_tally(p_as_of, v_org);
-	END IF;
-	IF v_tally IS NULL THEN
-		RAISE EXCEPTION 'organization "%" files no report on %', p_org_ext_id, p_as_of
-			USING ERRCODE = 'no_data_found',
-				  HINT = 'It is not live on that date, or its level and kind fill no form (unionreg.form_assignment).';
-	END IF;
-	RETURN QUERY
-	SELECT l.line_code, l.label_ru, unionreg.line_value(v_tally, l.formula, l.counters)
-	  FROM unionreg.form_line l WHERE l.form = p_form ORDER BY l.sort;
-END
-$$;
-
 -- The member pass for a few organizations (report() on demand): index
 -- lookups from their members.  A generic plan, made once per session: the
 -- custom plan 0.1 made on every call cost more to plan (~4 ms) than a
@@ -399,50 +388,6 @@ CREATE FUNCTION unionreg._member_pass(p_as_of date, p_orgs bigint[] DEFAULT NULL
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
 AS 'MODULE_PATHNAME', 'member_pass'
 LANGUAGE C STABLE;
-REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[], integer) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._member_pass(date, bigint[], integer) IS
 	'internal: the member pass as of D in C, one scan of each member table or, for given organizations, reads by key (no row security: the owner''s functions only); the tally of every organization with a membership period touching (P, D], or of the given ones';
-
-CREATE OR REPLACE FUNCTION unionreg.member_tallies(p_as_of date, p_orgs bigint[] DEFAULT NULL)
-RETURNS TABLE (org_id bigint, tally unionreg.tally)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, unionreg, pg_temp
-SET jit = off
-SET enable_nestloop = on
-AS $$
-DECLARE
-	v_p date := unionreg.period_start(p_as_of);
-BEGIN
-	-- the extension's own functions: the pass in C (by key for a few organizations)
-	IF has_function_privilege('unionreg._member_pass(date, bigint[], integer)', 'EXECUTE') THEN
-		RETURN QUERY SELECT * FROM unionreg._member_pass(p_as_of, p_orgs);
-		RETURN;
-	END IF;
-	-- anyone else: the same pass in SQL, under their row security
-	IF p_orgs IS NOT NULL AND cardinality(p_orgs) <= 200 THEN
-		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
-		RETURN;
-	END IF;
-	RETURN QUERY
-	WITH cards_on_d AS MATERIALIZED (
-		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state
-		  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
-		 WHERE e.on_date <= p_as_of
-		 ORDER BY c.person_id, e.on_date DESC, e.recorded_at DESC, c.id DESC),
-	wanted AS MATERIALIZED (SELECT DISTINCT w.id FROM unnest(p_orgs) w(id))
-	SELECT m.org_id,
-		   unionreg.sum(unionreg.member_tally(p_as_of, v_p, m.joined_on, m.left_on, m.left_reason,
-			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
-			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
-	  FROM unionreg.membership m
-	  JOIN unionreg.person pe ON pe.id = m.person_id
-	  LEFT JOIN unionreg.membership prev
-		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
-	  LEFT JOIN unionreg.status_period s
-		ON s.person_id = m.person_id AND s.valid_from <= p_as_of AND (s.valid_to IS NULL OR s.valid_to > p_as_of)
-	  LEFT JOIN cards_on_d cs ON cs.person_id = m.person_id
-	 WHERE m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > v_p)
-	   AND (p_orgs IS NULL OR m.org_id IN (SELECT wanted.id FROM wanted))
-	 GROUP BY m.org_id;
-END
-$$;
+REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[], integer) FROM PUBLIC;

@@ -1,16 +1,4 @@
--- ---------------------------------------------------------------------
--- Staged loading of organizations (public loading contract).
--- ---------------------------------------------------------------------
 
-CREATE FUNCTION unionreg._stage_date(text) RETURNS date
-	AS 'MODULE_PATHNAME', 'stage_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION unionreg._stage_date(text) IS 'internal: an ISO date (YYYY-MM-DD, 1900..2199), or NULL when the text is not one';
-CREATE FUNCTION unionreg._stage_bool(text) RETURNS boolean
-	AS 'MODULE_PATHNAME', 'stage_bool' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION unionreg._stage_bool(text) IS 'internal: t/f/true/false/1/0/yes/no/да/нет as boolean, or NULL when the text is none of them';
-CREATE FUNCTION unionreg._stage_int(text) RETURNS integer
-	AS 'MODULE_PATHNAME', 'stage_int' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION unionreg._stage_int(text) IS 'internal: a non-negative integer, or NULL when the text is not one';
 
 CREATE TABLE unionreg.stage_org (
 	ext_id text, parent_ext_id text, level text, kind text, composition text,
@@ -42,25 +30,6 @@ COMMENT ON COLUMN unionreg.stage_org.chairman_term_to IS 'chairman''s term of of
 COMMENT ON COLUMN unionreg.stage_org.chairman_released IS 'released from the main job: t/f/true/false/1/0/да/нет';
 COMMENT ON COLUMN unionreg.stage_org.chairman_email IS 'chairman''s e-mail';
 COMMENT ON COLUMN unionreg.stage_org.chairman_email_consent IS 'consent to union e-mail: t/f/true/false/1/0/да/нет';
-
-CREATE TABLE unionreg.load_reject (
-	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	source		text NOT NULL,
-	ext_id		text,
-	raw			jsonb NOT NULL,
-	reason		text NOT NULL,
-	rejected_at timestamptz NOT NULL DEFAULT now(),
-	rejected_by text NOT NULL DEFAULT current_user
-);
-COMMENT ON TABLE unionreg.load_reject IS 'Staged rows a loader refused, kept untouched with the reason; fix the row and stage it again';
-COMMENT ON COLUMN unionreg.load_reject.id IS 'key';
-COMMENT ON COLUMN unionreg.load_reject.source IS 'the staging table the row came from';
-COMMENT ON COLUMN unionreg.load_reject.ext_id IS 'ext_id of the row as staged';
-COMMENT ON COLUMN unionreg.load_reject.raw IS 'the staged row exactly as it was, column by column';
-COMMENT ON COLUMN unionreg.load_reject.reason IS 'why it was refused: which column, which value, which rule';
-COMMENT ON COLUMN unionreg.load_reject.rejected_at IS 'when';
-COMMENT ON COLUMN unionreg.load_reject.rejected_by IS 'who ran the load';
-CREATE INDEX load_reject_source_idx ON unionreg.load_reject (source, rejected_at);
 
 -- Internal: the allowed parent levels of a level, as a list for messages.
 CREATE FUNCTION unionreg._allowed_parents_text(p_level text)
@@ -98,7 +67,14 @@ $$;
 COMMENT ON FUNCTION unionreg._load_orgs_link_problem(text, text, boolean, date, date, text, date, date, boolean) IS
 	'internal: the reason load_orgs() refuses a staged parent link, or NULL';
 
--- Internal: apply the valid rows of the work table _uw (all, or one by rn).
+-- ---------------------------------------------------------------------
+-- 0.2: load_orgs() with less work per row (the rules and the messages are
+-- 0.1's): the staged rows are kept whole and only a rejected one is turned
+-- into jsonb; the parents are walked over a narrow copy of the valid rows;
+-- a new organization's parent is found in one join against org; its base
+-- figures and chairman are plain inserts, not upserts.
+-- ---------------------------------------------------------------------
+
 CREATE FUNCTION unionreg._load_orgs_apply(p_rn bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -117,6 +93,8 @@ BEGIN
 			   w.region_code, w.v_from, w.v_to
 		  FROM _uw w
 		 WHERE w.reason IS NULL AND w.org_id IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
+		 -- ids parents first, then in file order, whatever the plan
+		 ORDER BY w.depth, w.rn
 		RETURNING id, ext_id, level, valid_from, valid_to)
 	SELECT * FROM ins;
 	-- Fresh statistics before the links' foreign keys look organizations up:
@@ -126,13 +104,13 @@ BEGIN
 		ANALYZE unionreg.org;
 	END IF;
 
-	-- their first parent links; a parent new in this load is found in _uids
+	-- their first parent links; a parent new in this load is stored by now
+	-- (a missing one leaves parent_id NULL and fails the statement, not the row)
 	INSERT INTO unionreg.org_link (org_id, parent_id, valid_from, valid_to)
-	SELECT i.id, coalesce(pi.id, po.id), i.valid_from, i.valid_to
+	SELECT i.id, p.id, i.valid_from, i.valid_to
 	  FROM _uids i
 	  JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
-	  LEFT JOIN _uids pi ON pi.ext_id = w.parent_ext_id
-	  LEFT JOIN unionreg.org po ON po.ext_id = w.parent_ext_id AND pi.id IS NULL
+	  LEFT JOIN unionreg.org p ON p.ext_id = w.parent_ext_id
 	 WHERE i.level <> 'central';
 
 	-- existing organizations: passport changes only where something differs
@@ -173,19 +151,31 @@ BEGIN
 		PERFORM unionreg.liquidate_org(r.ext_id, r.v_to);
 	END LOOP;
 
+	-- base figures and chairmen: a new organization's rows are plain inserts
+	-- (ON CONFLICT's speculative insertion doubles the cost), a stored one's
+	-- are upserts that touch nothing when nothing differs
 	INSERT INTO unionreg.org_base (org_id, as_of, employees, students)
-	SELECT o.id, w.base_as_of, w.employees, w.students
-	  FROM _uw w JOIN unionreg.org o ON o.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.base_as_of IS NOT NULL AND (p_rn IS NULL OR w.rn = p_rn)
+	SELECT i.id, w.base_as_of, w.employees, w.students
+	  FROM _uids i JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
+	 WHERE w.base_as_of IS NOT NULL;
+	INSERT INTO unionreg.org_base (org_id, as_of, employees, students)
+	SELECT w.org_id, w.base_as_of, w.employees, w.students
+	  FROM _uw w
+	 WHERE w.reason IS NULL AND w.org_id IS NOT NULL AND w.base_as_of IS NOT NULL
+	   AND (p_rn IS NULL OR w.rn = p_rn)
 	ON CONFLICT (org_id, as_of) DO UPDATE
 	   SET employees = excluded.employees, students = excluded.students
 	 WHERE (org_base.employees, org_base.students) IS DISTINCT FROM (excluded.employees, excluded.students);
 
 	INSERT INTO unionreg.org_chairman (org_id, name, term_from, term_to, released, email, email_consent)
-	SELECT o.id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
-	  FROM _uw w JOIN unionreg.org o ON o.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND (p_rn IS NULL OR w.rn = p_rn)
-	   AND (w.chairman_name IS NOT NULL OR w.c_from IS NOT NULL OR w.chairman_email IS NOT NULL)
+	SELECT i.id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
+	  FROM _uids i JOIN _uw w ON w.ext_id = i.ext_id AND w.reason IS NULL
+	 WHERE num_nonnulls(w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent) > 0;
+	INSERT INTO unionreg.org_chairman (org_id, name, term_from, term_to, released, email, email_consent)
+	SELECT w.org_id, w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent
+	  FROM _uw w
+	 WHERE w.reason IS NULL AND w.org_id IS NOT NULL AND (p_rn IS NULL OR w.rn = p_rn)
+	   AND num_nonnulls(w.chairman_name, w.c_from, w.c_to, w.c_released, w.chairman_email, w.c_consent) > 0
 	ON CONFLICT (org_id) DO UPDATE
 	   SET name = excluded.name, term_from = excluded.term_from, term_to = excluded.term_to,
 		   released = excluded.released, email = excluded.email, email_consent = excluded.email_consent
@@ -219,8 +209,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION unionreg._load_orgs_reject_children() IS 'internal: propagates rejections of load_orgs() down to the children of rejected rows';
-
-CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg._load_orgs_unchecked(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -237,16 +226,23 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(1970170223, 2);
 
 	-- left over by an earlier load in this session that failed
+	IF to_regclass('pg_temp._ur') IS NOT NULL THEN DROP TABLE pg_temp._ur; END IF;
 	IF to_regclass('pg_temp._uo') IS NOT NULL THEN DROP TABLE pg_temp._uo; END IF;
+	IF to_regclass('pg_temp._uv') IS NOT NULL THEN DROP TABLE pg_temp._uv; END IF;
+	IF to_regclass('pg_temp._uwalk') IS NOT NULL THEN DROP TABLE pg_temp._uwalk; END IF;
 	IF to_regclass('pg_temp._uw') IS NOT NULL THEN DROP TABLE pg_temp._uw; END IF;
 	-- 1. take exactly the rows staged now (rows staged meanwhile wait for the
 	--    next load) and judge each on its own, in one pass: codes,
 	--    identifiers, dates, numbers, and the file against itself (one row
 	--    per organization).  Work tables are built, never updated in bulk.
+	--    The rows are kept as staged, whole, in _ur: only a rejected row is
+	--    turned into jsonb (doing it for every row was 1 s of 150,000).
+	CREATE TEMP TABLE _ur ON COMMIT DROP AS
+	WITH taken AS (DELETE FROM unionreg.stage_org s RETURNING s.*)
+	SELECT row_number() OVER () AS rn, taken.* FROM taken;
 	CREATE TEMP TABLE _uo ON COMMIT DROP AS
-	WITH taken AS (DELETE FROM unionreg.stage_org RETURNING *),
-	trimmed AS (
-		SELECT row_number() OVER () AS rn, to_jsonb(t) AS raw,
+	WITH trimmed AS (
+		SELECT t.rn,
 			   nullif(btrim(t.ext_id), '') AS ext_id,
 			   nullif(btrim(t.parent_ext_id), '') AS parent_ext_id,
 			   lower(nullif(btrim(t.level), '')) AS level,
@@ -268,10 +264,11 @@ BEGIN
 			   nullif(btrim(t.chairman_released), '') AS c_released_text,
 			   nullif(btrim(t.chairman_email), '') AS chairman_email,
 			   nullif(btrim(t.chairman_email_consent), '') AS c_consent_text
-		  FROM taken t),
-	-- the file against itself: one row per organization (hashed, not sorted)
+		  FROM _ur t),
+	-- the file against itself: one row per organization (hashed, not sorted;
+	-- an array, not string_agg, whose kilobyte state per group spilled to disk)
 	dups AS (
-		SELECT ext_id, count(*) AS n, string_agg(rn::text, ', ') AS rns
+		SELECT ext_id, count(*) AS n, array_agg(rn) AS rns
 		  FROM trimmed WHERE ext_id IS NOT NULL
 		 GROUP BY ext_id HAVING count(*) > 1),
 	parsed AS (
@@ -297,7 +294,7 @@ BEGIN
 		  LEFT JOIN unionreg.org_kind kd ON kd.code = t.kind
 		  LEFT JOIN unionreg.composition cp ON cp.code = t.composition
 		  LEFT JOIN dups d ON d.ext_id = t.ext_id)
-	SELECT p.rn, p.raw, p.ext_id, p.parent_ext_id, p.level, p.kind, p.composition, p.name,
+	SELECT p.rn, p.ext_id, p.parent_ext_id, p.level, p.kind, p.composition, p.name,
 		   p.short_name, p.chairman_name, p.chairman_email,
 		   CASE WHEN p.inn_problem IS NULL THEN p.inn_text::unionreg.inn END AS inn,
 		   CASE WHEN p.ogrn_problem IS NULL THEN p.ogrn_text::unionreg.ogrn END AS ogrn,
@@ -307,7 +304,7 @@ BEGIN
 		   nullif(concat_ws('; ',
 			CASE WHEN p.ext_id IS NULL THEN 'ext_id is empty'
 				 WHEN p.n_same IS NOT NULL THEN format('ext_id %L appears %s times in this load (rows %s); stage one row per organization',
-											   p.ext_id, p.n_same, p.same_rns) END,
+											   p.ext_id, p.n_same, array_to_string(p.same_rns, ', ')) END,
 			CASE WHEN p.level IS NULL THEN 'level is empty: expected one of central, regional, district, territorial, primary, subdivision'
 				 WHEN NOT p.level_known
 				 THEN format('level %L is not one of central, regional, district, territorial, primary, subdivision', p.level) END,
@@ -353,22 +350,32 @@ BEGIN
 	--    depth and the reason its link is refused; a rejected parent rejects
 	--    its children; what the walk never reaches hangs on a cycle.
 	--    (Valid ext_ids are unique, so each valid row is reached once.)
-	CREATE TEMP TABLE _uw ON COMMIT DROP AS
+	--    The walk reads a narrow copy of the valid rows (_uv), once per
+	--    level, and its result is joined back by hash (_uwalk, analyzed):
+	--    walking the wide rows and merging them back cost 2 s of 150,000.
+	CREATE TEMP TABLE _uv ON COMMIT DROP AS
+	SELECT u.rn, u.ext_id, u.parent_ext_id, u.level, u.v_from, u.v_to, u.org_id
+	  FROM _uo u WHERE u.row_reason IS NULL;
+	ANALYZE _uv;
+	CREATE TEMP TABLE _uwalk ON COMMIT DROP AS
 	WITH RECURSIVE walk (rn, ext_id, level, v_from, v_to, depth, reason) AS (
 		SELECT c.rn, c.ext_id, c.level, c.v_from, c.v_to, 0,
 			   CASE WHEN c.parent_ext_id IS NULL THEN NULL
 					WHEN o.id IS NULL THEN
-						coalesce((SELECT format('parent %L is rejected in this load (%s)', c.parent_ext_id, left(x.row_reason, 200))
-									FROM _uo x WHERE x.ext_id = c.parent_ext_id ORDER BY x.rn LIMIT 1),
-								 format('parent %L does not exist: it is neither stored nor in this load', c.parent_ext_id))
+						CASE WHEN x.ext_id IS NOT NULL
+							 THEN format('parent %L is rejected in this load (%s)', c.parent_ext_id, left(x.row_reason, 200))
+							 ELSE format('parent %L does not exist: it is neither stored nor in this load', c.parent_ext_id) END
 					ELSE unionreg._load_orgs_link_problem(c.level, c.parent_ext_id, c.org_id IS NULL, c.v_from, c.v_to,
 														   o.level, o.valid_from, o.valid_to, lp.level IS NOT NULL)
 			   END
-		  FROM _uo c
+		  FROM _uv c
 		  LEFT JOIN unionreg.org o ON o.ext_id = c.parent_ext_id
 		  LEFT JOIN unionreg.level_parent lp ON lp.level = c.level AND lp.parent_level = o.level
-		 WHERE c.row_reason IS NULL
-		   AND NOT EXISTS (SELECT 1 FROM _uo p WHERE p.ext_id = c.parent_ext_id AND p.row_reason IS NULL)
+		  -- a parent that is no valid row of this load: its first rejected row, if any
+		  LEFT JOIN (SELECT DISTINCT ON (rj.ext_id) rj.ext_id, rj.row_reason
+					   FROM _uo rj WHERE rj.row_reason IS NOT NULL AND rj.ext_id IS NOT NULL
+					  ORDER BY rj.ext_id, rj.rn) x ON x.ext_id = c.parent_ext_id AND o.id IS NULL
+		 WHERE NOT EXISTS (SELECT 1 FROM _uv p WHERE p.ext_id = c.parent_ext_id)
 		UNION ALL
 		SELECT c.rn, c.ext_id, c.level, c.v_from, c.v_to, w.depth + 1,
 			   CASE WHEN w.reason IS NOT NULL
@@ -377,16 +384,21 @@ BEGIN
 														   w.level, w.v_from, w.v_to, lp.level IS NOT NULL)
 			   END
 		  FROM walk w
-		  JOIN _uo c ON c.parent_ext_id = w.ext_id AND c.row_reason IS NULL
+		  JOIN _uv c ON c.parent_ext_id = w.ext_id
 		  LEFT JOIN unionreg.level_parent lp ON lp.level = c.level AND lp.parent_level = w.level
 		 WHERE w.depth < 64)
+	SELECT walk.rn, walk.depth, walk.reason FROM walk;
+	DROP TABLE _uv;
+	ANALYZE _uwalk;
+	CREATE TEMP TABLE _uw ON COMMIT DROP AS
 	SELECT u.*, w.depth,
 		   coalesce(u.row_reason, w.reason,
 					CASE WHEN w.rn IS NULL THEN
 						format('the parent chain of %L in this load never reaches a stored organization: it runs in a cycle (its parent is %L)',
 							   u.ext_id, u.parent_ext_id) END) AS reason
-	  FROM _uo u LEFT JOIN walk w ON w.rn = u.rn;
+	  FROM _uo u LEFT JOIN _uwalk w ON w.rn = u.rn;
 	DROP TABLE _uo;
+	DROP TABLE _uwalk;
 	ANALYZE _uw (rn, ext_id, parent_ext_id, reason, org_id);
 
 	PERFORM unionreg._progress('load_orgs', 'parents walked; writing', v_staged);
@@ -412,16 +424,25 @@ BEGIN
 	END;
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_org', w.raw ->> 'ext_id', w.raw, w.reason
-	  FROM _uw w WHERE w.reason IS NOT NULL ORDER BY w.rn;
+	SELECT 'stage_org', sr.ext_id, to_jsonb(sr) - 'rn', w.reason
+	  FROM _uw w JOIN _ur sr ON sr.rn = w.rn
+	 WHERE w.reason IS NOT NULL ORDER BY w.rn;
 	GET DIAGNOSTICS rejected = ROW_COUNT;
 	loaded := v_staged - rejected;
 
 	RAISE NOTICE 'load_orgs: % staged, % loaded, % rejected (see unionreg.load_reject)',
 		v_staged, loaded, rejected;
 	DROP TABLE _uw;
+	DROP TABLE _ur;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION unionreg._load_orgs_unchecked() FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._load_orgs_unchecked() IS
+	'internal: the body of unionreg.load_orgs, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$ SELECT * FROM unionreg._scoped_load(2, '_reject_staged_orgs_outside', '_load_orgs_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_orgs() IS
-	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied';
-COMMENT ON SEQUENCE unionreg.load_reject_id_seq IS 'ids of rejected staging rows';
+	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';

@@ -1,4 +1,38 @@
 -- ---------------------------------------------------------------------
+-- Staged loading of organizations (public loading contract).
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION unionreg._stage_date(text) RETURNS date
+	AS 'MODULE_PATHNAME', 'stage_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unionreg._stage_date(text) IS 'internal: an ISO date (YYYY-MM-DD, 1900..2199), or NULL when the text is not one';
+CREATE FUNCTION unionreg._stage_bool(text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'stage_bool' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unionreg._stage_bool(text) IS 'internal: t/f/true/false/1/0/yes/no/да/нет as boolean, or NULL when the text is none of them';
+CREATE FUNCTION unionreg._stage_int(text) RETURNS integer
+	AS 'MODULE_PATHNAME', 'stage_int' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unionreg._stage_int(text) IS 'internal: a non-negative integer, or NULL when the text is not one';
+
+CREATE TABLE unionreg.load_reject (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	source		text NOT NULL,
+	ext_id		text,
+	raw			jsonb NOT NULL,
+	reason		text NOT NULL,
+	rejected_at timestamptz NOT NULL DEFAULT now(),
+	rejected_by text NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE unionreg.load_reject IS 'Staged rows a loader refused, kept untouched with the reason; fix the row and stage it again';
+COMMENT ON COLUMN unionreg.load_reject.id IS 'key';
+COMMENT ON COLUMN unionreg.load_reject.source IS 'the staging table the row came from';
+COMMENT ON COLUMN unionreg.load_reject.ext_id IS 'ext_id of the row as staged';
+COMMENT ON COLUMN unionreg.load_reject.raw IS 'the staged row exactly as it was, column by column';
+COMMENT ON COLUMN unionreg.load_reject.reason IS 'why it was refused: which column, which value, which rule';
+COMMENT ON COLUMN unionreg.load_reject.rejected_at IS 'when';
+COMMENT ON COLUMN unionreg.load_reject.rejected_by IS 'who ran the load';
+COMMENT ON SEQUENCE unionreg.load_reject_id_seq IS 'ids of rejected staging rows';
+CREATE INDEX load_reject_source_idx ON unionreg.load_reject (source, rejected_at);
+
+-- ---------------------------------------------------------------------
 -- 0.2: the loaders for officers and chairmen.  The administrator loads
 -- anything.  Anyone else loads the staged rows that stay within the login's
 -- subtree; every other staged row is rejected before the load with the
@@ -133,24 +167,3 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text) IS
 	'internal: a load for the session''s login: staged rows outside its subtree rejected first, then the load (advisory lock p_lock)';
-
-CREATE FUNCTION unionreg.load_orgs(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(2, '_reject_staged_orgs_outside', '_load_orgs_unchecked') $$;
-COMMENT ON FUNCTION unionreg.load_orgs() IS
-	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
-
-CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(3, '_reject_staged_members_outside', '_load_members_unchecked') $$;
-COMMENT ON FUNCTION unionreg.load_members() IS
-	'Load every row of unionreg.stage_member (one membership period of one person per row): persons, periods, statuses, cards, consents; invalid rows to unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
-
-CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(4, '_reject_staged_baselines_outside', '_load_baselines_unchecked') $$;
-COMMENT ON FUNCTION unionreg.load_baselines() IS
-	'Load every row of unionreg.stage_baseline (paper report figures per organization and date); invalid rows to unionreg.load_reject; loaded + rejected = staged. Rows outside the caller''s subtree are rejected';

@@ -52,25 +52,6 @@ COMMENT ON COLUMN unionreg.stage_baseline.students IS 'student members on paper'
 COMMENT ON COLUMN unionreg.stage_baseline.pensioners IS 'non-working pensioners on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.employees IS 'employees (and students) of the organization on paper';
 
-CREATE TABLE unionreg.paper_baseline (
-	org_id		bigint NOT NULL REFERENCES unionreg.org,
-	as_of		date NOT NULL,
-	members		integer CHECK (members >= 0),
-	working		integer CHECK (working >= 0),
-	students	integer CHECK (students >= 0),
-	pensioners	integer CHECK (pensioners >= 0),
-	employees	integer CHECK (employees >= 0),
-	PRIMARY KEY (org_id, as_of)
-);
-COMMENT ON TABLE unionreg.paper_baseline IS 'Figures of the paper statistical reports, to compare the register with';
-COMMENT ON COLUMN unionreg.paper_baseline.org_id IS 'the organization';
-COMMENT ON COLUMN unionreg.paper_baseline.as_of IS 'the report date';
-COMMENT ON COLUMN unionreg.paper_baseline.members IS 'members on paper';
-COMMENT ON COLUMN unionreg.paper_baseline.working IS 'working members on paper';
-COMMENT ON COLUMN unionreg.paper_baseline.students IS 'student members on paper';
-COMMENT ON COLUMN unionreg.paper_baseline.pensioners IS 'non-working pensioners on paper';
-COMMENT ON COLUMN unionreg.paper_baseline.employees IS 'employees on paper';
-
 -- Internal: a subdivision's primary over time (through nested subdivisions),
 -- for the loader to place a member staged under a subdivision.
 CREATE FUNCTION unionreg._subdivision_primaries()
@@ -92,117 +73,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg._subdivision_primaries() IS 'internal: for every subdivision link period, the primary organization above it';
 
--- Internal: apply the valid rows of the work table _umw with rn in [p_lo, p_hi].
-CREATE FUNCTION unionreg._load_members_apply(p_lo bigint, p_hi bigint)
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-BEGIN
-	-- persons: the latest period's row speaks for the person
-	INSERT INTO unionreg.person (ext_id, surname, first_name, patronymic, birth_date, gender, snils,
-								 email, phone, virtual_card_on, profcards_on)
-	SELECT DISTINCT ON (w.ext_id) w.ext_id, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
-		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on
-	  FROM _umw w
-	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi
-	 ORDER BY w.ext_id, w.joined_on DESC
-	ON CONFLICT (ext_id) DO UPDATE
-	   SET surname = excluded.surname, first_name = excluded.first_name, patronymic = excluded.patronymic,
-		   birth_date = excluded.birth_date, gender = excluded.gender, snils = excluded.snils,
-		   email = excluded.email, phone = excluded.phone, virtual_card_on = excluded.virtual_card_on,
-		   profcards_on = excluded.profcards_on
-	 WHERE (person.surname, person.first_name, person.patronymic, person.birth_date, person.gender,
-			person.snils::text, person.email, person.phone, person.virtual_card_on, person.profcards_on)
-		   IS DISTINCT FROM
-		   (excluded.surname, excluded.first_name, excluded.patronymic, excluded.birth_date, excluded.gender,
-			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on);
-
-	-- Fresh statistics before the foreign keys look persons up: a table
-	-- vacuumed while empty says "0 rows", and the cached check plans would
-	-- scan it once per inserted row (quadratic on a first big load).
-	IF p_hi - p_lo >= 10000 THEN
-		ANALYZE unionreg.person;
-	END IF;
-
-	-- the persons' ids, once, for the statements below
-	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
-	CREATE TEMP TABLE _ump ON COMMIT DROP AS
-	SELECT p.ext_id, p.id AS person_id FROM unionreg.person p
-	 WHERE p.ext_id IN (SELECT w.ext_id FROM _umw w WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi);
-	ANALYZE _ump;
-
-	-- periods: restated ones first (a period that now ends makes room for the
-	-- next), then new ones; the exclusion constraint is checked row by row
-	UPDATE unionreg.membership m
-	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
-		   left_reason = w.left_reason, admitted_online = w.admitted_online
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi
-	   AND m.person_id = p.person_id AND m.joined_on = w.joined_on
-	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
-		   IS DISTINCT FROM
-		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
-	-- (the stored keys are read once, materialized: a NOT EXISTS against the
-	-- table being filled may be planned as a rescan per row when its
-	-- statistics say "empty", and each rescan reads the pages this very
-	-- statement is adding)
-	WITH stored AS MATERIALIZED (
-		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id)
-	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
-	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.joined_on = w.joined_on
-	 WHERE w.reason IS NULL AND w.rn BETWEEN p_lo AND p_hi AND x.person_id IS NULL;
-
-	-- statuses: one period per membership period; an emptied status is unknown again
-	DELETE FROM unionreg.status_period s
-	 USING _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.status IS NULL AND w.rn BETWEEN p_lo AND p_hi
-	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
-	UPDATE unionreg.status_period s
-	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
-		   student_level = w.student_level, full_time = w.full_time
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi
-	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
-	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
-		   IS DISTINCT FROM
-		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
-	WITH stored AS MATERIALIZED (
-		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id)
-	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
-										student_level, full_time)
-	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.valid_from = w.joined_on
-	 WHERE w.reason IS NULL AND w.status IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi AND x.person_id IS NULL;
-
-	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
-	SELECT p.person_id, c.channel, w.joined_on, c.given
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	 CROSS JOIN LATERAL (VALUES ('email', w.consent_email), ('sms', w.consent_sms), ('push', w.consent_push)) c(channel, given)
-	 WHERE w.reason IS NULL AND c.given IS NOT NULL AND w.rn BETWEEN p_lo AND p_hi
-	ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given
-	 WHERE person_consent.given IS DISTINCT FROM excluded.given;
-
-	-- cards: stored ones move first (freeing the one active card), then new ones
-	UPDATE unionreg.card c SET state = w.card_status, state_on = w.card_status_on
-	  FROM _umw w
-	 WHERE w.reason IS NULL AND w.card_final AND w.rn BETWEEN p_lo AND p_hi
-	   AND c.number = w.card_number AND c.state <> w.card_status;
-	WITH stored AS MATERIALIZED (
-		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id)
-	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
-	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
-	  FROM _umw w JOIN _ump p ON p.ext_id = w.ext_id
-	  LEFT JOIN stored x ON x.number = w.card_number
-	 WHERE w.reason IS NULL AND w.card_final AND w.rn BETWEEN p_lo AND p_hi AND x.number IS NULL;
-END
-$$;
-COMMENT ON FUNCTION unionreg._load_members_apply(bigint, bigint) IS 'internal: writes the valid rows of load_members()''s work table';
-
-CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg._load_members_unchecked(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -214,11 +85,15 @@ SET enable_nestloop = off
 AS $$
 DECLARE
 	v_staged bigint;
-	v_err text;
-	v_detail text;
-	v_batch constant bigint := 10000;
+	v_persons bigint;
+	-- persons a batch: its statements' after-trigger queues (a foreign-key
+	-- check a row) and transition tables stay a few MB, whatever the file
+	-- (the setting is the C module's; before the module is loaded in this
+	-- session it may not exist yet)
+	v_batch constant bigint := coalesce(nullif(current_setting('unionreg.load_batch_persons', true), '')::bigint, 250000);
 	v_lo bigint;
-	r record;
+	v_redo bigint;
+	v_err text;
 	t0 timestamptz := clock_timestamp();
 BEGIN
 	-- one member load at a time (two loads of overlapping files would race on the same persons)
@@ -377,7 +252,9 @@ BEGIN
 			   count(*) OVER same_period AS n_same,
 			   lag(ok.joined_on) OVER by_person AS prev_joined,
 			   lag(ok.left_on) OVER by_person AS prev_left,
-			   lag(ok.rn) OVER by_person AS prev_rn
+			   lag(ok.rn) OVER by_person AS prev_rn,
+			   -- the person's number, in the order the windows sort anyway: writing goes by persons
+			   dense_rank() OVER (ORDER BY ok.ext_id COLLATE "C") AS pn
 		  FROM ok
 		WINDOW same_period AS (PARTITION BY ok.ext_id COLLATE "C", ok.joined_on),
 			   by_person AS (PARTITION BY ok.ext_id COLLATE "C" ORDER BY ok.joined_on, ok.rn)),
@@ -422,7 +299,7 @@ BEGIN
 		  FROM ok JOIN card_rows cr ON cr.rn = ok.rn AND cr.card_final
 		 WHERE ok.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
 		 GROUP BY ok.ext_id HAVING count(DISTINCT ok.card_number) > 1)
-	SELECT u.*, coalesce(cc.card_final, false) AS card_final,
+	SELECT u.*, fo.pn, sp.person_id IS NOT NULL AS person_stored, coalesce(cc.card_final, false) AS card_final,
 		   coalesce(u.row_reason, nullif(concat_ws('; ',
 			CASE WHEN fo.n_same > 1 THEN format('person %L has %s rows for the period joined on %s in this load; stage each period once',
 												u.ext_id, fo.n_same, u.joined_on) END,
@@ -453,41 +330,50 @@ BEGIN
 		   ), '')) AS reason
 	  FROM _um u
 	  LEFT JOIN file_order fo ON fo.rn = u.rn
+	  LEFT JOIN stored_person sp ON sp.ext_id = u.ext_id
 	  LEFT JOIN stored_overlap so ON so.rn = u.rn
 	  LEFT JOIN card_check cc ON cc.rn = u.rn
 	  LEFT JOIN active_cards ac ON ac.ext_id = u.ext_id;
 	DROP TABLE _um;
-	ANALYZE _umw (rn, ext_id, reason);
+	ANALYZE _umw (rn, pn, ext_id, reason);
 	PERFORM unionreg._progress('load_members', 'rows checked against the register; writing', v_staged);
 	RAISE NOTICE 'load_members: rows checked against each other and the register (% s)',
 		round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
-	-- 3. write: all at once; if a rule only the database sees breaks, go
-	--    batch by batch, and row by row inside a failing batch
-	BEGIN
-		PERFORM unionreg._load_members_apply(1, v_staged);
-	EXCEPTION WHEN OTHERS THEN
-		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
-		RAISE NOTICE 'load_members: the file at once failed (%); loading in batches of %', v_err, v_batch;
-		CREATE INDEX ON _umw (rn);
-		v_lo := 1;
-		WHILE v_lo <= v_staged LOOP
-			BEGIN
-				PERFORM unionreg._load_members_apply(v_lo, v_lo + v_batch - 1);
-			EXCEPTION WHEN OTHERS THEN
-				FOR r IN SELECT rn FROM _umw WHERE reason IS NULL AND rn BETWEEN v_lo AND v_lo + v_batch - 1 ORDER BY rn LOOP
-					BEGIN
-						PERFORM unionreg._load_members_apply(r.rn, r.rn);
-					EXCEPTION WHEN OTHERS THEN
-						GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-						UPDATE _umw SET reason = v_err || coalesce(' (' || v_detail || ')', '') WHERE rn = r.rn;
-					END;
-				END LOOP;
-			END;
+	-- 3. write a batch of persons at a time, every row of a person in the
+	--    same batch (its latest period speaks for it).  The batches share
+	--    one subtransaction: PostgreSQL keeps a subtransaction's memory (its
+	--    statements' transition tables, up to work_mem each) until the
+	--    transaction ends, so one per batch would add up with the file.  If
+	--    a rule only the database sees breaks, the batches before the failing
+	--    one (rolled back with it) are written again, and the failing one is
+	--    split down to one person, whose rows then go one at a time.
+	SELECT max(pn) INTO v_persons FROM _umw WHERE reason IS NULL;
+	IF v_persons > v_batch THEN
+		CREATE INDEX ON _umw (pn);
+	END IF;
+	v_lo := 1;
+	WHILE v_lo <= coalesce(v_persons, 0) LOOP
+		v_redo := v_lo;
+		BEGIN
+			WHILE v_lo <= v_persons LOOP
+				PERFORM unionreg._load_members_write(v_lo, least(v_lo + v_batch - 1, v_persons), NULL);
+				v_lo := v_lo + v_batch;
+				PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+			END LOOP;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+			RAISE NOTICE 'load_members: persons % to % at once failed (%); writing them in smaller batches',
+				v_lo, least(v_lo + v_batch - 1, v_persons), v_err;
+			WHILE v_redo < v_lo LOOP
+				PERFORM unionreg._load_members_write(v_redo, least(v_redo + v_batch - 1, v_persons), NULL);
+				v_redo := v_redo + v_batch;
+			END LOOP;
+			PERFORM unionreg._load_members_write_split(v_lo, least(v_lo + v_batch - 1, v_persons));
 			v_lo := v_lo + v_batch;
-			PERFORM unionreg._progress('load_members', 'writing in batches', least(v_lo - 1, v_staged), v_staged);
-		END LOOP;
-	END;
+			PERFORM unionreg._progress('load_members', 'writing persons', least(v_lo - 1, v_persons), v_persons);
+		END;
+	END LOOP;
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
 	SELECT 'stage_member', (w.orig).ext_id, to_jsonb(w.orig), w.reason
@@ -499,12 +385,21 @@ BEGIN
 	DROP TABLE _umw;
 	DROP TABLE _usub;
 	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
 END
 $$;
-COMMENT ON FUNCTION unionreg.load_members() IS
-	'Load every row of unionreg.stage_member: valid rows upserted by person ext_id + joined_on (person, membership, status, consents, card), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_unchecked() FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._load_members_unchecked() IS
+	'internal: the body of unionreg.load_members, without the caller''s scope check';
 
-CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$ SELECT * FROM unionreg._scoped_load(3, '_reject_staged_members_outside', '_load_members_with_facts') $$;
+COMMENT ON FUNCTION unionreg.load_members() IS
+	'Load every row of unionreg.stage_member (one membership period of one person per row): persons, periods, statuses, cards, consents; invalid rows to unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
+
+CREATE FUNCTION unionreg._load_baselines_unchecked(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -568,5 +463,228 @@ BEGIN
 	DROP TABLE _ub;
 END
 $$;
+REVOKE EXECUTE ON FUNCTION unionreg._load_baselines_unchecked() FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._load_baselines_unchecked() IS
+	'internal: the body of unionreg.load_baselines, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$ SELECT * FROM unionreg._scoped_load(4, '_reject_staged_baselines_outside', '_load_baselines_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_baselines() IS
-	'Load every row of unionreg.stage_baseline (paper report figures) into unionreg.paper_baseline, upserting by organization and date; invalid rows go to unionreg.load_reject; loaded + rejected = staged';
+	'Load every row of unionreg.stage_baseline (paper report figures per organization and date); invalid rows to unionreg.load_reject; loaded + rejected = staged. Rows outside the caller''s subtree are rejected';
+
+-- Write the valid rows of persons [p_lo, p_hi] of the work table _umw
+-- (p_rn: only that row).
+CREATE FUNCTION unionreg._load_members_write(p_lo bigint, p_hi bigint, p_rn bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	-- the batch's valid rows, read out of the work table once, with the
+	-- columns the statements below write
+	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
+	CREATE TEMP TABLE _umb ON COMMIT DROP AS
+	SELECT w.rn, w.ext_id, w.person_stored, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
+		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on,
+		   w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online,
+		   w.status, w.pedagogical, w.position, w.student_level, w.full_time,
+		   w.consent_email, w.consent_sms, w.consent_push,
+		   w.card_final, w.card_number, w.card_status, w.card_status_on
+	  FROM _umw w
+	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn);
+	ANALYZE _umb;
+
+	-- persons: the latest period's row speaks for the person.  The ids of
+	-- the persons written come back from the upsert, into _ump, with
+	-- whether the person was stored when the load judged its rows (only
+	-- those can have stored periods and cards to compare with: for a first
+	-- load of persons, the statements below then read none of the stored
+	-- rows, instead of scanning their tables for every batch).
+	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
+	CREATE TEMP TABLE _ump (ext_id text PRIMARY KEY, person_id bigint NOT NULL, stored boolean NOT NULL) ON COMMIT DROP;
+	WITH up AS (
+	INSERT INTO unionreg.person (ext_id, surname, first_name, patronymic, birth_date, gender, snils,
+								 email, phone, virtual_card_on, profcards_on)
+	SELECT DISTINCT ON (w.ext_id) w.ext_id, w.surname, w.first_name, w.patronymic, w.birth_date, w.gender,
+		   w.snils, w.email, w.phone, w.virtual_card_on, w.profcards_on
+	  FROM _umb w
+	 ORDER BY w.ext_id, w.joined_on DESC
+	ON CONFLICT (ext_id) DO UPDATE
+	   SET surname = excluded.surname, first_name = excluded.first_name, patronymic = excluded.patronymic,
+		   birth_date = excluded.birth_date, gender = excluded.gender, snils = excluded.snils,
+		   email = excluded.email, phone = excluded.phone, virtual_card_on = excluded.virtual_card_on,
+		   profcards_on = excluded.profcards_on
+	 WHERE (person.surname, person.first_name, person.patronymic, person.birth_date, person.gender,
+			person.snils::text, person.email, person.phone, person.virtual_card_on, person.profcards_on)
+		   IS DISTINCT FROM
+		   (excluded.surname, excluded.first_name, excluded.patronymic, excluded.birth_date, excluded.gender,
+			excluded.snils::text, excluded.email, excluded.phone, excluded.virtual_card_on, excluded.profcards_on)
+	RETURNING person.ext_id, person.id),
+	judged AS (
+		SELECT w.ext_id, bool_or(w.person_stored) AS stored
+		  FROM _umb w
+		 GROUP BY w.ext_id)
+	INSERT INTO _ump SELECT up.ext_id, up.id, j.stored FROM up JOIN judged j ON j.ext_id = up.ext_id;
+	-- the persons the upsert left as they were (stored, unchanged): looked up
+	IF EXISTS (SELECT 1 FROM _umb w WHERE NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = w.ext_id)) THEN
+		INSERT INTO _ump
+		SELECT p.ext_id, p.id, true FROM unionreg.person p
+		 WHERE p.ext_id IN (SELECT w.ext_id FROM _umb w)
+		   AND NOT EXISTS (SELECT 1 FROM _ump u WHERE u.ext_id = p.ext_id);
+	END IF;
+	ANALYZE _ump;
+
+	-- Fresh statistics before the foreign keys look persons up: a table
+	-- vacuumed while empty says "0 rows", and the cached check plans would
+	-- scan it once per inserted row (quadratic on a first big load).  Only
+	-- while this batch is large beside what the statistics say is stored.
+	IF p_rn IS NULL AND p_hi - p_lo >= 10000
+	   AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'unionreg.person'::regclass) < 2 * (p_hi - p_lo) THEN
+		ANALYZE unionreg.person;
+	END IF;
+
+	-- periods: restated ones first (a period that now ends makes room for the
+	-- next), then new ones; the exclusion constraint is checked row by row
+	UPDATE unionreg.membership m
+	   SET org_id = w.primary_id, subdivision_id = w.subdivision_id, left_on = w.left_on,
+		   left_reason = w.left_reason, admitted_online = w.admitted_online
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE m.person_id = p.person_id AND m.joined_on = w.joined_on
+	   AND (m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online)
+		   IS DISTINCT FROM
+		   (w.primary_id, w.subdivision_id, w.left_on, w.left_reason, w.admitted_online);
+	-- (the stored keys are read once, materialized: a NOT EXISTS against the
+	-- table being filled may be planned as a rescan per row when its
+	-- statistics say "empty", and each rescan reads the pages this very
+	-- statement is adding)
+	WITH stored AS MATERIALIZED (
+		SELECT m.person_id, m.joined_on FROM unionreg.membership m JOIN _ump p ON p.person_id = m.person_id AND p.stored)
+	INSERT INTO unionreg.membership (person_id, org_id, subdivision_id, joined_on, left_on, left_reason, admitted_online)
+	SELECT p.person_id, w.primary_id, w.subdivision_id, w.joined_on, w.left_on, w.left_reason, w.admitted_online
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.joined_on = w.joined_on
+	 WHERE x.person_id IS NULL;
+
+	-- statuses: one period per membership period; an emptied status is unknown again
+	DELETE FROM unionreg.status_period s
+	 USING _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.status IS NULL
+	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on;
+	UPDATE unionreg.status_period s
+	   SET status = w.status, valid_to = w.left_on, pedagogical = w.pedagogical, position = w.position,
+		   student_level = w.student_level, full_time = w.full_time
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.status IS NOT NULL
+	   AND s.person_id = p.person_id AND s.valid_from = w.joined_on
+	   AND (s.status, s.valid_to, s.pedagogical, s.position, s.student_level, s.full_time)
+		   IS DISTINCT FROM
+		   (w.status, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time);
+	WITH stored AS MATERIALIZED (
+		SELECT s.person_id, s.valid_from FROM unionreg.status_period s JOIN _ump p ON p.person_id = s.person_id AND p.stored)
+	INSERT INTO unionreg.status_period (person_id, status, valid_from, valid_to, pedagogical, position,
+										student_level, full_time)
+	SELECT p.person_id, w.status, w.joined_on, w.left_on, w.pedagogical, w.position, w.student_level, w.full_time
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.person_id = p.person_id AND x.valid_from = w.joined_on
+	 WHERE w.status IS NOT NULL AND x.person_id IS NULL;
+
+	INSERT INTO unionreg.person_consent (person_id, channel, on_date, given)
+	SELECT p.person_id, c.channel, w.joined_on, c.given
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
+	 CROSS JOIN LATERAL (VALUES ('email', w.consent_email), ('sms', w.consent_sms), ('push', w.consent_push)) c(channel, given)
+	 WHERE c.given IS NOT NULL
+	ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given
+	 WHERE person_consent.given IS DISTINCT FROM excluded.given;
+
+	-- cards: stored ones move first (freeing the one active card), then new ones
+	UPDATE unionreg.card c SET state = w.card_status, state_on = w.card_status_on
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id AND p.stored
+	 WHERE w.card_final
+	   AND c.number = w.card_number AND c.state <> w.card_status;
+	WITH stored AS MATERIALIZED (
+		SELECT c.number FROM unionreg.card c JOIN _ump p ON p.person_id = c.person_id AND p.stored)
+	INSERT INTO unionreg.card (number, person_id, state, state_on, requested_on)
+	SELECT w.card_number, p.person_id, w.card_status, w.card_status_on, w.card_status_on
+	  FROM _umb w JOIN _ump p ON p.ext_id = w.ext_id
+	  LEFT JOIN stored x ON x.number = w.card_number
+	 WHERE w.card_final AND x.number IS NULL;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) IS
+	'internal: writes the valid rows of persons [p_lo, p_hi] (or the one row p_rn) of load_members()''s work table';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) FROM PUBLIC;
+
+-- Persons [p_lo, p_hi] of the work table failed together: write them in
+-- ten smaller batches, each in a subtransaction, and split a failing one
+-- the same way; one person's rows go one at a time, oldest period first,
+-- each failing one kept with the database's reason.
+CREATE FUNCTION unionreg._load_members_write_split(p_lo bigint, p_hi bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_step bigint;
+	v_lo bigint;
+	v_err text;
+	v_detail text;
+	r record;
+BEGIN
+	IF p_lo < p_hi THEN
+		v_step := (p_hi - p_lo + 10) / 10;
+		v_lo := p_lo;
+		WHILE v_lo <= p_hi LOOP
+			BEGIN
+				PERFORM unionreg._load_members_write(v_lo, least(v_lo + v_step - 1, p_hi), NULL);
+			EXCEPTION WHEN OTHERS THEN
+				PERFORM unionreg._load_members_write_split(v_lo, least(v_lo + v_step - 1, p_hi));
+			END;
+			v_lo := v_lo + v_step;
+		END LOOP;
+		RETURN;
+	END IF;
+	FOR r IN SELECT w.rn FROM _umw w WHERE w.pn = p_lo AND w.reason IS NULL ORDER BY w.joined_on, w.rn LOOP
+		BEGIN
+			PERFORM unionreg._load_members_write(p_lo, p_lo, r.rn);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+			UPDATE _umw SET reason = v_err || coalesce(' (' || nullif(v_detail, '') || ')', '') WHERE rn = r.rn;
+		END;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_members_write_split(bigint, bigint) IS
+	'internal: writes persons [p_lo, p_hi] of load_members()''s work table that failed together, splitting them until each failing row is kept with its reason';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_write_split(bigint, bigint) FROM PUBLIC;
+
+-- The member loader refreshes once, at its end, the persons of the file.
+CREATE FUNCTION unionreg._load_members_with_facts(OUT loaded bigint, OUT rejected bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_persons bigint[];
+BEGIN
+	CREATE TEMP TABLE _umf_staged ON COMMIT DROP AS SELECT DISTINCT s.ext_id FROM unionreg.stage_member s;
+	PERFORM unionreg._member_facts_defer(true);
+	SELECT l.loaded, l.rejected INTO loaded, rejected FROM unionreg._load_members_unchecked() l;
+	PERFORM unionreg._member_facts_defer(false);
+	PERFORM unionreg._progress('load_members', 'member facts');
+	IF (SELECT count(*) FROM _umf_staged) * 10 > (SELECT reltuples FROM pg_class WHERE oid = 'unionreg.person'::regclass) THEN
+		-- most of the union: one pass over the tables, not a probe per person
+		PERFORM unionreg._member_fact_refresh(NULL);
+	ELSE
+		SELECT array_agg(p.id) INTO v_persons FROM unionreg.person p JOIN _umf_staged s ON s.ext_id = p.ext_id;
+		PERFORM unionreg._member_fact_refresh(coalesce(v_persons, '{}'));
+	END IF;
+	DROP TABLE _umf_staged;
+END
+$$;
+COMMENT ON FUNCTION unionreg._load_members_with_facts() IS
+	'internal: the member load with the unionreg.member_fact refresh deferred to its end (the persons of the file, or everyone when the file is most of the union)';
+REVOKE EXECUTE ON FUNCTION unionreg._load_members_with_facts() FROM PUBLIC;
+
+-- the administrator reads everything (31_rls.sql); the facts are derived, written by the triggers only
+GRANT SELECT ON unionreg.member_fact TO unionreg_admin;

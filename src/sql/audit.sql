@@ -128,7 +128,7 @@ BEGIN
 			('person_consent', 'person_id, channel, on_date'), ('card', 'id')) v(tab, key)
 	LOOP
 		EXECUTE format('CREATE TRIGGER audit_ins AFTER INSERT ON unionreg.%I REFERENCING NEW TABLE AS new_rows
-						FOR EACH STATEMENT WHEN (NOT unionreg._restoring()) EXECUTE FUNCTION unionreg._audit_changes()', t.tab);
+						FOR EACH STATEMENT EXECUTE FUNCTION unionreg._audit_changes()', t.tab);
 		EXECUTE format('CREATE TRIGGER audit_upd AFTER UPDATE ON unionreg.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
 						FOR EACH STATEMENT EXECUTE FUNCTION unionreg._audit_changes(%L)', t.tab, t.key);
 		EXECUTE format('CREATE TRIGGER audit_del AFTER DELETE ON unionreg.%I REFERENCING OLD TABLE AS old_rows

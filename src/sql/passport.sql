@@ -85,22 +85,27 @@ SELECT 'primary', 'base_figures'
 UNION ALL
 SELECT 'subdivision', f FROM (VALUES ('name'), ('chairman_name')) v(f);
 
--- Internal: one row per organization live on D and field, with whether it is empty.
-CREATE FUNCTION unionreg.passport_gaps_at(as_of date DEFAULT current_date)
-RETURNS TABLE (org_ext_id text, org_name text, level text, region_code smallint,
+-- The mandatory passport fields that are empty, one row per organization
+-- live on D and field.  Inlined into its callers (plain SQL, no SET): a
+-- caller that filters on org_id reads those organizations through the index.
+CREATE FUNCTION unionreg._passport_gap_rows(p_as_of date)
+RETURNS TABLE (org_id bigint, org_ext_id text, org_name text, level text, region_code smallint,
 			   field text, field_label text)
 LANGUAGE sql STABLE PARALLEL SAFE
--- definer: the reader role sees these organization-level figures through the
--- views without a grant on the tables (which hold chairmen's names and contacts)
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT o.ext_id, o.name, o.level, o.region_code, r.field, f.label_ru
+	SELECT o.id, o.ext_id, o.name, o.level, o.region_code, r.field, f.label_ru
 	  FROM unionreg.org o
 	  JOIN unionreg.passport_requirement r ON r.level = o.level
 	  JOIN unionreg.passport_field f ON f.field = r.field
 	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
-	 WHERE o.valid_from <= $1 AND (o.valid_to IS NULL OR o.valid_to > $1)
+	  -- one probe of the base figures' key, only where they are required (a
+	  -- one-time filter skips it for the other fields), not a hash of them all
+	  LEFT JOIN LATERAL (
+			SELECT true AS present FROM unionreg.org_base b
+			 WHERE r.field = 'base_figures' AND b.org_id = o.id AND b.as_of <= p_as_of
+			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
+			 LIMIT 1) base ON true
+	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
 	   AND CASE r.field
 			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
 			WHEN 'short_name' THEN coalesce(btrim(o.short_name), '') = ''
@@ -110,17 +115,27 @@ AS $$
 			WHEN 'address' THEN coalesce(btrim(o.address), '') = ''
 			WHEN 'phone' THEN coalesce(btrim(o.phone), '') = ''
 			WHEN 'email' THEN coalesce(btrim(o.email), '') = ''
-			WHEN 'base_figures' THEN NOT EXISTS (
-				SELECT 1 FROM unionreg.org_base b
-				 WHERE b.org_id = o.id AND b.as_of <= $1
-				   AND (b.employees IS NOT NULL OR b.students IS NOT NULL))
+			WHEN 'base_figures' THEN base.present IS NULL
 			WHEN 'chairman_name' THEN coalesce(btrim(c.name), '') = ''
 			WHEN 'chairman_term' THEN c.term_from IS NULL OR c.term_to IS NULL
 			WHEN 'chairman_email' THEN coalesce(btrim(c.email), '') = ''
 			WHEN 'chairman_email_consent' THEN c.email_consent IS NOT TRUE
 			ELSE false
 		   END
-	 ORDER BY o.ext_id, r.field
+$$;
+COMMENT ON FUNCTION unionreg._passport_gap_rows(date) IS
+	'internal: mandatory passport fields (unionreg.passport_requirement) empty on D, one row per organization live on D and field';
+
+CREATE FUNCTION unionreg.passport_gaps_at(as_of date DEFAULT current_date)
+RETURNS TABLE (org_ext_id text, org_name text, level text, region_code smallint,
+			   field text, field_label text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT g.org_ext_id, g.org_name, g.level, g.region_code, g.field, g.field_label
+	  FROM unionreg._passport_gap_rows($1) g
+	 ORDER BY g.org_ext_id, g.field
 $$;
 COMMENT ON FUNCTION unionreg.passport_gaps_at(date) IS
 	'Mandatory passport fields that are empty, per organization live on as_of and field';
@@ -186,3 +201,22 @@ COMMENT ON COLUMN unionreg.chairman_gaps_by_level.no_term IS 'of them with a cha
 COMMENT ON COLUMN unionreg.chairman_gaps_by_level.no_term_pct IS 'the same, % of the level';
 COMMENT ON COLUMN unionreg.chairman_gaps_by_level.term_not_current IS 'of them whose chairman''s term does not cover today (expired or not begun)';
 COMMENT ON COLUMN unionreg.chairman_gaps_by_level.term_not_current_pct IS 'the same, % of the level';
+
+CREATE TABLE unionreg.paper_baseline (
+	org_id		bigint NOT NULL REFERENCES unionreg.org,
+	as_of		date NOT NULL,
+	members		integer CHECK (members >= 0),
+	working		integer CHECK (working >= 0),
+	students	integer CHECK (students >= 0),
+	pensioners	integer CHECK (pensioners >= 0),
+	employees	integer CHECK (employees >= 0),
+	PRIMARY KEY (org_id, as_of)
+);
+COMMENT ON TABLE unionreg.paper_baseline IS 'Figures of the paper statistical reports, to compare the register with';
+COMMENT ON COLUMN unionreg.paper_baseline.org_id IS 'the organization';
+COMMENT ON COLUMN unionreg.paper_baseline.as_of IS 'the report date';
+COMMENT ON COLUMN unionreg.paper_baseline.members IS 'members on paper';
+COMMENT ON COLUMN unionreg.paper_baseline.working IS 'working members on paper';
+COMMENT ON COLUMN unionreg.paper_baseline.students IS 'student members on paper';
+COMMENT ON COLUMN unionreg.paper_baseline.pensioners IS 'non-working pensioners on paper';
+COMMENT ON COLUMN unionreg.paper_baseline.employees IS 'employees on paper';

@@ -1,5 +1,0 @@
--- ---------------------------------------------------------------------
--- Identifier types with check digits (model: contrib/isn).  The shared
--- boilerplate of each type is expanded from src/sql/idtype.sql.in right
--- after this part; the comments below say what each one is.
--- ---------------------------------------------------------------------

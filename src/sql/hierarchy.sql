@@ -1,0 +1,406 @@
+-- ---------------------------------------------------------------------
+-- Catalogs: codes of DOMAIN.md with Russian labels.  Rules are data.
+-- ---------------------------------------------------------------------
+
+CREATE TABLE unionreg.level (
+	code		text PRIMARY KEY,
+	rank		smallint NOT NULL UNIQUE,
+	label_ru	text NOT NULL,
+	label_en	text NOT NULL,
+	max_self_nesting smallint NOT NULL DEFAULT 1
+		CHECK (max_self_nesting >= 1)
+);
+COMMENT ON TABLE unionreg.level IS 'Levels of the union''s structure, top (rank 0) to bottom';
+COMMENT ON COLUMN unionreg.level.code IS 'level code: central, regional, district, territorial, primary, subdivision';
+COMMENT ON COLUMN unionreg.level.rank IS 'position from the top, 0 = central';
+COMMENT ON COLUMN unionreg.level.label_ru IS 'Russian label';
+COMMENT ON COLUMN unionreg.level.label_en IS 'English label';
+COMMENT ON COLUMN unionreg.level.max_self_nesting IS 'how many organizations of this level may stand in a chain one under another (subdivisions: 2)';
+
+INSERT INTO unionreg.level VALUES
+	('central',     0, 'Общероссийский Профсоюз образования', 'central (the Union)', 1),
+	('regional',    1, 'региональная (межрегиональная) организация', 'regional organization', 1),
+	('district',    2, 'окружная организация', 'district organization', 1),
+	('territorial', 3, 'территориальная (районная, городская) организация', 'territorial organization', 1),
+	('primary',     4, 'первичная профсоюзная организация', 'primary organization', 1),
+	('subdivision', 5, 'структурное подразделение (профгруппа, цеховая)', 'structural subdivision', 2);
+
+CREATE TABLE unionreg.level_parent (
+	level		text NOT NULL REFERENCES unionreg.level,
+	parent_level text NOT NULL REFERENCES unionreg.level,
+	PRIMARY KEY (level, parent_level)
+);
+COMMENT ON TABLE unionreg.level_parent IS 'Allowed parent levels: a link from an organization of "level" may go only to one of "parent_level"';
+COMMENT ON COLUMN unionreg.level_parent.level IS 'level of the child organization';
+COMMENT ON COLUMN unionreg.level_parent.parent_level IS 'a level its parent may have';
+
+INSERT INTO unionreg.level_parent VALUES
+	('regional', 'central'),
+	('district', 'regional'),
+	('territorial', 'regional'), ('territorial', 'district'),
+	('primary', 'territorial'), ('primary', 'district'), ('primary', 'regional'),
+	('subdivision', 'primary'), ('subdivision', 'subdivision');
+
+CREATE TABLE unionreg.org_kind (
+	code		text PRIMARY KEY,
+	label_ru	text NOT NULL,
+	label_en	text NOT NULL
+);
+COMMENT ON TABLE unionreg.org_kind IS 'Kinds of primary organizations: the type of educational organization they sit in';
+COMMENT ON COLUMN unionreg.org_kind.code IS 'kind code';
+COMMENT ON COLUMN unionreg.org_kind.label_ru IS 'Russian label';
+COMMENT ON COLUMN unionreg.org_kind.label_en IS 'English label';
+
+INSERT INTO unionreg.org_kind VALUES
+	('school', 'общеобразовательная организация', 'general school'),
+	('preschool', 'дошкольная образовательная организация', 'preschool'),
+	('supplementary', 'организация дополнительного образования', 'supplementary education'),
+	('professional', 'профессиональная образовательная организация', 'professional education (college)'),
+	('higher', 'образовательная организация высшего образования', 'higher education'),
+	('science', 'научная организация', 'science'),
+	('other', 'управление образованием, прочие', 'other');
+
+CREATE TABLE unionreg.composition (
+	code		text PRIMARY KEY,
+	label_ru	text NOT NULL,
+	label_en	text NOT NULL
+);
+COMMENT ON TABLE unionreg.composition IS 'Composition of a primary organization: whom it unites';
+COMMENT ON COLUMN unionreg.composition.code IS 'composition code';
+COMMENT ON COLUMN unionreg.composition.label_ru IS 'Russian label';
+COMMENT ON COLUMN unionreg.composition.label_en IS 'English label';
+
+INSERT INTO unionreg.composition VALUES
+	('workers', 'работников', 'workers'),
+	('students', 'обучающихся', 'students'),
+	('joint', 'работников и обучающихся', 'workers and students');
+
+-- ---------------------------------------------------------------------
+-- Organizations, their lifetimes and their parent links over time.
+-- Periods are half-open [valid_from, valid_to); valid_to NULL = still holds.
+-- ---------------------------------------------------------------------
+
+CREATE TABLE unionreg.org (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	ext_id		text NOT NULL UNIQUE CHECK (ext_id <> ''),
+	level		text NOT NULL REFERENCES unionreg.level,
+	kind		text REFERENCES unionreg.org_kind,
+	composition text REFERENCES unionreg.composition,
+	name		text NOT NULL CHECK (btrim(name) <> ''),
+	short_name	text,
+	inn			unionreg.inn,
+	ogrn		unionreg.ogrn,
+	region_code smallint CHECK (region_code BETWEEN 1 AND 99),
+	address		text,
+	phone		text,
+	email		text,
+	valid_from	date NOT NULL,
+	valid_to	date,
+	CONSTRAINT org_lifetime_ordered CHECK (valid_to IS NULL OR valid_to > valid_from),
+	CONSTRAINT org_primary_has_kind CHECK (level <> 'primary' OR (kind IS NOT NULL AND composition IS NOT NULL)),
+	-- exactly one root: a backstop for the trigger's clearer check
+	CONSTRAINT org_single_central EXCLUDE USING btree ((true) WITH =) WHERE (level = 'central')
+		DEFERRABLE INITIALLY DEFERRED
+);
+COMMENT ON TABLE unionreg.org IS 'Organizations of every level with the general tab of their passport and their lifetime [valid_from, valid_to)';
+COMMENT ON COLUMN unionreg.org.id IS 'internal key';
+COMMENT ON COLUMN unionreg.org.ext_id IS 'external identifier used by files, views and functions';
+COMMENT ON COLUMN unionreg.org.level IS 'level code (see unionreg.level)';
+COMMENT ON COLUMN unionreg.org.kind IS 'kind of a primary organization (see unionreg.org_kind)';
+COMMENT ON COLUMN unionreg.org.composition IS 'composition of a primary organization (see unionreg.composition)';
+COMMENT ON COLUMN unionreg.org.name IS 'full name (полное наименование)';
+COMMENT ON COLUMN unionreg.org.short_name IS 'short name (краткое наименование)';
+COMMENT ON COLUMN unionreg.org.inn IS 'ИНН of the legal entity, where it has one';
+COMMENT ON COLUMN unionreg.org.ogrn IS 'ОГРН of the legal entity, where it has one';
+COMMENT ON COLUMN unionreg.org.region_code IS 'code of the subject of the Russian Federation (код субъекта РФ), 1..99';
+COMMENT ON COLUMN unionreg.org.address IS 'postal address';
+COMMENT ON COLUMN unionreg.org.phone IS 'phone';
+COMMENT ON COLUMN unionreg.org.email IS 'e-mail of the organization';
+COMMENT ON COLUMN unionreg.org.valid_from IS 'first day the organization exists (created)';
+COMMENT ON COLUMN unionreg.org.valid_to IS 'first day it no longer exists (liquidated); NULL = exists';
+
+CREATE INDEX org_level_idx ON unionreg.org (level);
+
+CREATE TABLE unionreg.org_link (
+	org_id		bigint NOT NULL REFERENCES unionreg.org,
+	parent_id	bigint NOT NULL REFERENCES unionreg.org,
+	valid_from	date NOT NULL,
+	valid_to	date,
+	PRIMARY KEY (org_id, valid_from),
+	CONSTRAINT org_link_ordered CHECK (valid_to IS NULL OR valid_to > valid_from),
+	CONSTRAINT org_link_not_self CHECK (org_id <> parent_id)
+	-- Overlapping links of one organization are refused by the statement
+	-- trigger below (serialized by the hierarchy lock), not by a GiST
+	-- exclusion constraint: that index cost 3.5 s of a 150,000-row load and
+	-- the trigger already holds every link of the organizations it checks.
+);
+COMMENT ON TABLE unionreg.org_link IS 'Parent links over time: org_id stands under parent_id during [valid_from, valid_to); two links of one organization never overlap';
+COMMENT ON COLUMN unionreg.org_link.org_id IS 'the child organization';
+COMMENT ON COLUMN unionreg.org_link.parent_id IS 'its parent during the period';
+COMMENT ON COLUMN unionreg.org_link.valid_from IS 'first day of the link';
+COMMENT ON COLUMN unionreg.org_link.valid_to IS 'first day the link no longer holds; NULL = holds';
+CREATE INDEX org_link_parent_idx ON unionreg.org_link (parent_id, valid_from);
+
+-- serializes hierarchy writers so that checks see each other's commits
+-- The writers' checks read the whole hierarchy and every period, whoever
+-- writes: a chairman's view of the tree must not hide a cycle or an overlap.
+CREATE FUNCTION unionreg.org_link_check() RETURNS trigger
+	AS 'MODULE_PATHNAME' LANGUAGE C
+	SECURITY DEFINER SET search_path = pg_catalog, unionreg, pg_temp;
+COMMENT ON FUNCTION unionreg.org_link_check() IS
+	'statement trigger: validates every changed parent link (allowed levels, lifetimes, overlaps, cycles, subdivision nesting)';
+CREATE FUNCTION unionreg.org_check() RETURNS trigger
+	AS 'MODULE_PATHNAME' LANGUAGE C
+	SECURITY DEFINER SET search_path = pg_catalog, unionreg, pg_temp;
+COMMENT ON FUNCTION unionreg.org_check() IS
+	'statement trigger: validates changed organizations (single root, lifetime against own links, children and members)';
+
+CREATE TRIGGER org_link_check_ins AFTER INSERT ON unionreg.org_link
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION unionreg.org_link_check();
+CREATE TRIGGER org_link_check_upd AFTER UPDATE ON unionreg.org_link
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION unionreg.org_link_check();
+CREATE TRIGGER org_check_ins AFTER INSERT ON unionreg.org
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION unionreg.org_check();
+CREATE TRIGGER org_check_upd AFTER UPDATE ON unionreg.org
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION unionreg.org_check();
+COMMENT ON SEQUENCE unionreg.org_id_seq IS 'internal ids of organizations';
+
+-- ---------------------------------------------------------------------
+-- Hierarchy functions: the tree on a date, validation, moves, liquidation.
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION unionreg._org_at_unchecked(as_of date DEFAULT current_date)
+RETURNS TABLE (ext_id text, parent_ext_id text, level text, kind text,
+			   composition text, name text, depth integer)
+	AS 'MODULE_PATHNAME', 'org_at' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+REVOKE EXECUTE ON FUNCTION unionreg._org_at_unchecked(date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._org_at_unchecked(date) IS
+	'internal: the body of unionreg.org_at, without the caller''s scope check';
+
+-- the tree and its problems, within the caller's subtree
+CREATE FUNCTION unionreg.org_at(as_of date DEFAULT current_date)
+RETURNS TABLE (ext_id text, parent_ext_id text, level text, kind text, composition text, name text, depth integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF unionreg._sees_all() THEN
+		RETURN QUERY SELECT * FROM unionreg._org_at_unchecked(as_of);
+	ELSE
+		RETURN QUERY SELECT t.* FROM unionreg._org_at_unchecked(as_of) t
+		 WHERE t.ext_id IN (SELECT unionreg._visible_org_ext_ids());
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg.org_at(date) IS
+	'The tree as it stood on a date, one row per live organization, parents before children, siblings by name in Russian collation (depth 0 = central); within the caller''s subtree';
+
+CREATE FUNCTION unionreg._validate_hierarchy_unchecked(as_of date DEFAULT current_date)
+RETURNS TABLE (org_ext_id text, problem text, detail text)
+	AS 'MODULE_PATHNAME', 'validate_hierarchy' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+REVOKE EXECUTE ON FUNCTION unionreg._validate_hierarchy_unchecked(date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._validate_hierarchy_unchecked(date) IS
+	'internal: the body of unionreg.validate_hierarchy, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.validate_hierarchy(as_of date DEFAULT current_date)
+RETURNS TABLE (org_ext_id text, problem text, detail text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF unionreg._sees_all() THEN
+		RETURN QUERY SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of);
+	ELSE
+		RETURN QUERY SELECT t.* FROM unionreg._validate_hierarchy_unchecked(as_of) t
+		 WHERE t.org_ext_id IN (SELECT unionreg._visible_org_ext_ids());
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg.validate_hierarchy(date) IS
+	'Every broken hierarchy rule in the stored data on a date, one row per problem (org_ext_id, problem, detail); within the caller''s subtree';
+
+-- Internal: the id of an organization by ext_id, or a clear error.
+CREATE FUNCTION unionreg._org_id(p_ext_id text, p_role text DEFAULT 'organization')
+RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	IF p_ext_id IS NULL THEN
+		RAISE EXCEPTION 'the % is NULL', p_role
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Pass the ext_id of an existing organization.';
+	END IF;
+	SELECT o.id INTO v_id FROM unionreg.org o WHERE o.ext_id = p_ext_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION '% "%" does not exist', p_role, p_ext_id
+			USING ERRCODE = 'no_data_found',
+				  DETAIL = format('No row of unionreg.org has ext_id %L.', p_ext_id),
+				  HINT = 'Check the ext_id, or load the organization first (unionreg.load_orgs).';
+	END IF;
+	RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg._org_id(text, text) IS 'internal: id of an organization by ext_id, or an error naming it';
+
+CREATE FUNCTION unionreg._create_org_unchecked(
+	p_ext_id text, p_parent_ext_id text, p_level text, p_name text,
+	p_valid_from date DEFAULT current_date,
+	p_kind text DEFAULT NULL, p_composition text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+	v_parent bigint;
+BEGIN
+	IF p_level = 'primary' AND (p_kind IS NULL OR p_composition IS NULL) THEN
+		RAISE EXCEPTION 'primary organization "%" needs a kind and a composition', p_ext_id
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('kind is %s, composition is %s.', coalesce(p_kind, 'empty'), coalesce(p_composition, 'empty')),
+				  HINT = 'Pass p_kind (school, preschool, supplementary, professional, higher, science, other) and p_composition (workers, students, joint).';
+	END IF;
+	IF p_level <> 'central' THEN
+		v_parent := unionreg._org_id(p_parent_ext_id, 'parent organization');
+	END IF;
+	INSERT INTO unionreg.org (ext_id, level, kind, composition, name, valid_from)
+	VALUES (p_ext_id, p_level, p_kind, p_composition, p_name, p_valid_from)
+	RETURNING id INTO v_id;
+	IF v_parent IS NOT NULL THEN
+		INSERT INTO unionreg.org_link (org_id, parent_id, valid_from)
+		VALUES (v_id, v_parent, p_valid_from);
+	END IF;
+	RETURN v_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION unionreg._create_org_unchecked(text, text, text, text, date, text, text) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._create_org_unchecked(text, text, text, text, date, text, text) IS
+	'internal: the body of unionreg.create_org, without the caller''s scope check';
+
+-- ---- the hierarchy -----------------------------------------------------------
+
+CREATE FUNCTION unionreg.create_org(
+	p_ext_id text, p_parent_ext_id text, p_level text, p_name text,
+	p_valid_from date DEFAULT current_date,
+	p_kind text DEFAULT NULL, p_composition text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF p_parent_ext_id IS NULL THEN
+		PERFORM unionreg._require_admin('create an organization without a parent');
+	ELSE
+		PERFORM unionreg._require_org(p_parent_ext_id, 'create an organization under', 'parent');
+	END IF;
+	RETURN unionreg._create_org_unchecked(p_ext_id, p_parent_ext_id, p_level, p_name, p_valid_from, p_kind, p_composition);
+END
+$$;
+COMMENT ON FUNCTION unionreg.create_org(text, text, text, text, date, text, text) IS
+	'Create an organization under a parent from a date (primaries need kind and composition); the parent must be in the caller''s subtree';
+
+CREATE FUNCTION unionreg._move_org_unchecked(p_org text, p_new_parent text, p_effective date)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_org bigint := unionreg._org_id(p_org);
+	v_parent bigint := unionreg._org_id(p_new_parent, 'new parent');
+	v_link record;
+BEGIN
+	IF p_effective IS NULL THEN
+		RAISE EXCEPTION 'the effective date of moving "%" is NULL', p_org
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Pass the first day the organization stands under its new parent.';
+	END IF;
+	-- one move at a time, so a move reads the links it changes as they are
+	PERFORM pg_advisory_xact_lock(1970170223, 1);
+
+	SELECT l.* INTO v_link FROM unionreg.org_link l
+	 WHERE l.org_id = v_org AND l.valid_from <= p_effective
+	   AND (l.valid_to IS NULL OR l.valid_to > p_effective)
+	   FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'cannot move "%" on %: it has no parent link that day', p_org, p_effective
+			USING ERRCODE = 'check_violation',
+				  DETAIL = 'The organization is not live on that date, or it is the root.',
+				  HINT = 'Pick a date within the organization''s lifetime.';
+	END IF;
+	IF v_link.parent_id = v_parent THEN
+		RETURN;					-- already there: nothing to do
+	END IF;
+	IF v_link.valid_from = p_effective THEN
+		UPDATE unionreg.org_link SET parent_id = v_parent
+		 WHERE org_id = v_org AND valid_from = v_link.valid_from;
+	ELSE
+		UPDATE unionreg.org_link SET valid_to = p_effective
+		 WHERE org_id = v_org AND valid_from = v_link.valid_from;
+		INSERT INTO unionreg.org_link (org_id, parent_id, valid_from, valid_to)
+		VALUES (v_org, v_parent, p_effective, v_link.valid_to);
+	END IF;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION unionreg._move_org_unchecked(text, text, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._move_org_unchecked(text, text, date) IS
+	'internal: the body of unionreg.move_org, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.move_org(p_org text, p_new_parent text, p_effective date)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	PERFORM unionreg._require_org(p_org, 'move');
+	PERFORM unionreg._require_org(p_new_parent, 'move an organization under', 'parent');
+	PERFORM unionreg._move_org_unchecked(p_org, p_new_parent, p_effective);
+END
+$$;
+COMMENT ON FUNCTION unionreg.move_org(text, text, date) IS
+	'Move an organization with its whole subtree under a new parent from an effective date, checked as one operation; both must be in the caller''s subtree';
+
+CREATE FUNCTION unionreg._liquidate_org_unchecked(p_org text, p_on date)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v_org bigint := unionreg._org_id(p_org);
+	v_from date;
+BEGIN
+	SELECT valid_from INTO v_from FROM unionreg.org WHERE id = v_org FOR UPDATE;
+	IF p_on IS NULL OR p_on <= v_from THEN
+		RAISE EXCEPTION 'cannot liquidate "%" on %: it was created on %', p_org, p_on, v_from
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The liquidation date is the first day it no longer exists and must come after its creation.';
+	END IF;
+	-- links that start on or after the date go, the one holding then ends then
+	DELETE FROM unionreg.org_link WHERE org_id = v_org AND valid_from >= p_on;
+	UPDATE unionreg.org_link SET valid_to = p_on
+	 WHERE org_id = v_org AND (valid_to IS NULL OR valid_to > p_on);
+	UPDATE unionreg.org SET valid_to = p_on WHERE id = v_org;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION unionreg._liquidate_org_unchecked(text, date) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._liquidate_org_unchecked(text, date) IS
+	'internal: the body of unionreg.liquidate_org, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.liquidate_org(p_org text, p_on date)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	PERFORM unionreg._require_org(p_org, 'liquidate');
+	PERFORM unionreg._liquidate_org_unchecked(p_org, p_on);
+END
+$$;
+COMMENT ON FUNCTION unionreg.liquidate_org(text, date) IS
+	'Liquidate an organization on a date (refused while live children or members remain); it must be in the caller''s subtree';

@@ -183,11 +183,11 @@ SELECT unionreg.move_org('P4', 'T2', '2026-04-01');
 SELECT unionreg.transfer_member('M5', 'P3', '2026-04-01');
 \echo :LAST_ERROR_SQLSTATE
 UPDATE unionreg.org SET short_name = 'Ш4' WHERE ext_id = 'P4';
--- staged rows: added, never read back (another login's files hold personal data)
+-- staged rows: the login's own, seen and cleared by it alone (another
+-- login's files hold personal data: sql/security_staging.sql)
 INSERT INTO unionreg.stage_member (ext_id, org_ext_id, surname, first_name) VALUES ('X1', 'P1', 'Проба', 'Строки');
-SELECT count(*) AS staged_rows_seen FROM unionreg.stage_member;
-\echo :LAST_ERROR_SQLSTATE
-DELETE FROM unionreg.stage_member;
+SELECT count(*) AS own_staged_rows_seen FROM unionreg.stage_member;
+SELECT count(*) FROM unionreg._staged_member;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS r2_rows FROM unionreg.org WHERE ext_id IN ('R2', 'T3', 'P4');
 RESET SESSION AUTHORIZATION;
@@ -223,8 +223,9 @@ RESET SESSION AUTHORIZATION;
 -- ---- the administrator: everything, the audit trail read-only ------------------
 SET SESSION AUTHORIZATION regress_admin;
 SELECT count(*) AS orgs, (SELECT count(*) FROM unionreg.persons WHERE unmasked) AS persons_unmasked FROM unionreg.org;
+-- another login's staged row stays that login's
 SELECT ext_id, org_ext_id FROM unionreg.stage_member;
-DELETE FROM unionreg.stage_member;
+SELECT ext_id, staged_by FROM unionreg._staged_member;
 SELECT unionreg.build_snapshot('2026-06-01') > 0 AS built;
 SELECT built_by FROM unionreg.snapshot;
 SELECT count(*) > 0 AS reads_audit FROM unionreg.audit_trail;

@@ -1,35 +1,5 @@
 
 
-CREATE TABLE unionreg.stage_org (
-	ext_id text, parent_ext_id text, level text, kind text, composition text,
-	name text, short_name text, inn text, ogrn text, region_code text,
-	valid_from text, valid_to text, base_as_of text, employees text, students text,
-	chairman_name text, chairman_term_from text, chairman_term_to text,
-	chairman_released text, chairman_email text, chairman_email_consent text
-);
-COMMENT ON TABLE unionreg.stage_org IS
-	'Staging for organizations: every column text so \copy never fails; load with unionreg.load_orgs(). One row = one organization (upsert by ext_id)';
-COMMENT ON COLUMN unionreg.stage_org.ext_id IS 'external id of the organization';
-COMMENT ON COLUMN unionreg.stage_org.parent_ext_id IS 'external id of its parent (empty for central); a changed parent is a move effective on valid_from';
-COMMENT ON COLUMN unionreg.stage_org.level IS 'central, regional, district, territorial, primary, subdivision';
-COMMENT ON COLUMN unionreg.stage_org.kind IS 'kind of a primary: school, preschool, supplementary, professional, higher, science, other';
-COMMENT ON COLUMN unionreg.stage_org.composition IS 'composition of a primary: workers, students, joint';
-COMMENT ON COLUMN unionreg.stage_org.name IS 'full name';
-COMMENT ON COLUMN unionreg.stage_org.short_name IS 'short name';
-COMMENT ON COLUMN unionreg.stage_org.inn IS 'ИНН, 10 or 12 digits';
-COMMENT ON COLUMN unionreg.stage_org.ogrn IS 'ОГРН, 13 or 15 digits';
-COMMENT ON COLUMN unionreg.stage_org.region_code IS 'code of the subject of the Russian Federation, 01..99';
-COMMENT ON COLUMN unionreg.stage_org.valid_from IS 'creation date, ISO (or the effective date of a move)';
-COMMENT ON COLUMN unionreg.stage_org.valid_to IS 'first day it no longer exists, ISO; empty = exists';
-COMMENT ON COLUMN unionreg.stage_org.base_as_of IS 'the 1 January the headcounts hold on';
-COMMENT ON COLUMN unionreg.stage_org.employees IS 'employees of the educational organization on base_as_of';
-COMMENT ON COLUMN unionreg.stage_org.students IS 'students of the educational organization on base_as_of';
-COMMENT ON COLUMN unionreg.stage_org.chairman_name IS 'chairman''s full name';
-COMMENT ON COLUMN unionreg.stage_org.chairman_term_from IS 'chairman''s term of office, first day';
-COMMENT ON COLUMN unionreg.stage_org.chairman_term_to IS 'chairman''s term of office, first day no longer in office';
-COMMENT ON COLUMN unionreg.stage_org.chairman_released IS 'released from the main job: t/f/true/false/1/0/да/нет';
-COMMENT ON COLUMN unionreg.stage_org.chairman_email IS 'chairman''s e-mail';
-COMMENT ON COLUMN unionreg.stage_org.chairman_email_consent IS 'consent to union e-mail: t/f/true/false/1/0/да/нет';
 
 -- Internal: the allowed parent levels of a level, as a list for messages.
 CREATE FUNCTION unionreg._allowed_parents_text(p_level text)

@@ -59,7 +59,8 @@ BEGIN
 			   o.id AS org_id, (o.id IS NULL OR o.ext_id IN (SELECT vis.ext_id FROM vis)) AS own_ok,
 			   (SELECT p.ext_id FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
 				 WHERE l.org_id = o.id AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)) AS current_parent
-		  FROM unionreg.stage_org s LEFT JOIN unionreg.org o ON o.ext_id = nullif(btrim(s.ext_id), '')),
+		  FROM unionreg._staged_org s LEFT JOIN unionreg.org o ON o.ext_id = nullif(btrim(s.ext_id), '')
+		 WHERE s.staged_by = session_user),
 	ok (ext_id) AS (
 		SELECT st.ext_id FROM staged st
 		 WHERE st.own_ok AND (st.parent_ext_id IN (SELECT vis.ext_id FROM vis)
@@ -67,12 +68,12 @@ BEGIN
 		UNION
 		SELECT st.ext_id FROM staged st JOIN ok ON st.parent_ext_id = ok.ext_id WHERE st.own_ok),
 	outside AS (
-		DELETE FROM unionreg.stage_org s
+		DELETE FROM unionreg._staged_org s
 		 USING staged st
 		 WHERE s.ctid = st.row_ctid AND st.ext_id IS NOT NULL AND st.ext_id NOT IN (SELECT ok.ext_id FROM ok)
 		RETURNING s.*, st.org_id, st.own_ok, st.parent_ext_id AS parent_trimmed)
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_org', x.ext_id, to_jsonb(x) - 'org_id' - 'own_ok' - 'parent_trimmed',
+	SELECT 'stage_org', x.ext_id, to_jsonb(x) - 'staged_by' - 'org_id' - 'own_ok' - 'parent_trimmed',
 		   format('login %s may not load %L: %s', session_user, btrim(x.ext_id),
 				  CASE WHEN NOT x.own_ok THEN 'the organization is outside the subtree the login stands for'
 					   WHEN x.parent_trimmed IS NULL THEN 'an organization without a parent is the administrator''s to load'
@@ -98,10 +99,10 @@ BEGIN
 	WITH judged AS (
 		SELECT s.ctid AS row_ctid,
 			   btrim(s.org_ext_id) NOT IN (SELECT unionreg._visible_org_ext_ids()) AS org_outside
-		  FROM unionreg.stage_member s
-		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL),
+		  FROM unionreg._staged_member s
+		 WHERE s.staged_by = session_user AND nullif(btrim(s.org_ext_id), '') IS NOT NULL),
 	outside AS (
-		DELETE FROM unionreg.stage_member s
+		DELETE FROM unionreg._staged_member s
 		 USING judged j
 		 WHERE s.ctid = j.row_ctid
 		   AND (j.org_outside
@@ -109,7 +110,7 @@ BEGIN
 							WHERE p.ext_id = btrim(s.ext_id) AND p.id NOT IN (SELECT unionreg._visible_person_ids())))
 		RETURNING s.*, j.org_outside)
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_member', x.ext_id, to_jsonb(x) - 'org_outside',
+	SELECT 'stage_member', x.ext_id, to_jsonb(x) - 'staged_by' - 'org_outside',
 		   format('login %s may not load this row: %s', session_user,
 				  CASE WHEN x.org_outside
 					   THEN format('organization %L is not in the subtree the login stands for', btrim(x.org_ext_id))
@@ -130,12 +131,12 @@ DECLARE
 	v_n bigint;
 BEGIN
 	WITH outside AS (
-		DELETE FROM unionreg.stage_baseline s
-		 WHERE nullif(btrim(s.org_ext_id), '') IS NOT NULL
+		DELETE FROM unionreg._staged_baseline s
+		 WHERE s.staged_by = session_user AND nullif(btrim(s.org_ext_id), '') IS NOT NULL
 		   AND btrim(s.org_ext_id) NOT IN (SELECT unionreg._visible_org_ext_ids())
 		RETURNING s.*)
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
-	SELECT 'stage_baseline', x.org_ext_id, to_jsonb(x),
+	SELECT 'stage_baseline', x.org_ext_id, to_jsonb(x) - 'staged_by',
 		   format('login %s may not load a baseline of %L: it is not in the subtree the login stands for',
 				  session_user, btrim(x.org_ext_id))
 	  FROM outside x;

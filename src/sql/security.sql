@@ -315,24 +315,10 @@ CREATE POLICY own_scope ON unionreg.access_scope
 	USING ((SELECT unionreg._sees_all()) OR login = session_user);
 COMMENT ON POLICY own_scope ON unionreg.access_scope IS 'the session''s login''s own mappings (every mapping for the administrator)';
 
--- the staged files and the audit trail hold person rows too: officers and
--- chairmen may add staged rows but read none; the administrator reads all
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['stage_org', 'stage_member', 'stage_baseline', 'audit_log'] LOOP
-		EXECUTE format('ALTER TABLE unionreg.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY administrator ON unionreg.%I USING ((SELECT unionreg._sees_all()))', t);
-		EXECUTE format('COMMENT ON POLICY administrator ON unionreg.%I IS %L', t, 'the administrator reads and changes every row');
-	END LOOP;
-	FOREACH t IN ARRAY ARRAY['stage_org', 'stage_member', 'stage_baseline'] LOOP
-		EXECUTE format('CREATE POLICY staging ON unionreg.%I FOR INSERT WITH CHECK (true)', t);
-		EXECUTE format('COMMENT ON POLICY staging ON unionreg.%I IS %L', t,
-					   'anyone granted INSERT stages rows; the loaders judge them against the login''s subtree');
-	END LOOP;
-END
-$$;
+-- the audit trail holds person rows too: the administrator reads it all
+ALTER TABLE unionreg.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY administrator ON unionreg.audit_log USING ((SELECT unionreg._sees_all()));
+COMMENT ON POLICY administrator ON unionreg.audit_log IS 'the administrator reads and changes every row';
 
 
 -- ---- grants ------------------------------------------------------------------
@@ -371,8 +357,13 @@ GRANT INSERT, UPDATE ON unionreg.org_base, unionreg.org_chairman, unionreg.statu
 GRANT INSERT ON unionreg.person_consent TO unionreg_officer, unionreg_chair;
 GRANT UPDATE (surname, first_name, patronymic, email, phone, virtual_card_on, profcards_on)
 	ON unionreg.person TO unionreg_officer, unionreg_chair;
-GRANT INSERT ON unionreg.stage_org, unionreg.stage_member, unionreg.stage_baseline
-	TO unionreg_officer, unionreg_chair;
+-- staging and loading: each login its own staged rows (src/sql/staging.sql)
+REVOKE ALL ON unionreg._staged_org, unionreg._staged_member, unionreg._staged_baseline FROM PUBLIC;
+GRANT SELECT, INSERT, DELETE ON unionreg.stage_org, unionreg.stage_member, unionreg.stage_baseline
+	TO unionreg_admin, unionreg_officer, unionreg_chair;
+REVOKE EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines()
+	TO unionreg_admin, unionreg_officer, unionreg_chair;
 GRANT SELECT ON unionreg.my_scope TO unionreg_admin, unionreg_officer, unionreg_chair;
 
 -- person data never reaches the reader, nor anyone without a role here

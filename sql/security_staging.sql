@@ -1,0 +1,112 @@
+-- Attacks on the roles (security issue): each finding as the attack a login
+-- tried, which must now fail or change nothing.
+--   1. the restore switch faked with row_security = off and a query text
+--   2. staged files shared between logins; the reader running the loaders
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+DROP ROLE IF EXISTS regress_sec_officer_r1, regress_sec_officer_r2, regress_sec_chair_t1,
+	regress_sec_reader, regress_sec_admin;
+SET datestyle = 'ISO, YMD';
+\set SHOW_CONTEXT never
+
+-- C ─ R1 ─ T1 ─ P1        C ─ R2 ─ T3 ─ P3
+SELECT unionreg.create_org('C', NULL, 'central', 'Профсоюз', '1990-01-01');
+SELECT unionreg.create_org('R1', 'C', 'regional', 'Регион 1', '1991-01-01');
+SELECT unionreg.create_org('R2', 'C', 'regional', 'Регион 2', '1991-01-01');
+SELECT unionreg.create_org('T1', 'R1', 'territorial', 'Город 1', '1995-01-01');
+SELECT unionreg.create_org('T3', 'R2', 'territorial', 'Город 3', '1995-01-01');
+SELECT unionreg.create_org('P1', 'T1', 'primary', 'Школа № 1', '2000-01-01', 'school', 'workers');
+SELECT unionreg.create_org('P3', 'T3', 'primary', 'Школа № 3', '2000-01-01', 'school', 'workers');
+CREATE ROLE regress_sec_officer_r1 LOGIN IN ROLE unionreg_officer;
+CREATE ROLE regress_sec_officer_r2 LOGIN IN ROLE unionreg_officer;
+CREATE ROLE regress_sec_chair_t1 LOGIN IN ROLE unionreg_chair;
+CREATE ROLE regress_sec_reader LOGIN IN ROLE unionreg_reader;
+CREATE ROLE regress_sec_admin LOGIN IN ROLE unionreg_admin;
+SELECT unionreg.grant_scope('regress_sec_officer_r1', 'R1');
+SELECT unionreg.grant_scope('regress_sec_officer_r2', 'R2');
+SELECT unionreg.grant_scope('regress_sec_chair_t1', 'T1');
+-- (the loaders' NOTICEs carry timings)
+
+-- ---- 1. nothing a login sets or words turns a rule, the audit or the facts off --
+SELECT count(*) AS audit_before FROM unionreg.audit_log \gset
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+-- what pg_dump writes at the top of a dump, and a query text that looks like a restore
+SET row_security = off;
+COPY (SELECT unionreg.admit_member('SPOOF1', 'P1', '2026-01-15', 'Невидимкин', 'Аудит', NULL, '1980-01-01') > 0,
+	  ' FROM stdin') TO STDOUT;
+-- with row security off, a cycle and a level out of place are refused all the same
+SELECT unionreg.move_org('T1', 'P1', '2026-02-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.create_org('RX', 'P1', 'regional', 'Не регион', '2026-02-01');
+\echo :LAST_ERROR_SQLSTATE
+RESET row_security;
+-- PostgreSQL's own switch for restores is a superuser's
+SET session_replication_role = replica;
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- the member is audited, counted by the engine, and the tree is intact
+SELECT table_name, operation, via FROM unionreg.audit_log
+ WHERE id > :audit_before AND session_user_name = 'regress_sec_chair_t1' ORDER BY id;
+SELECT count(*) AS member_facts FROM unionreg.member_fact f JOIN unionreg.person p ON p.id = f.person_id WHERE p.ext_id = 'SPOOF1';
+SELECT line_code, value FROM unionreg.report('P1', '5SP', '2026-02-01') WHERE line_code IN ('6', '7');
+SELECT count(*) AS hierarchy_problems FROM unionreg.validate_hierarchy('2026-03-01');
+
+-- ---- 2. staged files belong to the login that staged them ----------------------
+SET SESSION AUTHORIZATION regress_sec_officer_r1;
+-- \copy as the README shows it works for an officer (COPY FROM a client file is the same statement)
+COPY unionreg.stage_member (ext_id, org_ext_id, surname, first_name, birth_date, snils, email, phone, joined_on) FROM stdin WITH (FORMAT csv);
+R1M1,P1,Секретова,Ольга,1981-02-03,112-233-445 95,olga@example.org,+7 900 111-22-33,2020-09-01
+R1M2,P9,Ошибкина,Нина,1982-03-04,,,,2020-09-01
+\.
+SELECT count(*) AS my_staged_rows FROM unionreg.stage_member;
+RESET SESSION AUTHORIZATION;
+-- another region's officer sees none of them, and its load takes none of them
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+SELECT count(*) AS others_staged_rows_seen FROM unionreg.stage_member;
+SELECT * FROM unionreg.load_members();
+SELECT count(*) AS rejects_seen FROM unionreg.load_reject;
+DELETE FROM unionreg.stage_member;
+SELECT count(*) FROM unionreg._staged_member;
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- the reader neither stages nor loads
+SET SESSION AUTHORIZATION regress_sec_reader;
+INSERT INTO unionreg.stage_member (ext_id) VALUES ('READER');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg.load_members();
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg.load_orgs();
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg.load_baselines();
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- the officer's own load takes its rows, and its rejects are its own
+SET SESSION AUTHORIZATION regress_sec_officer_r1;
+SELECT * FROM unionreg.load_members();
+SELECT ext_id, reason FROM unionreg.load_reject ORDER BY id;
+SELECT count(*) AS left_staged FROM unionreg.stage_member;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+SELECT count(*) AS others_rejects_seen FROM unionreg.load_reject;
+RESET SESSION AUTHORIZATION;
+-- the administrator's load takes its own staged rows only
+INSERT INTO unionreg.stage_org (ext_id, parent_ext_id, level, kind, composition, name, valid_from)
+	VALUES ('P5', 'T3', 'primary', 'school', 'workers', 'Школа № 5', '2021-01-01');
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+INSERT INTO unionreg.stage_org (ext_id, parent_ext_id, level, kind, composition, name, valid_from)
+	VALUES ('P2', 'T1', 'primary', 'preschool', 'workers', 'Детский сад № 2', '2021-01-01');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_sec_admin;
+SELECT * FROM unionreg.load_orgs();
+SELECT ext_id, staged_by FROM unionreg._staged_org ORDER BY 1;
+RESET SESSION AUTHORIZATION;
+SELECT * FROM unionreg.load_orgs();
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+SELECT * FROM unionreg.load_orgs();
+RESET SESSION AUTHORIZATION;
+SELECT string_agg(ext_id, ' ' ORDER BY ext_id) AS primaries FROM unionreg.org WHERE level = 'primary';
+
+SET client_min_messages = warning;
+DROP EXTENSION unionreg CASCADE;
+DROP ROLE regress_sec_officer_r1, regress_sec_officer_r2, regress_sec_chair_t1, regress_sec_reader, regress_sec_admin;

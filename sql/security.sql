@@ -184,7 +184,7 @@ SELECT unionreg.transfer_member('M5', 'P3', '2026-04-01');
 \echo :LAST_ERROR_SQLSTATE
 UPDATE unionreg.org SET short_name = 'Ш4' WHERE ext_id = 'P4';
 -- staged rows: the login's own, seen and cleared by it alone (another
--- login's files hold personal data: sql/security_staging.sql)
+-- login's files hold personal data: sql/security_attacks.sql)
 INSERT INTO unionreg.stage_member (ext_id, org_ext_id, surname, first_name) VALUES ('X1', 'P1', 'Проба', 'Строки');
 SELECT count(*) AS own_staged_rows_seen FROM unionreg.stage_member;
 SELECT count(*) FROM unionreg._staged_member;

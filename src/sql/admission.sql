@@ -114,6 +114,7 @@ AS $$
 DECLARE
 	a record;
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'approval day');
 	PERFORM unionreg._require_application(p_id, 'approve');
 	IF NOT p_force THEN
 		SELECT * INTO a FROM unionreg.application WHERE id = p_id;
@@ -160,6 +161,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'rejection day');
 	PERFORM unionreg._require_application(p_id, 'reject');
 	PERFORM unionreg._reject_application_unchecked(p_id, p_reason, p_on);
 END

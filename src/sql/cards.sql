@@ -198,6 +198,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'request day');
 	PERFORM unionreg._require_person(p_person, 'request a card for');
 	PERFORM unionreg._request_card_unchecked(p_person, p_number, p_on);
 END
@@ -242,6 +243,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'day of the move');
 	-- the same refusal whether the card exists elsewhere or not at all
 	IF NOT unionreg._sees_all()
 	   AND NOT EXISTS (SELECT 1 FROM unionreg.card c
@@ -278,7 +280,10 @@ BEGIN
 	  FROM unionreg.membership m
 	 WHERE c.state = p_from AND m.person_id = c.person_id
 	   AND m.joined_on <= p_on AND (m.left_on IS NULL OR m.left_on > p_on)
-	   AND m.org_id IN (SELECT id FROM sub);
+	   AND m.org_id IN (SELECT id FROM sub)
+	   -- only the cards of members the caller stands for today: a member
+	   -- under the region on p_on may have moved to another subtree since
+	   AND (unionreg._sees_all() OR c.person_id IN (SELECT unionreg._visible_person_ids()));
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	RETURN v_n;
 END
@@ -294,6 +299,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'day of the move');
 	PERFORM unionreg._require_org(p_region_ext_id, 'move the cards of');
 	RETURN unionreg._move_cards_unchecked(p_region_ext_id, p_from, p_to, p_on);
 END

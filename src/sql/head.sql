@@ -31,3 +31,41 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- Every date a user passes is a day of the register's years: 'infinity' or
+-- year 5874897 would pass the date type, sort after every real day and make
+-- periods that never end.  One check, called by every API function first.
+CREATE FUNCTION unionreg._check_date(p_value date, p_what text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+	IF p_value IS NOT NULL AND NOT isfinite(p_value) THEN
+		RAISE EXCEPTION '% % is not a day', p_what, p_value
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give a real calendar day (ISO: YYYY-MM-DD).';
+	ELSIF p_value < date '1900-01-01' OR p_value > date '2199-12-31' THEN
+		RAISE EXCEPTION '% % is outside the register''s years', p_what, p_value
+			USING ERRCODE = 'datetime_field_overflow',
+				  DETAIL = 'The register holds days from 1900-01-01 to 2199-12-31.',
+				  HINT = 'Give a real calendar day (ISO: YYYY-MM-DD).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg._check_date(date, text) IS
+	'internal: refuses a date argument that is infinite (22023) or outside 1900-01-01 .. 2199-12-31 (22008), naming the argument';
+
+-- External ids are compared as stored: one with spaces around it would be
+-- another organization or person.
+CREATE FUNCTION unionreg._check_ext_id(p_value text, p_what text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+BEGIN
+	IF p_value IS NOT NULL AND (p_value = '' OR p_value <> btrim(p_value, E' \t\r\n\u00a0')) THEN
+		RAISE EXCEPTION '% "%" is empty or has spaces around it', p_what, p_value
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Give the id without surrounding spaces: "%s".', btrim(p_value, E' \t\r\n\u00a0'));
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg._check_ext_id(text, text) IS
+	'internal: refuses (22023) an external id that is empty or has spaces around it';

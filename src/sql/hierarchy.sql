@@ -295,6 +295,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_valid_from, 'creation day');
+	PERFORM unionreg._check_ext_id(p_ext_id, 'organization id');
 	IF p_parent_ext_id IS NULL THEN
 		PERFORM unionreg._require_admin('create an organization without a parent');
 	ELSE
@@ -358,6 +360,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_effective, 'effective day');
 	PERFORM unionreg._require_org(p_org, 'move');
 	PERFORM unionreg._require_org(p_new_parent, 'move an organization under', 'parent');
 	PERFORM unionreg._move_org_unchecked(p_org, p_new_parent, p_effective);
@@ -398,6 +401,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'liquidation day');
 	PERFORM unionreg._require_org(p_org, 'liquidate');
 	PERFORM unionreg._liquidate_org_unchecked(p_org, p_on);
 END

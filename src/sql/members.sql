@@ -410,6 +410,9 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_on, 'joining day');
+	PERFORM unionreg._check_date(p_birth_date, 'birth date');
+	PERFORM unionreg._check_ext_id(p_ext_id, 'person id');
 	PERFORM unionreg._require_org(p_org, 'admit a member to');
 	-- an earlier member coming back is the caller's to re-admit only if theirs
 	IF EXISTS (SELECT 1 FROM unionreg.person p WHERE p.ext_id = p_ext_id) THEN
@@ -468,7 +471,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
-	PERFORM unionreg._require_person(p_person, 'transfer');
+	PERFORM unionreg._check_date(p_on, 'transfer day');
+	PERFORM unionreg._require_period(unionreg._require_person(p_person, 'transfer'), p_person, p_on, 'transfer');
 	PERFORM unionreg._require_org(p_new_org, 'transfer a member into');
 	PERFORM unionreg._transfer_member_unchecked(p_person, p_new_org, p_on);
 END
@@ -514,7 +518,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
-	PERFORM unionreg._require_person(p_person, 'record the leaving of');
+	PERFORM unionreg._check_date(p_on, 'leaving day');
+	PERFORM unionreg._require_period(unionreg._require_person(p_person, 'record the leaving of'), p_person, p_on, 'record the leaving of');
 	PERFORM unionreg._leave_unchecked(p_person, p_on, p_reason);
 END
 $$;

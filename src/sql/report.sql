@@ -74,6 +74,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	PERFORM unionreg._check_date(p_as_of, 'report date');
 	IF NOT pg_has_role(session_user, 'unionreg_reader', 'MEMBER') THEN
 		PERFORM unionreg._require_org(p_org_ext_id, 'report on');
 	END IF;

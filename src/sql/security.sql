@@ -205,6 +205,33 @@ $$;
 COMMENT ON FUNCTION unionreg._require_person(text, text) IS
 	'internal: the id of a person the session login may act on, or 42501 (the same whether the person exists elsewhere or not at all)';
 
+-- A login changes a person's history only inside its subtree: the period
+-- that runs through the day it changes must lie in an organization the
+-- login stands for.  A member who arrived from another region keeps the
+-- periods before the arrival as that region recorded them (its past reports
+-- stand); an officer above both corrects them.
+CREATE FUNCTION unionreg._require_period(p_person bigint, p_ext_id text, p_on date, p_action text) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	IF unionreg._sees_all() THEN
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM unionreg.membership m
+				WHERE m.person_id = p_person AND m.joined_on < p_on AND (m.left_on IS NULL OR m.left_on > p_on)
+				  AND m.org_id NOT IN (SELECT unionreg._visible_org_ids())) THEN
+		RAISE EXCEPTION 'login % may not % person "%" on %: the membership that runs through that day is outside the subtree the login stands for',
+			session_user, p_action, p_ext_id, p_on
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'A login changes only the periods of its own subtree; the periods before a member arrived belong to the organization that recorded them.',
+				  HINT = 'Give a day on or after the member''s arrival, or ask an officer who stands for both organizations.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION unionreg._require_period(bigint, text, date, text) IS
+	'internal: 42501 unless the membership period running through a day lies in the session login''s subtree (administrators pass)';
+
 -- ---- administering scopes ----------------------------------------------------
 
 CREATE FUNCTION unionreg.grant_scope(p_login name, p_org text) RETURNS void
@@ -255,7 +282,7 @@ END
 $$;
 COMMENT ON FUNCTION unionreg.revoke_scope(name, text) IS 'Remove a login''s mapping to an organization; true when there was one (administrator only)';
 
-CREATE VIEW unionreg.my_scope AS
+CREATE VIEW unionreg.my_scope WITH (security_barrier) AS
 	SELECT s.login, o.ext_id AS org_ext_id, o.name AS org_name, o.level, s.granted_at, s.granted_by
 	  FROM unionreg.access_scope s JOIN unionreg.org o ON o.id = s.org_id
 	 WHERE s.login = session_user OR (SELECT unionreg._sees_all());

@@ -61,6 +61,7 @@ BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		RAISE EXCEPTION 'build_snapshot() needs a finite reporting date' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM unionreg._check_date(as_of, 'snapshot date');
 	-- one build of a date at a time; versions are numbered in order
 	PERFORM pg_advisory_xact_lock(1970170223, 10);
 	SELECT coalesce(max(s.version), 0) + 1 INTO v_version FROM unionreg.snapshot s WHERE s.as_of = build_snapshot.as_of;

@@ -2,6 +2,10 @@
 -- tried, which must now fail or change nothing.
 --   1. the restore switch faked with row_security = off and a query text
 --   2. staged files shared between logins; the reader running the loaders
+--   5. move_cards reaching cards of members who left the caller's subtree
+--   6. another subtree's history rewritten by leave() and transfer_member()
+--   8. my_scope read through a leaky function
+--   and hostile input: infinite and far dates, ids with spaces around them
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS unionreg CASCADE;
 CREATE EXTENSION unionreg CASCADE;
@@ -106,6 +110,71 @@ SET SESSION AUTHORIZATION regress_sec_chair_t1;
 SELECT * FROM unionreg.load_orgs();
 RESET SESSION AUTHORIZATION;
 SELECT string_agg(ext_id, ' ' ORDER BY ext_id) AS primaries FROM unionreg.org WHERE level = 'primary';
+
+
+-- ---- 5. move_cards changes only the cards of members the caller stands for ------
+-- X was a member in R2 until 2026-06-01, then moved to R1; Y stays in R2
+SELECT unionreg.admit_member('X', 'P3', '2020-01-01', 'Переходова', 'Ирина', NULL, '1990-02-02') > 0 AS admitted;
+SELECT unionreg.admit_member('Y', 'P3', '2020-01-01', 'Остающаяся', 'Вера', NULL, '1991-03-03') > 0 AS admitted;
+SELECT unionreg.request_card('X', '2200000000000012', '2021-01-10');
+SELECT unionreg.request_card('Y', '2200700000000009', '2021-01-10');
+SELECT unionreg.transfer_member('X', 'P1', '2026-06-01');
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+-- on 2026-05-31 both were under R2; X is R1's member now
+SELECT unionreg.move_cards('R2', 'requested', 'produced', '2026-05-31') AS cards_moved;
+RESET SESSION AUTHORIZATION;
+SELECT p.ext_id, c.state FROM unionreg.card c JOIN unionreg.person p ON p.id = c.person_id ORDER BY 1;
+
+-- ---- 6. history before a member arrived belongs to the region that recorded it --
+SET SESSION AUTHORIZATION regress_sec_officer_r1;
+SELECT unionreg.leave('X', '2020-01-02', 'own_wish');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.transfer_member('X', 'P1', '2020-01-02');
+\echo :LAST_ERROR_SQLSTATE
+-- after the arrival, the period is the officer's to end
+SELECT unionreg.leave('X', '2026-07-01', 'own_wish');
+RESET SESSION AUTHORIZATION;
+SELECT o.ext_id, m.joined_on, m.left_on, m.left_reason FROM unionreg.membership m
+  JOIN unionreg.person p ON p.id = m.person_id JOIN unionreg.org o ON o.id = m.org_id
+ WHERE p.ext_id = 'X' ORDER BY m.joined_on;
+
+-- ---- 8. my_scope is a security barrier: a leaky function sees only own rows -----
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001
+AS $$ BEGIN RAISE NOTICE 'leaked: %', $1; RETURN true; END $$;
+SELECT login, org_ext_id FROM unionreg.my_scope WHERE pg_temp.leak(login);
+DROP FUNCTION pg_temp.leak(text);
+RESET SESSION AUTHORIZATION;
+
+-- ---- hostile input: every date a day of the register's years, ids as stored -----
+SELECT unionreg.admit_member('INF', 'P1', 'infinity', 'Бесконечная', 'Анна');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.admit_member('FAR', 'P1', '5874897-01-01', 'Далёкая', 'Анна');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.admit_member('OLD', 'P1', '2020-01-01', 'Древняя', 'Анна', NULL, '1899-12-31');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.transfer_member('Y', 'P1', 'infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.leave('Y', '2200-01-01', 'own_wish');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.move_org('P3', 'T1', 'infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.liquidate_org('P3', '5874897-12-31');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.create_org('P9', 'T1', 'primary', 'Школа № 9', '-infinity', 'school', 'workers');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.build_snapshot('2500-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM unionreg.report('P1', '5SP', '2500-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.move_cards('R2', 'requested', 'produced', 'infinity');
+\echo :LAST_ERROR_SQLSTATE
+-- an id with spaces around it would be a second person
+SELECT unionreg.admit_member(' Y ', 'P1', '2026-01-01', 'Остающаяся', 'Вера', NULL, '1991-03-03');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.create_org('P9 ', 'T1', 'primary', 'Школа № 9', '2026-01-01', 'school', 'workers');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS persons, count(*) FILTER (WHERE ext_id <> btrim(ext_id)) AS with_spaces FROM unionreg.person;
 
 SET client_min_messages = warning;
 DROP EXTENSION unionreg CASCADE;

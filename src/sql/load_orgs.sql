@@ -195,7 +195,7 @@ BEGIN
 	-- one organization load at a time; hierarchy writers wait for us anyway
 	PERFORM pg_advisory_xact_lock(1970170223, 2);
 
-	-- left over by an earlier load in this session that failed
+	-- left over by an earlier, failed load in the same connection
 	IF to_regclass('pg_temp._ur') IS NOT NULL THEN DROP TABLE pg_temp._ur; END IF;
 	IF to_regclass('pg_temp._uo') IS NOT NULL THEN DROP TABLE pg_temp._uo; END IF;
 	IF to_regclass('pg_temp._uv') IS NOT NULL THEN DROP TABLE pg_temp._uv; END IF;

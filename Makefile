@@ -97,8 +97,9 @@ deps:
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		echo "installing Debian packages:$$missing (log: /tmp/unionreg_apt.log)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } \
+			> /tmp/unionreg_apt.log 2>&1 || { cat /tmp/unionreg_apt.log; exit 1; }; \
 	fi
 
 build-strict: deps

@@ -100,4 +100,6 @@ COPY raw TO '/tmp/unionreg_raw.bin' WITH (FORMAT binary);
 COPY one_snils FROM '/tmp/unionreg_raw.bin' WITH (FORMAT binary);
 SELECT s FROM one_snils;
 DROP TABLE raw, one_snils;
+-- the files go with the test
+COPY (SELECT 1 WHERE false) TO PROGRAM 'rm -f /tmp/unionreg_ids.bin /tmp/unionreg_raw.bin';
 DROP TABLE ids, ids2;

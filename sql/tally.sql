@@ -167,6 +167,7 @@ SELECT v, packed::text = v AS text_round_trip, pg_column_size(packed) AS packed_
 CREATE TEMP TABLE tally_copied (v text, packed unionreg.tally);
 COPY (SELECT v, packed FROM tally_forms) TO '/tmp/unionreg_tally_forms.bin' WITH (FORMAT binary);
 COPY tally_copied FROM '/tmp/unionreg_tally_forms.bin' WITH (FORMAT binary);
+COPY (SELECT 1 WHERE false) TO PROGRAM 'rm -f /tmp/unionreg_tally.bin /tmp/unionreg_tally_forms.bin';
 SELECT count(*) AS rows, count(*) FILTER (WHERE c.packed = f.packed AND c.packed::text = f.v) AS equal
   FROM tally_copied c JOIN tally_forms f USING (v);
 -- the unpacked form as 0.1 stored it: read, compared, added and summed as the packed one

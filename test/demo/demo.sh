@@ -15,19 +15,27 @@ DATA=/var/tmp/unionreg_demo_data
 
 if pg_lsclusters -h | awk '{print $2}' | grep -qx "$CLUSTER"; then
 	echo "== dropping the previous demo cluster"
-	pg_dropcluster 15 "$CLUSTER" --stop
+	(cd / && pg_dropcluster 15 "$CLUSTER" --stop)
 fi
+# a port something else listens on: take the next free one, and say so
+port_busy() { python3 -c 'import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"; }
+WANTED=$PORT
+while port_busy "$PORT" || [ -e "/var/run/postgresql/.s.PGSQL.$PORT" ]; do PORT=$((PORT + 1)); done
+[ "$PORT" = "$WANTED" ] || echo "== port $WANTED is busy: using port $PORT"
 echo "== creating cluster 15/$CLUSTER on port $PORT (localhost only)"
-pg_createcluster 15 "$CLUSTER" -p "$PORT" \
+(cd / && pg_createcluster 15 "$CLUSTER" -p "$PORT" \
 	-o listen_addresses=localhost \
 	-o shared_preload_libraries=pg_cron \
 	-o cron.database_name=unionreg \
 	-o cron.use_background_workers=on \
-	-o max_worker_processes=16 >/dev/null
-pg_ctlcluster 15 "$CLUSTER" start
+	-o max_worker_processes=16 >/dev/null)
+(cd / && pg_ctlcluster 15 "$CLUSTER" start)
 
 export PGPORT=$PORT PGHOST=/var/run/postgresql PGDATABASE=unionreg
-as_pg() { runuser -u postgres -- env PGPORT=$PGPORT PGHOST=$PGHOST "$@"; }
+as_pg() {
+	if runuser -u postgres -- test -x "$PWD" 2>/dev/null; then runuser -u postgres -- env PGPORT=$PGPORT PGHOST=$PGHOST "$@"
+	else (cd / && runuser -u postgres -- env PGPORT=$PGPORT PGHOST=$PGHOST "$@"); fi
+}
 as_pg createdb unionreg
 
 echo "== generating a sample union (scale $SCALE, $MEMBERS members, rows shuffled, a few bad rows)"
@@ -166,13 +174,14 @@ SQL
 
 echo
 if [ "$KEEP" = "0" ]; then
-	pg_dropcluster 15 "$CLUSTER" --stop
-	echo "== demo cluster dropped (KEEP=0)"
+	(cd / && pg_dropcluster 15 "$CLUSTER" --stop)
+	rm -rf "$DATA"
+	echo "== demo cluster and its generated files removed (KEEP=0)"
 else
 	echo "== the demo cluster is running. Connect with:"
 	echo "     sudo -u postgres psql -p $PORT -d unionreg"
 	echo "   a BI tool connects as a login granted unionreg_reader, e.g.:"
 	echo "     CREATE ROLE bi LOGIN PASSWORD '...' IN ROLE unionreg_reader;   -- then host=localhost port=$PORT dbname=unionreg"
 	echo "   stop and remove it with:"
-	echo "     pg_dropcluster 15 $CLUSTER --stop      (or: make demo KEEP=0)"
+	echo "     pg_dropcluster 15 $CLUSTER --stop; rm -rf $DATA      (or: make demo KEEP=0)"
 fi

@@ -7,7 +7,13 @@ PC_BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 [ -x "$PC_BIN/initdb" ] || PC_BIN=/usr/lib/postgresql/15/bin
 PC_TMP=$(mktemp -d /tmp/unionreg_pc.XXXXXX)
 PC_NAMES=()
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# as postgres; from / when postgres cannot read the current directory (a
+# clone under /root), which would make every server program complain
+as_pg() {
+	if [ "$(id -u)" != 0 ]; then "$@"
+	elif runuser -u postgres -- test -x "$PWD" 2>/dev/null; then runuser -u postgres -- "$@"
+	else (cd / && runuser -u postgres -- "$@"); fi
+}
 [ "$(id -u)" = 0 ] && chown postgres "$PC_TMP"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 private_cluster_cleanup() {

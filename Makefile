@@ -35,7 +35,8 @@ OBJS = \
 	src/snapshot_write.o \
 	src/row_jsonb.o \
 	src/line_value.o \
-	src/control_check.o
+	src/control_check.o \
+	src/probe_guard.o
 
 # The install script of the current version is generated from the concept
 # files in src/sql, in this order (each object is defined once, in the file

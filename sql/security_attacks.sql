@@ -2,9 +2,12 @@
 -- tried, which must now fail or change nothing.
 --   1. the restore switch faked with row_security = off and a query text
 --   2. staged files shared between logins; the reader running the loaders
+--   3. masked fields recovered by probing the duplicate check
+--   4. approving an application pulls in a person from another region
 --   5. move_cards reaching cards of members who left the caller's subtree
 --   6. another subtree's history rewritten by leave() and transfer_member()
---   8. my_scope read through a leaky function
+--   8. my_scope read through a leaky function; a load's reject reason naming
+--      another region's card holder
 --   and hostile input: infinite and far dates, ids with spaces around them
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS unionreg CASCADE;
@@ -144,6 +147,89 @@ CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE plpgsql COST 0.00000
 AS $$ BEGIN RAISE NOTICE 'leaked: %', $1; RETURN true; END $$;
 SELECT login, org_ext_id FROM unionreg.my_scope WHERE pg_temp.leak(login);
 DROP FUNCTION pg_temp.leak(text);
+RESET SESSION AUTHORIZATION;
+
+-- ---- 3. the duplicate check answers the same whatever the login cannot read ----
+-- R1M1 (Секретова Ольга, born 1981-02-03, SNILS 112-233-445 95) is a member of
+-- P1; the chairman of T1 sees her with birth date and SNILS masked
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+SELECT ext_id, birth_date, snils FROM unionreg.persons WHERE ext_id = 'R1M1';
+-- a wrong and the right birth date get one answer, which names no field
+SET client_min_messages = notice;
+DO $$
+DECLARE
+	v_wrong text;
+	v_right text;
+BEGIN
+	BEGIN
+		PERFORM unionreg.admit_member('PROBE', 'P1', '2026-08-01', 'Секретова', 'Ольга', NULL, '1981-02-02');
+	EXCEPTION WHEN unique_violation THEN v_wrong := SQLERRM;
+	END;
+	BEGIN
+		PERFORM unionreg.admit_member('PROBE', 'P1', '2026-08-01', 'Секретова', 'Ольга', NULL, '1981-02-03');
+	EXCEPTION WHEN unique_violation THEN v_right := SQLERRM;
+	END;
+	RAISE NOTICE 'same answer: %; %', v_wrong = v_right, v_right;
+END
+$$;
+-- trying dates one by one: past 20 refusals in the session there is no answer at all
+DO $$
+DECLARE
+	d date := '1981-01-20';
+	v_dup integer := 0;
+	v_limit integer := 0;
+BEGIN
+	FOR i IN 1 .. 25 LOOP
+		BEGIN
+			PERFORM unionreg.admit_member('PROBE', 'P1', '2026-08-01', 'Секретова', 'Ольга', NULL, d + i);
+		EXCEPTION
+			WHEN unique_violation THEN v_dup := v_dup + 1;
+			WHEN program_limit_exceeded THEN v_limit := v_limit + 1;
+		END;
+	END LOOP;
+	RAISE NOTICE 'duplicate answers: %, refused by the limit: %', v_dup, v_limit;
+END
+$$;
+SET client_min_messages = warning;
+-- and then not even for another person
+SELECT unionreg.admit_member('NEW1', 'P1', '2026-08-01', 'Новенькая', 'Анна', NULL, '2000-01-01');
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- another region's officer learns nothing from a SNILS either
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+SELECT unionreg.admit_member('PROBE2', 'P3', '2026-08-01', 'Иная', 'Фамилия', NULL, '1970-01-01', 'f', '112-233-445 95');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.admit_member('PROBE2', 'P3', '2026-08-01', 'Иная', 'Фамилия', NULL, '1970-01-01', 'f', '001-001-998 00') > 0 AS another_snils_admitted;
+RESET SESSION AUTHORIZATION;
+
+-- ---- 8. a load's reject names no card holder the login cannot see -------------
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+INSERT INTO unionreg.stage_member (ext_id, org_ext_id, surname, first_name, birth_date, joined_on, card_number, card_status, card_status_on)
+	VALUES ('R2M9', 'P3', 'Картина', 'Нина', '1992-01-01', '2026-01-01', '2200000000000012', 'produced', '2026-08-01');
+SET client_min_messages = warning;
+SELECT * FROM unionreg.load_members();
+RESET client_min_messages;
+SELECT ext_id, reason FROM unionreg.load_reject WHERE ext_id = 'R2M9';
+RESET SESSION AUTHORIZATION;
+
+-- ---- 4. an application does not pull in another region's former member -------
+-- X was R1's member until 2026-07-01; she applies online to R2's P3
+INSERT INTO unionreg.application (surname, first_name, birth_date, org_id, consent)
+SELECT 'Переходова', 'Ирина', '1990-02-02', id, true FROM unionreg.org WHERE ext_id = 'P3'
+RETURNING id AS x_app \gset
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+SELECT unionreg.approve_application(:x_app, '2026-08-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.approve_application(:x_app, '2026-08-01', p_force => true);
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+SELECT o.ext_id, m.joined_on, m.left_on FROM unionreg.membership m
+  JOIN unionreg.person p ON p.id = m.person_id JOIN unionreg.org o ON o.id = m.org_id
+ WHERE p.ext_id = 'X' ORDER BY m.joined_on;
+-- the administrator, who sees both, brings her back
+SET SESSION AUTHORIZATION regress_sec_admin;
+SELECT unionreg.approve_application(:x_app, '2026-08-01') AS x_person \gset
+SELECT ext_id FROM unionreg.person WHERE id = :x_person;
 RESET SESSION AUTHORIZATION;
 
 -- ---- hostile input: every date a day of the register's years, ids as stored -----

@@ -116,11 +116,11 @@ DECLARE
 BEGIN
 	PERFORM unionreg._check_date(p_on, 'approval day');
 	PERFORM unionreg._require_application(p_id, 'approve');
-	IF NOT p_force THEN
-		SELECT * INTO a FROM unionreg.application WHERE id = p_id;
-		PERFORM unionreg._refuse_hidden_twin(format('approve application %s of "%s %s"', p_id, a.surname, a.first_name),
-			a.snils, a.surname, a.first_name, a.patronymic, a.birth_date, p_on);
-	END IF;
+	-- any person it might be whose record the login cannot read, live or
+	-- not, even with p_force: approving reuses a former member's record
+	SELECT * INTO a FROM unionreg.application WHERE id = p_id;
+	PERFORM unionreg._refuse_hidden_twin(format('approve application %s of "%s %s"', p_id, a.surname, a.first_name),
+		a.snils, a.surname, a.first_name, a.patronymic, p_on, false);
 	RETURN unionreg._approve_application_unchecked(p_id, p_on, p_force);
 END
 $$;

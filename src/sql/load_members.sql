@@ -238,6 +238,8 @@ BEGIN
 	card_check AS (
 		SELECT cr.rn, cr.card_final, cr.min_holder, cr.max_holder, c.state AS stored_state,
 			   hp.ext_id AS stored_holder,
+			   -- a holder the loading login cannot see is not named to it
+			   (hp.id IS NULL OR unionreg._sees_all() OR hp.id IN (SELECT unionreg._visible_person_ids())) AS holder_visible,
 			   (c.state IS NOT NULL AND c.state <> ok.card_status
 				AND NOT EXISTS (SELECT 1 FROM unionreg.card_transition t
 								 WHERE t.from_state = c.state AND t.to_state = ok.card_status)) AS bad_move,
@@ -268,8 +270,10 @@ BEGIN
 				 THEN format('card %s is staged for two persons (%L and %L): a card has one holder',
 							 u.card_number, cc.min_holder, cc.max_holder)
 				 WHEN cc.stored_holder IS NOT NULL AND cc.stored_holder <> u.ext_id
-				 THEN format('card %s belongs to person %L, not %L', u.card_number, cc.stored_holder, u.ext_id) END,
-			CASE WHEN cc.card_final AND cc.bad_move
+				 THEN CASE WHEN cc.holder_visible
+						   THEN format('card %s belongs to person %L, not %L', u.card_number, cc.stored_holder, u.ext_id)
+						   ELSE format('card %s belongs to another person, not %L', u.card_number, u.ext_id) END END,
+			CASE WHEN cc.card_final AND cc.bad_move AND cc.holder_visible
 				 THEN format('card %s is %s: the move %s -> %s is not allowed', u.card_number, cc.stored_state,
 							 cc.stored_state, u.card_status) END,
 			CASE WHEN cc.card_final AND u.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')

@@ -420,7 +420,7 @@ BEGIN
 	END IF;
 	IF NOT p_force THEN
 		PERFORM unionreg._refuse_hidden_twin(format('admit "%s %s"', p_surname, p_first_name),
-			p_snils, p_surname, p_first_name, p_patronymic, p_birth_date, p_on);
+			p_snils, p_surname, p_first_name, p_patronymic, p_on, true);
 	END IF;
 	RETURN unionreg._admit_member_unchecked(p_ext_id, p_org, p_on, p_surname, p_first_name, p_patronymic,
 										   p_birth_date, p_gender, p_snils, p_online, p_force);
@@ -613,28 +613,60 @@ COMMENT ON COLUMN unionreg.contact_problems.problem IS 'what is wrong with the a
 
 -- ---- members and cards -------------------------------------------------------
 
--- A live member elsewhere who looks like the person being admitted: the
--- duplicate rule holds, but the refusal names neither who nor where.
+-- The duplicate rule for a login that cannot read every record.  A person
+-- the login does not own (masked in its view, or outside its subtree) who
+-- has the given SNILS, or the given name whatever the birth date, refuses
+-- the new record card with one answer that names neither who nor where nor
+-- which field matched: it does not depend on what the login cannot read, so
+-- asking again with other dates or numbers teaches nothing.  Each such
+-- refusal goes to the server log (which outlives a rollback) and is counted
+-- for the session (src/probe_guard.c); past 20 the login gets no answer at
+-- all in that session.  An application reuses a former member's record, so
+-- for it any such person counts, live or not: an officer above both
+-- resolves it.
 CREATE FUNCTION unionreg._refuse_hidden_twin(p_what text, p_snils unionreg.snils, p_surname text,
-	p_first_name text, p_patronymic text, p_birth date, p_on date) RETURNS void
-LANGUAGE plpgsql STABLE
+	p_first_name text, p_patronymic text, p_on date, p_live_only boolean) RETURNS void
+LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 DECLARE
-	v_twin record;
+	v_key text := unionreg.person_name_key(p_surname, p_first_name, p_patronymic);
+	v_n integer;
 BEGIN
 	IF unionreg._sees_all() THEN
 		RETURN;
 	END IF;
-	SELECT * INTO v_twin FROM unionreg._live_lookalike(
-		p_snils, unionreg.person_name_key(p_surname, p_first_name, p_patronymic), p_birth, p_on);
-	IF FOUND AND v_twin.person_id NOT IN (SELECT unionreg._visible_person_ids()) THEN
-		RAISE EXCEPTION 'cannot %: a member with % is on record outside your subtree', p_what, v_twin.match
+	IF unionreg._hidden_refusals(false) >= 20 THEN
+		RAISE LOG 'unionreg: login % refused to %: the session''s limit of refusals about unreadable records is reached',
+			session_user, p_what;
+		RAISE EXCEPTION 'login % may not % in this session: it had 20 refusals about records it cannot read', session_user, p_what
+			USING ERRCODE = 'program_limit_exceeded',
+				  DETAIL = 'Each refusal about a record the login cannot read is logged and counted for the session.',
+				  HINT = 'Ask the officer of your region to check the person.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM unionreg.person p
+				WHERE (p.snils = p_snils OR p.name_key = v_key)
+				  AND (NOT p_live_only
+					   OR EXISTS (SELECT 1 FROM unionreg.membership m
+								   WHERE m.person_id = p.id AND m.joined_on <= p_on
+									 AND (m.left_on IS NULL OR m.left_on > p_on)))
+				  AND p.id NOT IN (SELECT unionreg._owned_person_ids())) THEN
+		v_n := unionreg._hidden_refusals(true);
+		RAISE LOG 'unionreg: login % refused to %: a person whose record it cannot read matches (refusal % of 20 in this session)',
+			session_user, p_what, v_n;
+		RAISE EXCEPTION 'cannot %: a person who may be the same is on record where your login cannot read the record', p_what
 			USING ERRCODE = 'unique_violation',
 				  DETAIL = 'A person is on record once; a second record card would count the member twice.',
-				  HINT = 'Ask your region''s officer to transfer the member; if it really is another person, pass p_force => true.';
+				  HINT = 'Ask the officer of your region, who sees both records, to admit or transfer the person.';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION unionreg._refuse_hidden_twin(text, unionreg.snils, text, text, text, date, date) IS
-	'internal: refuses (23505) a new record card that duplicates a live member outside the session login''s subtree, without naming the member or the organization';
+COMMENT ON FUNCTION unionreg._refuse_hidden_twin(text, unionreg.snils, text, text, text, date, boolean) IS
+	'internal: refuses (23505) a record card that may duplicate a person the session login cannot read (same SNILS, or same name whatever the birth date), in one answer, logged and limited to 20 a session (54000 after)';
+
+CREATE FUNCTION unionreg._hidden_refusals(p_add boolean) RETURNS integer
+AS 'MODULE_PATHNAME', 'hidden_refusal_count'
+LANGUAGE C VOLATILE STRICT;
+REVOKE EXECUTE ON FUNCTION unionreg._hidden_refusals(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION unionreg._hidden_refusals(boolean) IS
+	'internal: the session login''s count of refusals about records it cannot read, after adding one when true (kept in the backend: a rollback does not undo it)';

@@ -43,6 +43,8 @@ INSERT INTO unionreg.application (surname, first_name, birth_date, snils, org_id
 SELECT 'Кузнецов', 'Олег', '1985-05-05', '001-001-998 00', id, true FROM unionreg.org WHERE ext_id = 'P1'
 RETURNING id AS twin_app_id \gset
 SELECT id AS p3_id FROM unionreg.org WHERE ext_id = 'P3' \gset
+-- the reports below are asked for a snapshot date (report() on other dates: sql/security_attacks.sql)
+SELECT unionreg.build_snapshot('2026-01-01') > 0 AS built;
 CREATE ROLE regress_chair_t1 LOGIN IN ROLE unionreg_chair;
 CREATE ROLE regress_chair_p1 LOGIN IN ROLE unionreg_chair;
 CREATE ROLE regress_chair_t2 LOGIN IN ROLE unionreg_chair;

@@ -6,6 +6,7 @@
 --   4. approving an application pulls in a person from another region
 --   5. move_cards reaching cards of members who left the caller's subtree
 --   6. another subtree's history rewritten by leave() and transfer_member()
+--   7. a masked birth date read from report() asked day after day
 --   8. my_scope read through a leaky function; a load's reject reason naming
 --      another region's card holder
 --   and hostile input: infinite and far dates, ids with spaces around them
@@ -140,6 +141,31 @@ RESET SESSION AUTHORIZATION;
 SELECT o.ext_id, m.joined_on, m.left_on, m.left_reason FROM unionreg.membership m
   JOIN unionreg.person p ON p.id = m.person_id JOIN unionreg.org o ON o.id = m.org_id
  WHERE p.ext_id = 'X' ORDER BY m.joined_on;
+
+-- ---- 7. report() day by day would tell a masked birth date ---------------------
+-- P5 has one member, born 1991-05-10: line 2.2 (youth) changes on her 35th birthday
+SELECT unionreg.admit_member('LONE', 'P5', '2021-01-01', 'Одинокая', 'Вера', NULL, '1991-05-10') > 0 AS admitted;
+INSERT INTO unionreg.status_period (person_id, status, valid_from)
+SELECT id, 'working', '2021-01-01' FROM unionreg.person WHERE ext_id = 'LONE';
+SELECT unionreg.build_snapshot('2026-04-01') > 0 AS built;
+-- the reader: figures as of snapshot dates only
+SET SESSION AUTHORIZATION regress_sec_reader;
+SELECT value AS youth FROM unionreg.report('P5', '5SP', '2026-04-01') WHERE line_code = '2.2';
+SELECT value AS youth FROM unionreg.report('P5', '5SP', '2026-05-10') WHERE line_code = '2.2';
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- a chairman above primaries whose members it sees masked: snapshot dates too
+SET SESSION AUTHORIZATION regress_sec_chair_t1;
+SELECT count(*) AS lines FROM unionreg.report('P1', '5SP', '2026-04-01');
+SELECT count(*) AS lines FROM unionreg.report('P1', '5SP', '2026-05-10');
+\echo :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- an officer reads her record anyway, so may ask any day
+SET SESSION AUTHORIZATION regress_sec_officer_r2;
+SELECT d::date AS day, value AS youth
+  FROM generate_series(date '2026-05-09', date '2026-05-10', interval '1 day') d
+ CROSS JOIN LATERAL unionreg.report('P5', '5SP', d::date) r WHERE r.line_code = '2.2';
+RESET SESSION AUTHORIZATION;
 
 -- ---- 8. my_scope is a security barrier: a leaky function sees only own rows -----
 SET SESSION AUTHORIZATION regress_sec_chair_t1;

@@ -68,21 +68,45 @@ COMMENT ON FUNCTION unionreg._report_unchecked(text, text, date) IS
 
 -- Aggregates only, so the reader may ask for any organization; a chairman or
 -- an officer only within the subtree: refused, never filtered to zeros.
+--
+-- A count asked for day after day tells when it changes: line 2.2 (youth) of
+-- a one-member primary, asked for the dates around her 35th birthday, gives
+-- the birth date a chairman sees masked.  So on a date with no snapshot the
+-- figures are computed only for a login that reads every record they count:
+-- the administrator, an officer (who reads every record of the region), and
+-- a chairman for the primary or subdivision it stands for itself.  Everyone
+-- else, the reader included, gets the figures as of snapshot dates (the
+-- quarterly builds), which the views show anyway.
 CREATE FUNCTION unionreg.report(p_org_ext_id text, p_form text, p_as_of date)
 RETURNS TABLE (line_code text, label text, value numeric)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
+DECLARE
+	v_reader boolean := pg_has_role(session_user, 'unionreg_reader', 'MEMBER');
+	v_org bigint;
 BEGIN
 	PERFORM unionreg._check_date(p_as_of, 'report date');
-	IF NOT pg_has_role(session_user, 'unionreg_reader', 'MEMBER') THEN
-		PERFORM unionreg._require_org(p_org_ext_id, 'report on');
+	IF NOT v_reader THEN
+		v_org := unionreg._require_org(p_org_ext_id, 'report on');
+	END IF;
+	IF NOT unionreg._sees_all()
+	   AND NOT EXISTS (SELECT 1 FROM unionreg.snapshot s WHERE s.as_of = p_as_of)
+	   AND (v_reader
+			OR NOT (pg_has_role(session_user, 'unionreg_officer', 'MEMBER')
+					OR EXISTS (SELECT 1 FROM unionreg.access_scope sc JOIN unionreg.org o ON o.id = sc.org_id
+								WHERE sc.login = session_user AND sc.org_id = v_org
+								  AND o.level IN ('primary', 'subdivision')))) THEN
+		RAISE EXCEPTION 'report of "%" as of %: there is no snapshot of that date', p_org_ext_id, p_as_of
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'On a date with no snapshot the figures are computed only for a login that reads every record they count (a day-by-day series would reveal the birth dates and other fields it sees masked).',
+				  HINT = format('Ask for a snapshot date (%s), or ask the register administrator to build one.', unionreg._snapshot_dates_near(p_as_of));
 	END IF;
 	RETURN QUERY SELECT * FROM unionreg._report_unchecked(p_org_ext_id, p_form, p_as_of);
 END
 $$;
 COMMENT ON FUNCTION unionreg.report(text, text, date) IS
-	'The lines (code, Russian label, value) of one organization''s form as of a date, computed now, without a snapshot; the same numbers a snapshot of that date holds. Chairmen and officers: their subtree only';
+	'The lines (code, Russian label, value) of one organization''s form as of a date, computed now; the same numbers a snapshot of that date holds. Chairmen and officers: their subtree only. On a date with no snapshot: the administrator, officers, and a chairman for its own primary or subdivision only (55000 otherwise)';
 GRANT EXECUTE ON FUNCTION unionreg.report(text, text, date) TO unionreg_reader;
 
 

@@ -44,6 +44,21 @@ COMMENT ON COLUMN unionreg.snapshot_org.is_complete IS 'mandatory passport field
 COMMENT ON COLUMN unionreg.snapshot_org.gaps IS 'what makes it incomplete';
 COMMENT ON COLUMN unionreg.snapshot_org.region_id IS 'its regional organization on D';
 
+-- The built dates nearest a date, for the hint of a refusal that needs a
+-- snapshot: the latest before it and the earliest after it.
+CREATE FUNCTION unionreg._snapshot_dates_near(p_date date) RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT coalesce('the nearest built dates: ' || string_agg(d::text, ', ' ORDER BY d), 'no snapshot is built yet')
+	  FROM (SELECT max(s.as_of) AS d FROM unionreg.snapshot s WHERE s.as_of < p_date
+			UNION
+			SELECT min(s.as_of) FROM unionreg.snapshot s WHERE s.as_of > p_date) x
+	 WHERE d IS NOT NULL
+$$;
+COMMENT ON FUNCTION unionreg._snapshot_dates_near(date) IS
+	'internal: the snapshot dates nearest a date (the latest before, the earliest after), as text for a hint';
+
 CREATE FUNCTION unionreg.build_snapshot(as_of date)
 RETURNS bigint
 LANGUAGE plpgsql

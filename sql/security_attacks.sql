@@ -281,6 +281,28 @@ SELECT * FROM unionreg.report('P1', '5SP', '2500-01-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT unionreg.move_cards('R2', 'requested', 'produced', 'infinity');
 \echo :LAST_ERROR_SQLSTATE
+-- internal functions are the owner's, and refuse what their callers never pass
+SET SESSION AUTHORIZATION regress_sec_officer_r1;
+SELECT unionreg._own_tally('primary', 'school', '2020-01-01', NULL, 10, 0, false, 0, '2026-01-01', '2025-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg._require_period(1, 'X', '2026-01-01', 'probe');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS other_internal_functions_it_may_run FROM pg_proc p
+ WHERE p.pronamespace = 'unionreg'::regnamespace AND p.proname LIKE '\_%'
+   AND has_function_privilege(p.oid, 'EXECUTE')
+   AND p.proname NOT IN ('_sees_all', '_visible_org_ids', '_visible_org_ext_ids', '_visible_person_ids',
+						 '_owned_person_ids', '_line_of', '_control_violations');
+RESET SESSION AUTHORIZATION;
+SELECT unionreg._own_tally('primary', 'school', '2020-01-01', NULL, -10, 0, false, 0, '2026-01-01', '2025-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.line_value('{members=4,working=3}', 'bogus', ARRAY['members']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.line_value('{members=4,working=3}', 'percent', ARRAY['working']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.line_value('{members=4,working=3}', 'sum', ARRAY[]::text[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT unionreg.line_value('{members=4,working=3}', 'percent', ARRAY['working', 'members']) AS working_pct,
+	   unionreg.line_value('{members=4,working=3}', 'percent', ARRAY['working', 'students']) AS of_no_students;
 -- an id with spaces around it would be a second person
 SELECT unionreg.admit_member(' Y ', 'P1', '2026-01-01', 'Остающаяся', 'Вера', NULL, '1991-03-03');
 \echo :LAST_ERROR_SQLSTATE

@@ -142,12 +142,24 @@ line_value(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	if (!PG_ARGISNULL(1))
+	/* the formulas unionreg.form_line allows, with their counters */
 	{
-		text	   *formula = PG_GETARG_TEXT_PP(1);
+		char	   *formula = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+		ArrayType  *counters = PG_GETARG_ARRAYTYPE_P(2);
+		int			n = ArrayGetNItems(ARR_NDIM(counters), ARR_DIMS(counters));
 
-		percent = VARSIZE_ANY_EXHDR(formula) == strlen("percent")
-			&& memcmp(VARDATA_ANY(formula), "percent", strlen("percent")) == 0;
+		if (formula == NULL || (strcmp(formula, "counter") != 0 && strcmp(formula, "sum") != 0
+								&& strcmp(formula, "percent") != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown line formula \"%s\"", formula ? formula : "NULL"),
+					 errhint("A line's formula is counter, sum or percent (unionreg.form_line).")));
+		percent = strcmp(formula, "percent") == 0;
+		if ((percent && n != 2) || (strcmp(formula, "counter") == 0 && n != 1) || n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("line formula \"%s\" cannot take %d counter(s)", formula, n),
+					 errhint("counter takes one counter, sum one or more, percent two (part, whole).")));
 	}
 	line_formula_prepare(&f, percent, PG_GETARG_ARRAYTYPE_P(2));
 	if (!line_formula_eval(&f, PG_GETARG_TALLY_P(0), percent ? hundred(fcinfo) : (Datum) 0, &value))

@@ -88,6 +88,12 @@ own_tally(PG_FUNCTION_ARGS)
 	f.has_dates = !PG_ARGISNULL(8) && !PG_ARGISNULL(9);
 	f.as_of = f.has_dates ? PG_GETARG_DATEADT(8) : 0;
 	f.period_start = f.has_dates ? PG_GETARG_DATEADT(9) : 0;
+	/* headcounts and liquidations are counts: the callers never pass a negative one */
+	if (f.employees < 0 || f.students < 0 || f.liquidated < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("negative count passed to unionreg._own_tally(): employees %d, students %d, liquidated " INT64_FORMAT,
+						f.employees, f.students, f.liquidated)));
 	own_tally_apply(t->c, &f);
 	PG_RETURN_POINTER(t);
 }

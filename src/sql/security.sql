@@ -470,3 +470,25 @@ GRANT EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drift
 	unionreg.refresh_analytics(), unionreg.refresh_form_views(), unionreg.run_quarterly_snapshot(text),
 	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots()
 	TO unionreg_admin;
+
+-- Internal functions (named _*) are the owner's: the API functions, running
+-- as the owner, call them; a login calling one directly could pass what the
+-- API never passes.  The few that row-security policies and the views a
+-- login reads evaluate as that login are granted back to the roles.
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'unionreg'::regnamespace AND p.proname LIKE '\_%' LOOP
+		EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+	END LOOP;
+END
+$$;
+-- the row-security policies' own: any role granted a table evaluates them
+-- (they tell the caller its own scope, nothing else)
+GRANT EXECUTE ON FUNCTION unionreg._sees_all(), unionreg._visible_org_ids(), unionreg._visible_org_ext_ids(),
+	unionreg._visible_person_ids(), unionreg._owned_person_ids()
+	TO PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg._line_of(unionreg.tally, text, text),
+	unionreg._control_violations(unionreg.tally, text)
+	TO unionreg_admin, unionreg_officer, unionreg_chair, unionreg_reader;

@@ -46,7 +46,7 @@ OBJS = \
 # next release with the hand-written delta to it): CONTRIBUTING.md.
 SQL_CONCEPTS = head types hierarchy passport members cards admission tally forms member_fact \
 	staging \
-	loading load_orgs load_members report snapshots analytics progress schedule audit security dump
+	loading load_orgs load_members report snapshots analytics progress schedule audit dump security
 SQL_PARTS  = $(foreach c,$(SQL_CONCEPTS),src/sql/$(c).sql)
 ID_TYPES   = inn ogrn snils card_number
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

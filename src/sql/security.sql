@@ -468,7 +468,8 @@ REVOKE EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drif
 GRANT EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drift(bigint),
 	unionreg.delete_snapshot(bigint, boolean), unionreg.prune_snapshots(integer),
 	unionreg.refresh_analytics(), unionreg.refresh_form_views(), unionreg.run_quarterly_snapshot(text),
-	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots()
+	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots(),
+	unionreg.member_fact_drift(), unionreg.member_fact_rebuild()
 	TO unionreg_admin;
 
 -- Internal functions (named _*) are the owner's: the API functions, running

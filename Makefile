@@ -87,7 +87,12 @@ $(OBJS): $(wildcard src/*.h)
 
 # ---- the README's two commands -------------------------------------------
 
-.PHONY: deps demo test build-strict
+.PHONY: deps demo test build-strict reference
+
+# doc/reference.md from the catalog of a throwaway cluster with the extension installed
+reference: all
+	$(MAKE) install
+	test/scripts/reference.sh --write
 
 # Debian packages the build, the tests and the demo need; installs only what is missing.
 DEB_PACKAGES = build-essential postgresql-15 postgresql-contrib postgresql-server-dev-15 \

@@ -8,15 +8,14 @@
  * A build touches ~80 MB of fresh counters per call, report() of a region
  * ~10 MB.  palloc'd, that memory comes from malloc, which maps blocks this
  * big anew on every call and gives them back at free: each 4 kB page is
- * faulted in and zeroed by the kernel, then zeroed again by palloc0.  On a
- * virtual machine a fault costs 13-16 us (~3.5 ms a MB: 40% of a build's
- * organization pass).  Here a mapping is 2 MB aligned and advised
+ * faulted in and zeroed by the kernel, then zeroed again by palloc0, and on
+ * a virtual machine faults are a large share of a build's organization
+ * pass (doc/internals.md).  Here a mapping is 2 MB aligned and advised
  * MADV_HUGEPAGE, so a fault brings 2 MB, and a fresh mapping is not cleared
  * twice (it reads as zeros).
  *
- * Even a huge page costs its first touch: 1-3 ms a MB on the development
- * VM, whose host takes back memory the guest freed, against 0.05-0.3 ms
- * for memory touched before.  A backend is new for each pg_cron job and
+ * Even a huge page costs its first touch, far more than memory touched
+ * before where the host takes back memory the guest freed.  A backend is new for each pg_cron job and
  * each parallel worker, so nothing it maps is warm.  What stays warm is the
  * server's own shared memory: with min_dynamic_shared_memory set, the
  * server keeps that much dynamic shared memory inside its main segment (on

@@ -4,12 +4,12 @@
  *	  form that one organization's tally breaks, in C.
  *
  * A ratio is "left line <op> sum of right terms" (unionreg.control_ratio);
- * a term is a line code, -code to subtract, or #number.  0.2's view
- * evaluated every term of every ratio as a row and grouped them back
- * (1.2 million rows and 760,000 groups for one union-wide snapshot, 3.6 s).
- * Here each form's ratios are read from the catalog once per query (the
- * function's fn_extra), their lines' counters resolved to indexes, and
- * each tally is checked with a few additions; ~1 us an organization.  The rule is the view's:
+ * a term is a line code, -code to subtract, or #number.  A view that
+ * evaluated every term of every ratio as a row and grouped them back makes
+ * a million rows for one union-wide snapshot; here each form's ratios are
+ * read from the catalog once per query (the function's fn_extra), their
+ * lines' counters resolved to indexes, and each tally is checked with a few
+ * additions.  The rule:
  *   left  = the left line's value (line_value.c)
  *   right = sum of the terms' values, NULL ones left out; NULL if all are
  *   a ratio is broken when both sides are known and the comparison fails;

@@ -2,11 +2,10 @@
  * line_value.c: the value of a report line from a tally, in C.
  *
  * Every read of report_line, control_violation, the wide report views and
- * report() evaluates a line per organization: 1.7 million of them for one
- * union-wide snapshot.  As SQL (a CASE, a subquery over unnest(counters)
- * and a lookup by name per counter) that was ~4 µs a line, 7.7 s to sum one
- * snapshot's report_line.  The rule is unchanged (0.1's SQL, kept in
- * sql/reports.sql as the test's reference):
+ * report() evaluates a line per organization, well over a million for one
+ * union-wide snapshot: in C, not as a CASE and a subquery per line.  The
+ * rule (sql/reports.sql holds a plain-SQL formulation it is tested against),
+ * for the formulas unionreg.form_line allows:
  *   'percent': round(100.0 * counters[1] / nullif(counters[2], 0), 2)
  *   otherwise: the sum of the counters named (NULL when none is).
  */

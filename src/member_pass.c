@@ -534,8 +534,6 @@ pass_given(Pass *pass, const Datum *ids, const bool *nulls, int n, int64 limit)
 	given_count(pass, member_keys_start(pass, limit), limit);
 }
 
-const int	member_counts_stride = ACC_SIZE;
-
 static MemberCounts
 counts_of(Pass *pass)
 {
@@ -570,12 +568,6 @@ member_counts_keys_finish(MemberKeysJob *job)
 {
 	given_count(&job->pass, job->keys, job->limit);
 	return counts_of(&job->pass);
-}
-
-MemberCounts
-member_counts(DateADT as_of, const Datum *ids, int n)
-{
-	return member_counts_keys_finish(member_counts_keys_start(as_of, ids, n));
 }
 
 struct MemberCountsJob

@@ -20,17 +20,10 @@
 typedef struct MemberCounts
 {
 	IdMap	   *orgs;			/* organization id -> slot */
-	int32	   *acc;			/* per slot, member_counts_stride counters, the first MEMBER_COUNTERS ours */
+	int32	   *acc;			/* per slot, a fixed stride of counters, the first MEMBER_COUNTERS ours */
 	int32		nslots;			/* slots with counters */
 } MemberCounts;
 
-extern const int member_counts_stride;
-
-/*
- * (in the current memory context) the member counters on D of the given
- * organizations (int8 datums)
- */
-extern MemberCounts member_counts(DateADT as_of, const Datum *ids, int n);
 /*
  * Where the whole union's member counters go (member_counts_into): straight
  * into the organization pass's rows, with no counters per organization in

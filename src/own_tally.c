@@ -1,11 +1,10 @@
 /*
  * own_tally.c
  *	  unionreg._own_tally(): what one organization adds to its own and its
- *	  ancestors' tallies on D, built in one allocation.  Written in SQL it
- *	  was sixteen small tallies added one by one per organization, ~0.6 s of
- *	  a build over 150,000 organizations.  The rule itself is in the SQL
- *	  function's comment (src/sql/0.2/40_report_path.sql); own_tally_apply()
- *	  is it, shared with the build's organization pass (org_build.c).
+ *	  ancestors' tallies on D, built in one allocation rather than as small
+ *	  tallies added one by one per organization.  The rule itself is in the
+ *	  SQL function's comment (src/sql/report.sql); own_tally_apply() is it,
+ *	  shared with the build's organization pass (org_build.c).
  */
 #include "postgres.h"
 

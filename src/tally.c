@@ -160,14 +160,6 @@ tally_from_datum(Datum d)
 	return unpack((TallyPacked *) v);
 }
 
-Tally *
-tally_copy_from_datum(Datum d)
-{
-	Tally	   *t = tally_from_datum(d);
-
-	return (t == (Tally *) DatumGetPointer(d)) ? (Tally *) PG_DETOAST_DATUM_COPY(d) : t;
-}
-
 int64
 tally_value(const Tally *t, int i)
 {

@@ -58,10 +58,10 @@ typedef enum TallyCounter
 extern const char *const tally_counter_names[TC_NCOUNTERS];
 
 /*
- * In memory, and on disk as 0.1 wrote it: a varlena with the number of
- * counters it holds (n >= 0), then the counters.  A tally written by an
- * older version with fewer counters reads the missing ones as 0, so adding
- * a counter needs no rewrite.
+ * In memory (and as the datum a C function returns): a varlena with the
+ * number of counters it holds (n >= 0), then the counters.  A tally with
+ * fewer counters reads the missing ones as 0, so adding a counter needs no
+ * rewrite of stored tallies.
  */
 typedef struct Tally
 {
@@ -71,7 +71,7 @@ typedef struct Tally
 } Tally;
 
 /*
- * On disk since 0.2 (tally_to_datum): packed.  n is minus the number of
+ * On disk (tally_to_datum): packed.  n is minus the number of
  * counters it covers (at most 64), a bitmap says which are not zero, and
  * those follow in order as zigzag varints: a snapshot row's 336 bytes of
  * counters, mostly zeros, take ~40.  Every reader gets the form above
@@ -92,8 +92,6 @@ typedef struct TallyPacked
 
 /* a tally datum, detoasted and unpacked (possibly the datum itself: read only) */
 extern Tally *tally_from_datum(Datum d);
-/* the same, always a copy of its own in the current memory context */
-extern Tally *tally_copy_from_datum(Datum d);
 /* the packed form of a tally, to be returned or stored */
 extern Datum tally_to_datum(const Tally *t);
 /* frees what tally_to_datum(t) made, once it is stored (it may be t itself, kept) */

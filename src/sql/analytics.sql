@@ -104,15 +104,13 @@ COMMENT ON COLUMN unionreg.cards_by_region.refused IS 'refused cards (Отказ
 COMMENT ON COLUMN unionreg.cards_by_region.refused_no_virtual IS 'refusals whose holder has no virtual card either';
 
 -- ---------------------------------------------------------------------
--- 0.2: online_admissions_by_region walks the hierarchy once per primary,
--- not once per admission.  0.1 climbed from every membership admitted
--- online to its region as the links stood on the day it began (216,785
--- walks, 5.8 s over 4 million periods).  Now each primary with such an
--- admission climbs once, carrying the interval of days its links hold
--- ([lo, hi), narrowed at every step, so a move splits it), and every
--- admission takes the region of the interval its day falls in: the same
--- figures (tested against the 0.1 formulation), 1.4 s.  The counts are
--- grouped by region key before the names are looked up.
+-- online_admissions_by_region walks the hierarchy once per primary, not
+-- once per admission (hundreds of thousands of walks at union scale): each
+-- primary with an online admission climbs once, carrying the interval of
+-- days its links hold ([lo, hi), narrowed at every step, so a move splits
+-- it), and every admission takes the region of the interval its day falls
+-- in (tested against the walk per admission).  The counts are grouped by
+-- region key before the names are looked up.
 -- ---------------------------------------------------------------------
 CREATE VIEW unionreg.online_admissions_by_region AS
 WITH RECURSIVE online AS MATERIALIZED (

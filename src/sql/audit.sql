@@ -1,5 +1,6 @@
+-- src/sql/audit.sql: the audit trail.
 -- ---------------------------------------------------------------------
--- 0.2: the audit trail.  Every change to persons, memberships, statuses,
+-- Every change to persons, memberships, statuses,
 -- cards and the hierarchy is appended to unionreg.audit_log by statement
 -- triggers (one INSERT per statement, so a bulk load costs one statement
 -- more, not a trigger call per row).  Nothing in the extension updates or

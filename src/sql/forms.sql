@@ -189,10 +189,9 @@ UNION ALL
 SELECT f, '14 <= 13', '14', '<=', ARRAY['13'], 'error' FROM unnest(ARRAY['2SP', '1SP']) f;
 
 -- ---------------------------------------------------------------------
--- 0.2: a report line's value in C (src/line_value.c), the same rule as
--- 0.1's SQL: every read of report_line, control_violation, the wide views
--- and report() evaluates it per organization and line (1.7 million lines
--- for one union-wide snapshot: 7.7 s in SQL).
+-- A report line's value in C (src/line_value.c): every read of
+-- report_line, control_violation, the wide views and report() evaluates it
+-- per organization and line, over a million lines for one snapshot.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION unionreg.line_value(t unionreg.tally, formula text, counters text[])
 RETURNS numeric
@@ -202,12 +201,10 @@ COMMENT ON FUNCTION unionreg.line_value(unionreg.tally, text, text[]) IS
 	'The value of a report line from a tally: a counter, a sum of counters, or 100 * first / second (NULL when the second is 0)';
 
 -- ---------------------------------------------------------------------
--- 0.2: control_violation checks each organization's tally against its
--- form's ratios in C (src/control_check.c).  The view before it (above,
--- 41_line_value.sql) made a row of every term of every ratio and grouped
--- them back: 1.2 million rows and 760,000 groups for one union-wide
--- snapshot, 3.6 s.  The function reads a form's ratios and lines once per
--- query, so a ratio or line edited shows in the next read, as before.
+-- control_violation checks each organization's tally against its form's
+-- ratios in C (src/control_check.c), not as a row per term of every ratio
+-- grouped back.  The function reads a form's ratios and lines once per
+-- query, so a ratio or line edited shows in the next read.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION unionreg._control_violations(t unionreg.tally, form text)
 RETURNS TABLE (rule text, severity text, left_value numeric, right_value numeric)
@@ -217,12 +214,11 @@ COMMENT ON FUNCTION unionreg._control_violations(unionreg.tally, text) IS
 	'internal: the control ratios of a form (unionreg.control_ratio) a tally breaks, with both sides; a side with no value breaks nothing';
 
 -- ---------------------------------------------------------------------
--- 0.2: the wide form views read one row per organization, each column a
--- line computed in C (_line_of, its formula read once per column and
--- query), instead of grouping report_line's row per line back into one
--- (max(value) FILTER per column: 1.4 s for report_5sp's 72,000 primaries).
--- The same rows and columns; a line's formula edited shows in the next
--- read, a line added or removed rebuilds the views, as before.
+-- The wide form views read one row per organization, each column a line
+-- computed in C (_line_of, its formula read once per column and query),
+-- rather than grouping report_line's row per line back into one.  A line's
+-- formula edited shows in the next read; a line added or removed rebuilds
+-- the views.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION unionreg._line_of(t unionreg.tally, form text, line_code text)
 RETURNS numeric

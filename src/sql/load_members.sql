@@ -642,5 +642,5 @@ COMMENT ON FUNCTION unionreg._load_members_with_facts() IS
 	'internal: the member load with the unionreg.member_fact refresh deferred to its end (the persons of the file, or everyone when the file is most of the union)';
 REVOKE EXECUTE ON FUNCTION unionreg._load_members_with_facts() FROM PUBLIC;
 
--- the administrator reads everything (31_rls.sql); the facts are derived, written by the triggers only
+-- the administrator reads everything (src/sql/security.sql); the facts are derived, written by the triggers only
 GRANT SELECT ON unionreg.member_fact TO unionreg_admin;

@@ -38,9 +38,8 @@ COMMENT ON FUNCTION unionreg._load_orgs_link_problem(text, text, boolean, date, 
 	'internal: the reason load_orgs() refuses a staged parent link, or NULL';
 
 -- ---------------------------------------------------------------------
--- 0.2: load_orgs() with less work per row (the rules and the messages are
--- 0.1's): the staged rows are kept whole and only a rejected one is turned
--- into jsonb; the parents are walked over a narrow copy of the valid rows;
+-- load_orgs() does little work per row: the staged rows are kept whole
+-- and only a rejected one is turned into jsonb; the parents are walked over a narrow copy of the valid rows;
 -- a new organization's parent is found in one join against org; its base
 -- figures and chairman are plain inserts, not upserts.
 -- ---------------------------------------------------------------------

@@ -33,12 +33,11 @@ COMMENT ON SEQUENCE unionreg.load_reject_id_seq IS 'ids of rejected staging rows
 CREATE INDEX load_reject_source_idx ON unionreg.load_reject (source, rejected_at);
 
 -- ---------------------------------------------------------------------
--- 0.2: the loaders for officers and chairmen.  The administrator loads
+-- The loaders for officers and chairmen.  The administrator loads
 -- anything.  Anyone else loads the staged rows that stay within the login's
 -- subtree; every other staged row is rejected before the load with the
 -- reason, so loaded + rejected = staged still holds and nothing is dropped.
--- The staging tables are shared: stage and load in one transaction when
--- several logins load at once (another's uncommitted rows are not seen).
+-- Each login takes only the rows it staged (src/sql/staging.sql).
 -- ---------------------------------------------------------------------
 
 -- Staged organizations outside the caller's subtree: an organization on
@@ -149,7 +148,7 @@ COMMENT ON FUNCTION unionreg._reject_staged_baselines_outside() IS
 
 -- One body for the three loaders: one load of a kind at a time (the load
 -- itself takes the same lock), the rows outside the caller's subtree
--- rejected first, then the 0.1 load; its counts include the rows rejected here.
+-- rejected first, then the load itself; its counts include the rows rejected here.
 CREATE FUNCTION unionreg._scoped_load(p_lock integer, p_reject_outside text, p_load text,
 	OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql

@@ -1,10 +1,9 @@
+-- src/sql/member_fact.sql: the member pass reads one table.
 -- ---------------------------------------------------------------------
--- 0.2: the member pass reads one table.
 -- A membership period counts with its person's birth date, virtual card,
 -- status on D and card state on D.  Read from person, status_period, card
--- and card_event, that was five tables per build (2.25 s for 4 million
--- periods) and five index probes per period on demand (a territorial's
--- report() ~24 ms, ~7 us a probe).  unionreg.member_fact holds one row per
+-- and card_event, that would be five tables per build and five index
+-- probes per period on demand.  unionreg.member_fact holds one row per
 -- period with all of it, the histories encoded (src/member_fact.h), kept by
 -- statement triggers on the tables it derives from and written in
 -- organization order, so one organization's periods lie together.

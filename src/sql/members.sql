@@ -527,15 +527,14 @@ COMMENT ON FUNCTION unionreg.leave(text, date, text) IS
 	'End the member''s current period on a date (the first day no longer a member) with a reason from unionreg.leave_reason; cancels the live card';
 
 -- ---------------------------------------------------------------------
--- 0.2: duplicate_persons found from the keys that repeat, not by probing
--- every person's SNILS and name key (0.1: a nested loop of two index
--- probes per person, 29 s over 4 million persons).  The keys that occur
+-- duplicate_persons is found from the keys that repeat, not by probing
+-- every person's SNILS and name key (two index probes per person).  The keys that occur
 -- twice are counted in key order from the two indexes (the ORDER BY under
 -- the GROUP BY makes a sorted group of the index's order: left to itself
--- the planner hashed 4 million name keys and spilled to disk, 18 s); only
+-- the planner hashes millions of name keys and spills to disk); only
 -- their persons are then fetched, one index probe per repeated key and per
 -- pair (OFFSET 0 keeps each probe from being turned into a join over the
--- whole table).  The same pairs, the same order; 4 million persons ~3.5 s.
+-- whole table).
 -- ---------------------------------------------------------------------
 CREATE VIEW unionreg.duplicate_persons AS
 WITH same_snils AS MATERIALIZED (

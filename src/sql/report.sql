@@ -116,14 +116,11 @@ GRANT EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gap
 	TO unionreg_reader, unionreg_admin;
 
 -- ---------------------------------------------------------------------
--- 0.2: report() on demand reads only the subtree it reports on.
--- 0.1 computed one organization's report with the whole-union query cut to
--- the subtree at the end: the organizations, links, passports, base figures
--- and chairmen of the union were read every time (a primary's report took
--- ~40 ms, mostly passport_gaps_at over every organization).  Now the rules
--- that make an organization's own contribution are small functions both
--- paths share, and the subtree path drives every read from the subtree's
--- ids through the indexes.
+-- report() on demand reads only the subtree it reports on, not the whole
+-- union's organizations, links, passports, base figures and chairmen cut
+-- to the subtree at the end.  The rules that make an organization's own
+-- contribution are small functions both paths share, and the subtree path
+-- drives every read from the subtree's ids through the indexes.
 -- ---------------------------------------------------------------------
 
 -- What one organization adds to itself and to every ancestor on D: a primary
@@ -162,11 +159,10 @@ COMMENT ON FUNCTION unionreg._org_rollup(refcursor) IS
 	'internal: reads (id, parent_id, is_region, own tally, form, chairman tally, gaps) from an open cursor, rolls the tallies up through the hierarchy and returns the filers'' consolidated rows';
 REVOKE EXECUTE ON FUNCTION unionreg._org_rollup(refcursor) FROM PUBLIC;
 
--- The organization side in SQL: as in 0.1, with the shared rules; the
--- organizations go to the roll-up through a cursor, not as four arrays of
--- 150,000 elements (that cost ~0.8 s to build, ~0.7 s to join back and
--- several hundred MB).  The whole union is now _org_pass() in C; this stays
--- for a subtree and as the formulation the tests hold the C pass to.
+-- The organization side in SQL, with the shared rules; the organizations
+-- go to the roll-up through a cursor, not as four arrays of 150,000
+-- elements.  The whole union is _org_pass() in C; this serves a subtree and
+-- is the formulation the tests hold the C pass to.
 CREATE FUNCTION unionreg._org_tallies_sql(p_as_of date, p_root bigint DEFAULT NULL)
 RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
 LANGUAGE plpgsql STABLE
@@ -368,9 +364,9 @@ COMMENT ON FUNCTION unionreg._subtree_tally(date, bigint) IS
 	'internal: one organization''s consolidated tally on D computed from its subtree alone, every read through an index (report() on demand)';
 
 -- The member pass for a few organizations (report() on demand): index
--- lookups from their members.  A generic plan, made once per session: the
--- custom plan 0.1 made on every call cost more to plan (~4 ms) than a
--- primary's members cost to count.
+-- lookups from their members.  A generic plan, made once per session: a
+-- custom plan made on every call costs more to plan than a primary's
+-- members cost to count.
 CREATE FUNCTION unionreg._member_tallies_of(p_as_of date, p_orgs bigint[])
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -394,7 +390,7 @@ AS $$
 			  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
 			 WHERE c.person_id = m.person_id AND e.on_date <= p_as_of
 			 -- a later card wins a tie: a lost card and its successor loaded in one
-			 -- transaction share the date and the recorded_at (0.1 picked either)
+			 -- transaction share the date and the recorded_at
 			 ORDER BY e.on_date DESC, e.recorded_at DESC, c.id DESC LIMIT 1) cs ON true
 	 WHERE m.org_id = ANY (p_orgs)
 	   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > unionreg.period_start(p_as_of))

@@ -18,12 +18,12 @@ GRANT SELECT ON
 TO unionreg_reader;
 
 -- ---------------------------------------------------------------------
--- 0.2: roles, the organizations a login stands for, and its subtree.
+-- Roles, the organizations a login stands for, and its subtree.
 --
 -- unionreg_admin    everything
 -- unionreg_officer  the register officer of a region: reads and writes its subtree
 -- unionreg_chair    the chairman of an organization: reads and writes its subtree
--- unionreg_reader   aggregate views only (0.1)
+-- unionreg_reader   aggregate views only
 --
 -- A login's subtree is the union of the subtrees, in the hierarchy as it
 -- stands today, of the organizations unionreg.access_scope maps it to.
@@ -296,10 +296,10 @@ COMMENT ON COLUMN unionreg.my_scope.granted_by IS 'by whom';
 
 
 -- ---------------------------------------------------------------------
--- 0.2: row-level security on every table holding organization or person
--- rows, and what each role may touch.  The extension's own functions and
--- views run as their owner (row security does not bind it); the API
--- functions check the caller themselves (32_api.sql).
+-- Row-level security on every table holding organization or person rows,
+-- and what each role may touch.  The extension's own functions and views
+-- run as their owner (row security does not bind it); the API functions
+-- check the caller themselves (_require_org, _require_person, ...).
 -- ---------------------------------------------------------------------
 
 DO $$
@@ -398,7 +398,7 @@ REVOKE ALL ON unionreg.duplicate_persons, unionreg.contact_problems FROM PUBLIC;
 GRANT SELECT ON unionreg.duplicate_persons, unionreg.contact_problems TO unionreg_admin;
 
 -- ---------------------------------------------------------------------
--- 0.2: personal data, masked.  Officers and chairmen read persons through
+-- Personal data, masked.  Officers and chairmen read persons through
 -- unionreg.persons: the rows of their subtree, with SNILS, phone, e-mail
 -- and birth date in clear only for the members they own (see
 -- _owned_person_ids); the table's own columns for those are not granted.

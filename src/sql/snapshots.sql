@@ -540,9 +540,7 @@ CREATE TRIGGER keep_snapshots_upd AFTER UPDATE ON unionreg.form
 	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION unionreg._keep_forms_of_snapshots();
 
 -- ---------------------------------------------------------------------
--- 0.2: build_snapshot writes the organization pass's rows as they come.
--- (Replacing the function resets what 0.1 altered: SECURITY DEFINER is
--- stated again; its grants stay.)
+-- build_snapshot writes the organization pass's rows as they come.
 -- ---------------------------------------------------------------------
 
 -- The members on record of a snapshot: its primaries' counters.  Both

@@ -70,7 +70,7 @@ CREATE VIEW unionreg.stage_org WITH (security_barrier) AS
 CREATE TRIGGER stage INSTEAD OF INSERT ON unionreg.stage_org
 	FOR EACH ROW EXECUTE FUNCTION unionreg._stage_row();
 COMMENT ON VIEW unionreg.stage_org IS
-	'Staging for organizations: every column text so \copy never fails; load with unionreg.load_orgs(). One row = one organization (upsert by ext_id)';
+	'Staging for organizations: every column text, so a file with bad values still arrives and unionreg.load_orgs() judges it row by row; one row = one organization (upsert by ext_id); each login sees and loads only the rows it staged';
 COMMENT ON COLUMN unionreg.stage_org.ext_id IS 'external id of the organization';
 COMMENT ON COLUMN unionreg.stage_org.parent_ext_id IS 'external id of its parent (empty for central); a changed parent is a move effective on valid_from';
 COMMENT ON COLUMN unionreg.stage_org.level IS 'central, regional, district, territorial, primary, subdivision';
@@ -99,7 +99,7 @@ CREATE VIEW unionreg.stage_member WITH (security_barrier) AS
 CREATE TRIGGER stage INSTEAD OF INSERT ON unionreg.stage_member
 	FOR EACH ROW EXECUTE FUNCTION unionreg._stage_row();
 COMMENT ON VIEW unionreg.stage_member IS
-	'Staging for members: every column text so \copy never fails; one row = one membership period of one person (ext_id); load with unionreg.load_members()';
+	'Staging for members: every column text, so a file with bad values still arrives and unionreg.load_members() judges it row by row; one row = one membership period of one person (ext_id); each login sees and loads only the rows it staged';
 COMMENT ON COLUMN unionreg.stage_member.ext_id IS 'external id of the person; rows sharing it are that person''s periods';
 COMMENT ON COLUMN unionreg.stage_member.org_ext_id IS 'the primary organization or one of its subdivisions';
 COMMENT ON COLUMN unionreg.stage_member.surname IS 'фамилия';
@@ -133,7 +133,7 @@ CREATE VIEW unionreg.stage_baseline WITH (security_barrier) AS
 	  FROM unionreg._staged_baseline WHERE staged_by = session_user;
 CREATE TRIGGER stage INSTEAD OF INSERT ON unionreg.stage_baseline
 	FOR EACH ROW EXECUTE FUNCTION unionreg._stage_row();
-COMMENT ON VIEW unionreg.stage_baseline IS 'Staging for the paper report figures of an organization on a date; load with unionreg.load_baselines()';
+COMMENT ON VIEW unionreg.stage_baseline IS 'Staging for the paper report figures of an organization on a date; load with unionreg.load_baselines(); each login sees and loads only the rows it staged';
 COMMENT ON COLUMN unionreg.stage_baseline.org_ext_id IS 'the organization';
 COMMENT ON COLUMN unionreg.stage_baseline.as_of IS 'the report date, ISO';
 COMMENT ON COLUMN unionreg.stage_baseline.members IS 'members on paper';

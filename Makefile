@@ -30,8 +30,8 @@ OBJS = \
 	src/id_map.o \
 	src/big_alloc.o \
 	src/table_read.o \
+	src/org_rows.o \
 	src/org_pass.o \
-	src/org_build.o \
 	src/snapshot_write.o \
 	src/row_jsonb.o \
 	src/line_value.o \
@@ -53,7 +53,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # frozen scripts of released versions and the deltas between them (upgrade paths)
 DATA = $(wildcard src/sql/released/$(EXTENSION)--*.sql) $(wildcard src/sql/updates/$(EXTENSION)--*--*.sql)
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports member_fact schedule audit security security_attacks security_matrix catalog
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports reports_analytics reports_engine member_fact schedule audit security security_attacks security_matrix catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads member_fact_writes
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

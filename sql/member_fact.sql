@@ -5,6 +5,8 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS unionreg CASCADE;
 CREATE EXTENSION unionreg CASCADE;
 RESET client_min_messages;
+-- the SQL oracle the C engine is compared with
+\i test/sql/org_tallies_oracle.sql
 SET search_path = unionreg, public;
 SET datestyle = 'ISO, YMD';
 \set SHOW_CONTEXT never
@@ -78,7 +80,7 @@ SELECT d::date AS d, coalesce(mp.tally = sq.tally, mp.tally IS NULL AND sq.tally
   FROM generate_series('2015-07-01'::date, '2025-01-01', '6 months') d
   CROSS JOIN org o
   LEFT JOIN LATERAL (SELECT t.tally FROM _member_pass(d::date, ARRAY[o.id]) t) mp ON true
-  LEFT JOIN LATERAL (SELECT t.tally FROM _member_tallies_of(d::date, ARRAY[o.id]) t) sq ON true
+  LEFT JOIN LATERAL (SELECT t.tally FROM unionreg_oracle.member_tallies_of(d::date, ARRAY[o.id]) t) sq ON true
  WHERE o.ext_id = 'P2'
  ORDER BY 1;
 

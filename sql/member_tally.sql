@@ -179,8 +179,8 @@ SELECT count(*) FROM unionreg._member_pass('2026-04-01');
 RESET ROLE;
 REVOKE USAGE ON SCHEMA unionreg FROM member_pass_stranger;
 DROP ROLE member_pass_stranger;
--- anyone else calling member_tallies() gets the same pass in SQL, under row
--- security: an administrator (who sees everything) gets the same numbers
+-- member_tallies() is the C pass for the administrator (it counts every
+-- member whatever the caller's subtree): the same numbers
 CREATE TEMP TABLE c_pass AS SELECT * FROM _member_pass('2026-04-01');
 CREATE ROLE member_pass_admin IN ROLE unionreg_admin;
 GRANT SELECT ON c_pass TO member_pass_admin;
@@ -189,5 +189,12 @@ SELECT has_function_privilege('unionreg._member_pass(date, bigint[], integer)', 
 SELECT count(*) AS organizations, count(*) FILTER (WHERE c.tally::text IS DISTINCT FROM s.tally::text) AS mismatches
   FROM c_pass c FULL JOIN unionreg.member_tallies('2026-04-01') s USING (org_id);
 RESET ROLE;
+-- and nobody else's
+CREATE ROLE member_pass_chair IN ROLE unionreg_chair;
+SET ROLE member_pass_chair;
+SELECT count(*) FROM unionreg.member_tallies('2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE member_pass_chair;
 DROP TABLE c_pass;
 DROP ROLE member_pass_admin;

@@ -127,7 +127,7 @@ SELECT admit_member('M3', 'P1', '2024-02-01', 'Сидорова', 'Анна', NU
 -- unless forced: then the view shows the pair for cleaning up
 SELECT admit_member('M3', 'P1', '2024-02-01', 'ИВАНОВА', 'Анна', 'Петровна', '1980-03-15', 'f', p_force => true) > 0 AS forced;
 SELECT ext_id_a, name_a, ext_id_b, name_b, matched_by FROM duplicate_persons;
--- 0.2 finds the pairs from the keys that repeat: the same pairs as 0.1's self-join, in the same order
+-- found from the keys that repeat: the same pairs as a self-join, in the same order
 SELECT (SELECT array_agg(d ORDER BY n) FROM (SELECT row_number() OVER () AS n, d FROM duplicate_persons d) x)::text
        = (SELECT array_agg(ROW(a.ext_id, concat_ws(' ', a.surname, a.first_name, a.patronymic),
                                b.ext_id, concat_ws(' ', b.surname, b.first_name, b.patronymic), a.birth_date,

@@ -67,93 +67,13 @@ COPY (SELECT '{members=7,no_card=2,primaries_other=1}'::tally) TO '/tmp/unionreg
 COPY b FROM '/tmp/unionreg_tally.bin' WITH (FORMAT binary);
 SELECT v FROM b;
 
--- the roll-up in C: own tallies folded into every ancestor, the nearest
--- flagged organization (the region) found; a parent outside the set makes a root
-SELECT org_id, tally, flagged_ancestor
-  FROM unionreg._rollup(ARRAY[1, 2, 3, 4, 5, 6]::bigint[], ARRAY[NULL, 1, 2, 2, 99, 3]::bigint[],
-                        ARRAY['{members=1}', '{members=2}', '{members=3, primaries=1}', '{members=4, primaries=1}',
-                              '{members=5}', '{subdivisions=1}']::unionreg.tally[],
-                        ARRAY[false, true, false, false, false, false])
- ORDER BY org_id;
--- nothing in, nothing out
-SELECT count(*) FROM unionreg._rollup('{}', '{}', '{}', '{}');
--- bad input: refused, never looped on or crashed
-SELECT * FROM unionreg._rollup(ARRAY[1, 2]::bigint[], ARRAY[NULL]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._rollup(ARRAY[1, 1]::bigint[], ARRAY[NULL, NULL]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._rollup(ARRAY[1, 2, 3]::bigint[], ARRAY[NULL, 3, 2]::bigint[], ARRAY['{}', '{}', '{}']::unionreg.tally[], ARRAY[false, false, false]);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._rollup(ARRAY[1, NULL]::bigint[], ARRAY[NULL, 1]::bigint[], ARRAY['{}', '{}']::unionreg.tally[], ARRAY[false, false]);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._rollup(NULL, '{}', '{}', '{}');
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._rollup(ARRAY[1, 2]::bigint[], ARRAY[NULL, 1]::bigint[],
-                               ARRAY['{members=9223372036854775807}', '{members=1}']::unionreg.tally[], ARRAY[false, false]);
-\echo :LAST_ERROR_SQLSTATE
+-- (the roll-up itself, with its refusals of a cycle, an organization
+-- twice and an overflow, is tested through the organization pass in
+-- sql/reports.sql)
 
--- the build's roll-up reads the organizations from a cursor (id, parent,
--- region?, own tally, form, chairman's tally, gaps) and returns the filers
--- only: consolidated, plus their own chairman (not rolled up), complete
--- when they have no gaps, with their region
-BEGIN;
-DECLARE orgs NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES
-	(1::bigint, NULL::bigint, false, '{members=1}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
-	(2, 1, true, '{members=2}', '1SP', '{chairman_in_office=1}', NULL),
-	(3, 2, false, '{members=3, primaries=1}', '3SP', NULL, '{"passport: inn"}'),
-	(4, 2, false, '{members=4, primaries=1}', NULL, '{chairman_in_office=1}', NULL),
-	(5, 99, false, '{members=5}', '5SP', NULL, NULL),
-	(6, 3, false, '{subdivisions=1}', NULL, NULL, NULL)) v;
-SELECT * FROM unionreg._org_rollup('orgs') ORDER BY org_id;
-COMMIT;
--- a chairman's tally holds a chairman in office (and released), nothing else
-BEGIN;
-DECLARE odd_chairman NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, '{members=1}'::unionreg.tally, NULL::text[])) v;
-SELECT * FROM unionreg._org_rollup('odd_chairman');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
-BEGIN;
-DECLARE released_only NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, '{chairman_released=1}'::unionreg.tally, NULL::text[])) v;
-SELECT * FROM unionreg._org_rollup('released_only');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
--- bad input: refused with its reason
-SELECT * FROM unionreg._org_rollup(NULL);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM unionreg._org_rollup('no_such_cursor');
-\echo :LAST_ERROR_SQLSTATE
-BEGIN;
-DECLARE narrow NO SCROLL CURSOR FOR SELECT 1::bigint, NULL::bigint;
-SELECT * FROM unionreg._org_rollup('narrow');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
-BEGIN;
-DECLARE twice NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES (1::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
-					  (1, NULL, false, '{}', '1SP', NULL, NULL)) v;
-SELECT * FROM unionreg._org_rollup('twice');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
-BEGIN;
-DECLARE cycle NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES (1::bigint, 2::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[]),
-					  (2, 1, false, '{}', '1SP', NULL, NULL)) v;
-SELECT * FROM unionreg._org_rollup('cycle');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
-BEGIN;
-DECLARE nameless NO SCROLL CURSOR FOR
-SELECT * FROM (VALUES (NULL::bigint, NULL::bigint, false, '{}'::unionreg.tally, '1SP'::text, NULL::unionreg.tally, NULL::text[])) v;
-SELECT * FROM unionreg._org_rollup('nameless');
-\echo :LAST_ERROR_SQLSTATE
-ROLLBACK;
-
--- 0.2 stores a tally packed (its non-zero counters as varints after a
--- bitmap) and still reads 0.1's form (every counter as an int8): the same
--- values either way, at every width of a counter and on both signs
+-- a tally is stored packed (its non-zero counters as varints after a
+-- bitmap) and a C function may return it unpacked (every counter an int8):
+-- the same values either way, at every width of a counter and on both signs
 CREATE TEMP TABLE tally_forms AS
 SELECT v, v::unionreg.tally AS packed,
 	   unionreg.member_tally('2026-01-01', '2025-01-01', '2020-01-01', NULL, NULL, false, false,
@@ -170,7 +90,7 @@ COPY tally_copied FROM '/tmp/unionreg_tally_forms.bin' WITH (FORMAT binary);
 COPY (SELECT 1 WHERE false) TO PROGRAM 'rm -f /tmp/unionreg_tally.bin /tmp/unionreg_tally_forms.bin';
 SELECT count(*) AS rows, count(*) FILTER (WHERE c.packed = f.packed AND c.packed::text = f.v) AS equal
   FROM tally_copied c JOIN tally_forms f USING (v);
--- the unpacked form as 0.1 stored it: read, compared, added and summed as the packed one
+-- the unpacked form (a C function's result): read, compared, added and summed as the packed one
 SELECT pg_column_size(unpacked) AS unpacked_bytes, unpacked,
 	   unpacked = unpacked::text::unionreg.tally AS equals_its_packed_self,
 	   pg_column_size(unpacked::text::unionreg.tally) AS repacked_bytes

@@ -1,7 +1,7 @@
 /*
  * member_pass.h
  *	  The member pass over the whole union (member_pass.c), for the build's
- *	  organization pass (org_build.c): every organization's member counters
+ *	  organization pass (org_pass.c): every organization's member counters
  *	  on D, without a tuplestore of tallies in between.
  */
 #ifndef UNIONREG_MEMBER_PASS_H

@@ -4,7 +4,7 @@
  *	  ancestors' tallies on D, built in one allocation rather than as small
  *	  tallies added one by one per organization.  The rule itself is in the
  *	  SQL function's comment (src/sql/report.sql); own_tally_apply() is it,
- *	  shared with the build's organization pass (org_build.c).
+ *	  shared with the build's organization pass (org_pass.c).
  */
 #include "postgres.h"
 

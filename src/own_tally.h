@@ -2,7 +2,7 @@
  * own_tally.h
  *	  What one organization adds to its own and its ancestors' tallies on D
  *	  (own_tally.c), for unionreg._own_tally() and the build's organization
- *	  pass (org_build.c).
+ *	  pass (org_pass.c).
  */
 #ifndef UNIONREG_OWN_TALLY_H
 #define UNIONREG_OWN_TALLY_H

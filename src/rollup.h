@@ -1,7 +1,7 @@
 /*
  * rollup.h
  *	  The roll-up core (rollup.c), shared by unionreg._rollup() and the
- *	  build's organization pass (org_pass.c).
+ *	  build's organization pass (org_rows.c).
  */
 #ifndef UNIONREG_ROLLUP_H
 #define UNIONREG_ROLLUP_H

@@ -8,7 +8,7 @@
 
 #include "postgres.h"
 
-#include "org_pass.h"
+#include "org_rows.h"
 
 /*
  * A sink writing a snapshot's rows (the snapshot must exist: it is locked

@@ -1,29 +1,6 @@
 
 
--- The roll-up, in C (src/rollup.c): own tallies summed into every ancestor
--- in one pass over the organizations, leaves first, and each one's region.
-CREATE FUNCTION unionreg._rollup(ids bigint[], parents bigint[], tallies unionreg.tally[], flagged boolean[])
-RETURNS TABLE (org_id bigint, tally unionreg.tally, flagged_ancestor bigint)
-AS 'MODULE_PATHNAME', 'tally_rollup'
-LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 10000;
-COMMENT ON FUNCTION unionreg._rollup(bigint[], bigint[], unionreg.tally[], boolean[]) IS
-	'internal: for organizations with their parent and own tally, the tally of each one''s subtree and its nearest flagged ancestor (the region), in memory, O(organizations)';
 
-CREATE FUNCTION unionreg._org_tallies(p_as_of date, p_root bigint DEFAULT NULL)
-RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, unionreg, pg_temp
-AS $$
-BEGIN
-	IF p_root IS NULL AND has_function_privilege('unionreg._org_pass(date, bigint)', 'EXECUTE') THEN
-		RETURN QUERY SELECT * FROM unionreg._org_pass(p_as_of);
-	ELSE
-		RETURN QUERY SELECT * FROM unionreg._org_tallies_sql(p_as_of, p_root);
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION unionreg._org_tallies(date, bigint) IS
-	'internal: the consolidated tally of every organization live on D that fills a form (optionally within one subtree), with completeness and region';
 
 CREATE FUNCTION unionreg._report_unchecked(p_org_ext_id text, p_form text, p_as_of date)
 RETURNS TABLE (line_code text, label text, value numeric)
@@ -148,105 +125,11 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg._chairman_tally(boolean) IS 'internal: the tally of a chairman in office on D';
 
--- The roll-up's end in C (src/org_pass.c): it reads the organizations from
--- a cursor in batches, rolls their tallies up in memory and returns the
--- filers' rows, chairman and gaps included.
-CREATE FUNCTION unionreg._org_rollup(p_cursor refcursor)
-RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
-AS 'MODULE_PATHNAME', 'org_rollup'
-LANGUAGE C STABLE;
-COMMENT ON FUNCTION unionreg._org_rollup(refcursor) IS
-	'internal: reads (id, parent_id, is_region, own tally, form, chairman tally, gaps) from an open cursor, rolls the tallies up through the hierarchy and returns the filers'' consolidated rows';
-REVOKE EXECUTE ON FUNCTION unionreg._org_rollup(refcursor) FROM PUBLIC;
 
--- The organization side in SQL, with the shared rules; the organizations
--- go to the roll-up through a cursor, not as four arrays of 150,000
--- elements.  The whole union is _org_pass() in C; this serves a subtree and
--- is the formulation the tests hold the C pass to.
-CREATE FUNCTION unionreg._org_tallies_sql(p_as_of date, p_root bigint DEFAULT NULL)
-RETURNS TABLE (org_id bigint, form text, tally unionreg.tally, is_complete boolean, gaps text[], region_id bigint)
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, unionreg, pg_temp
--- the CTEs carry no statistics: a guess of 1 row for 3,600 turned a join into
--- 68 million comparisons; every join here is between whole sets
-SET enable_nestloop = off
--- and those guesses make JIT compile for a second what runs in milliseconds
-SET jit = off
--- a dozen hashes and sorts over 150,000 organizations: at 64 MB each the build
--- held ~390 MB and ran no faster (4.4 s against 3.8 s at 4 MB, 500,000 persons)
-SET work_mem = '4MB'
-AS $f$
-DECLARE
-	v_orgs refcursor;
-BEGIN
-	OPEN v_orgs NO SCROLL FOR
-		WITH RECURSIVE
-		d AS (SELECT p_as_of AS d, unionreg.period_start(p_as_of) AS p),
-		live AS (
-			SELECT o.id, o.level, o.kind, o.valid_from FROM unionreg.org o, d WHERE o.valid_from <= d.d AND (o.valid_to IS NULL OR o.valid_to > d.d)),
-		link AS (
-			SELECT l.org_id, l.parent_id FROM unionreg.org_link l, d
-			 WHERE l.valid_from <= d.d AND (l.valid_to IS NULL OR l.valid_to > d.d)),
-		down AS (
-			SELECT o.id FROM live o WHERE o.id = p_root
-			UNION
-			SELECT l.org_id FROM down dn JOIN link l ON l.parent_id = dn.id),
-		scope AS (
-			SELECT o.id, o.level, o.kind, o.valid_from, lk.parent_id
-			  FROM live o LEFT JOIN link lk ON lk.org_id = o.id
-			 WHERE p_root IS NULL OR o.id IN (SELECT dn.id FROM down dn)),
-		assigned AS (
-			SELECT s.id, s.level, s.kind, fa.form
-			  FROM scope s
-			  JOIN unionreg.form_assignment fa ON fa.level = s.level AND (fa.kind IS NULL OR fa.kind = s.kind)),
-		mt AS (
-			SELECT * FROM unionreg.member_tallies(p_as_of,
-				CASE WHEN p_root IS NULL THEN NULL
-					 ELSE ARRAY(SELECT a.id FROM assigned a WHERE a.level = 'primary') END)),
-		base AS (
-			SELECT DISTINCT ON (b.org_id) b.org_id, b.employees, b.students
-			  FROM unionreg.org_base b, d WHERE b.as_of <= d.d ORDER BY b.org_id, b.as_of DESC),
-		gaps AS (
-			SELECT g.org_id, array_agg(g.gap ORDER BY g.gap) AS gaps
-			  FROM (SELECT pg.org_id, 'passport: ' || pg.field AS gap
-					  FROM unionreg._passport_gap_rows(p_as_of) pg
-					UNION ALL
-					SELECT m.org_id, format('status unknown for %s member(s)', unionreg.tally_get(m.tally, 'status_unknown'))
-					  FROM mt m WHERE unionreg.tally_get(m.tally, 'status_unknown') > 0) g
-			 GROUP BY g.org_id),
-		liquidated AS (
-			SELECT l.parent_id AS org_id, count(*) AS n
-			  FROM unionreg.org x CROSS JOIN d
-			  JOIN unionreg.org_link l ON l.org_id = x.id AND l.valid_to = x.valid_to
-			 WHERE x.level = 'primary' AND x.valid_to > d.p AND x.valid_to <= d.d
-			 GROUP BY l.parent_id),
-		own AS (
-			SELECT s.id, s.parent_id, s.level = 'regional' AS is_region, a.form, g.gaps,
-				   unionreg._own_tally(s.level, s.kind, s.valid_from, m.tally, b.employees, b.students,
-									   a.id IS NOT NULL AND g.gaps IS NOT NULL, lq.n, d.d, d.p) AS tally
-			  FROM scope s CROSS JOIN d
-			  LEFT JOIN assigned a ON a.id = s.id
-			  LEFT JOIN mt m ON m.org_id = s.id
-			  LEFT JOIN base b ON b.org_id = s.id
-			  LEFT JOIN gaps g ON g.org_id = s.id
-			  LEFT JOIN liquidated lq ON lq.org_id = s.id),
-		chairman AS (
-			SELECT c.org_id, unionreg._chairman_tally(c.released) AS tally
-			  FROM unionreg.org_chairman c, d
-			 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d))
-		SELECT w.id, w.parent_id, w.is_region, w.tally, w.form, c.tally, w.gaps
-		  FROM own w
-		  LEFT JOIN chairman c ON c.org_id = w.id AND w.form IS NOT NULL;
-	RETURN QUERY SELECT * FROM unionreg._org_rollup(v_orgs);
-	CLOSE v_orgs;
-END
-$f$;
-COMMENT ON FUNCTION unionreg._org_tallies_sql(date, bigint) IS
-	'internal: the organization side of a build in SQL (the whole union, or one organization''s subtree): every filer''s consolidated row on D';
 
--- The organization side in C (src/org_build.c): org, org_link, org_base and
+-- The organization side in C (src/org_pass.c): org, org_link, org_base and
 -- org_chairman read once each and the member pass, into arrays by
--- organization; the same rows as _org_tallies_sql() (tested).  The whole
+-- organization; the same rows as the SQL oracle (test/sql/org_tallies_oracle.sql).  The whole
 -- union, or one organization's subtree (report() of a region).  No row
 -- security: the owner's functions only.
 CREATE FUNCTION unionreg._org_pass(p_as_of date, p_root bigint DEFAULT NULL)
@@ -304,8 +187,7 @@ BEGIN
 	SELECT unionreg.tally_get(so.tally, 'primaries') + unionreg.tally_get(so.tally, 'subdivisions') INTO v_size
 	  FROM unionreg.snapshot_org so
 	 WHERE so.snapshot_id = (SELECT max(s.id) FROM unionreg.snapshot s) AND so.org_id = p_root;
-	IF (v_level = 'central' OR coalesce(v_size > 5000, v_level = 'regional'))
-	   AND has_function_privilege('unionreg._subtree_pass(date, bigint)', 'EXECUTE') THEN
+	IF v_level = 'central' OR coalesce(v_size > 5000, v_level = 'regional') THEN
 		v_tally := unionreg._subtree_pass(p_as_of, p_root);
 		IF v_tally IS NOT NULL THEN
 			RETURN v_tally;
@@ -363,41 +245,6 @@ $$;
 COMMENT ON FUNCTION unionreg._subtree_tally(date, bigint) IS
 	'internal: one organization''s consolidated tally on D computed from its subtree alone, every read through an index (report() on demand)';
 
--- The member pass for a few organizations (report() on demand): index
--- lookups from their members.  A generic plan, made once per session: a
--- custom plan made on every call costs more to plan than a primary's
--- members cost to count.
-CREATE FUNCTION unionreg._member_tallies_of(p_as_of date, p_orgs bigint[])
-RETURNS TABLE (org_id bigint, tally unionreg.tally)
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, unionreg, pg_temp
-SET jit = off
-SET enable_nestloop = on
-SET plan_cache_mode = force_generic_plan
-AS $$
-	SELECT m.org_id,
-		   unionreg.sum(unionreg.member_tally(p_as_of, unionreg.period_start(p_as_of), m.joined_on, m.left_on, m.left_reason,
-			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
-			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
-	  FROM unionreg.membership m
-	  JOIN unionreg.person pe ON pe.id = m.person_id
-	  LEFT JOIN unionreg.membership prev
-		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
-	  LEFT JOIN unionreg.status_period s
-		ON s.person_id = m.person_id AND s.valid_from <= p_as_of AND (s.valid_to IS NULL OR s.valid_to > p_as_of)
-	  LEFT JOIN LATERAL (
-			SELECT e.to_state AS state
-			  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
-			 WHERE c.person_id = m.person_id AND e.on_date <= p_as_of
-			 -- a later card wins a tie: a lost card and its successor loaded in one
-			 -- transaction share the date and the recorded_at
-			 ORDER BY e.on_date DESC, e.recorded_at DESC, c.id DESC LIMIT 1) cs ON true
-	 WHERE m.org_id = ANY (p_orgs)
-	   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > unionreg.period_start(p_as_of))
-	 GROUP BY m.org_id
-$$;
-COMMENT ON FUNCTION unionreg._member_tallies_of(date, bigint[]) IS
-	'internal: the member pass for a few organizations, through the membership index and per-member lookups (a generic plan, made once per session)';
 
 -- The member pass in C (src/member_pass.c): over the whole union every
 -- member table read once, no joins; for given organizations their periods

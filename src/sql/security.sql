@@ -463,13 +463,14 @@ GRANT SELECT ON unionreg.persons TO unionreg_admin, unionreg_officer, unionreg_c
 REVOKE EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drift(bigint),
 	unionreg.delete_snapshot(bigint, boolean), unionreg.prune_snapshots(integer),
 	unionreg.refresh_analytics(), unionreg.refresh_form_views(), unionreg.run_quarterly_snapshot(text),
-	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots()
+	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots(),
+	unionreg.member_tallies(date, bigint[])
 	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drift(bigint),
 	unionreg.delete_snapshot(bigint, boolean), unionreg.prune_snapshots(integer),
 	unionreg.refresh_analytics(), unionreg.refresh_form_views(), unionreg.run_quarterly_snapshot(text),
 	unionreg.schedule_snapshots(text, time, time, integer), unionreg.unschedule_snapshots(),
-	unionreg.member_fact_drift(), unionreg.member_fact_rebuild()
+	unionreg.member_fact_drift(), unionreg.member_fact_rebuild(), unionreg.member_tallies(date, bigint[])
 	TO unionreg_admin;
 
 -- Internal functions (named _*) are the owner's: the API functions, running

@@ -88,20 +88,12 @@ BEGIN
 	-- SELECT they went through a tuplestore and the executor one by one);
 	-- it writes nothing when the table has INSERT triggers a DBA added, which
 	-- only the executor fires: then the pass's rows go through INSERT
-	IF has_function_privilege('unionreg._org_pass_write(date, bigint)', 'EXECUTE') THEN
-		SELECT w.organizations, w.members INTO v_orgs, v_members
-		  FROM unionreg._org_pass_write(build_snapshot.as_of, v_id) w;
-		IF v_orgs IS NULL THEN
-			INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
-			SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id
-			  FROM unionreg._org_pass(build_snapshot.as_of) t;
-			GET DIAGNOSTICS v_orgs = ROW_COUNT;
-			v_members := unionreg._snapshot_members(v_id);
-		END IF;
-	ELSE
+	SELECT w.organizations, w.members INTO v_orgs, v_members
+	  FROM unionreg._org_pass_write(build_snapshot.as_of, v_id) w;
+	IF v_orgs IS NULL THEN
 		INSERT INTO unionreg.snapshot_org (snapshot_id, org_id, form, tally, is_complete, gaps, region_id)
 		SELECT v_id, t.org_id, t.form, t.tally, t.is_complete, t.gaps, t.region_id
-		  FROM unionreg._org_tallies_sql(build_snapshot.as_of, NULL) t;
+		  FROM unionreg._org_pass(build_snapshot.as_of) t;
 		GET DIAGNOSTICS v_orgs = ROW_COUNT;
 		v_members := unionreg._snapshot_members(v_id);
 	END IF;
@@ -221,7 +213,7 @@ BEGIN
 		RAISE EXCEPTION 'snapshot % does not exist', p_snapshot_id USING ERRCODE = 'no_data_found';
 	END IF;
 	RETURN QUERY
-	WITH fresh AS (SELECT * FROM unionreg._org_tallies(v_as_of, NULL)),
+	WITH fresh AS (SELECT * FROM unionreg._org_pass(v_as_of)),
 	pairs AS (
 		SELECT coalesce(so.org_id, f.org_id) AS org_id, coalesce(so.form, f.form) AS form,
 			   so.tally AS frozen, f.tally AS now

@@ -90,46 +90,11 @@ COMMENT ON FUNCTION unionreg.period_start(date) IS
 
 CREATE FUNCTION unionreg.member_tallies(p_as_of date, p_orgs bigint[] DEFAULT NULL)
 RETURNS TABLE (org_id bigint, tally unionreg.tally)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE
+SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
-SET jit = off
-SET enable_nestloop = on
 AS $$
-DECLARE
-	v_p date := unionreg.period_start(p_as_of);
-BEGIN
-	-- the extension's own functions: the pass in C (by key for a few organizations)
-	IF has_function_privilege('unionreg._member_pass(date, bigint[], integer)', 'EXECUTE') THEN
-		RETURN QUERY SELECT * FROM unionreg._member_pass(p_as_of, p_orgs);
-		RETURN;
-	END IF;
-	-- anyone else: the same pass in SQL, under their row security
-	IF p_orgs IS NOT NULL AND cardinality(p_orgs) <= 200 THEN
-		RETURN QUERY SELECT * FROM unionreg._member_tallies_of(p_as_of, p_orgs);
-		RETURN;
-	END IF;
-	RETURN QUERY
-	WITH cards_on_d AS MATERIALIZED (
-		SELECT DISTINCT ON (c.person_id) c.person_id, e.to_state AS state
-		  FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
-		 WHERE e.on_date <= p_as_of
-		 ORDER BY c.person_id, e.on_date DESC, e.recorded_at DESC, c.id DESC),
-	wanted AS MATERIALIZED (SELECT DISTINCT w.id FROM unnest(p_orgs) w(id))
-	SELECT m.org_id,
-		   unionreg.sum(unionreg.member_tally(p_as_of, v_p, m.joined_on, m.left_on, m.left_reason,
-			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
-			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on))
-	  FROM unionreg.membership m
-	  JOIN unionreg.person pe ON pe.id = m.person_id
-	  LEFT JOIN unionreg.membership prev
-		ON prev.person_id = m.person_id AND prev.left_on = m.joined_on AND prev.left_reason = 'transferred'
-	  LEFT JOIN unionreg.status_period s
-		ON s.person_id = m.person_id AND s.valid_from <= p_as_of AND (s.valid_to IS NULL OR s.valid_to > p_as_of)
-	  LEFT JOIN cards_on_d cs ON cs.person_id = m.person_id
-	 WHERE m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > v_p)
-	   AND (p_orgs IS NULL OR m.org_id IN (SELECT wanted.id FROM wanted))
-	 GROUP BY m.org_id;
-END
+	SELECT * FROM unionreg._member_pass(p_as_of, p_orgs)
 $$;
 COMMENT ON FUNCTION unionreg.member_tallies(date, bigint[]) IS
-	'One pass over membership as of D: the tally of every primary organization, or of the given ones (members on D and on P, statuses, flows over (P, D], cards on D)';
+	'One pass over membership as of D (the report engine''s, in C): the tally of every primary organization, or of the given ones (members on D and on P, statuses, flows over (P, D], cards on D); the administrator''s, as it counts every member whatever the caller''s subtree';

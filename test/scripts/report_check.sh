@@ -53,6 +53,7 @@ INSERT INTO check_dates VALUES ('2026-01-01'), ('2026-04-01'), ('2025-07-15'), (
 CREATE TABLE built AS SELECT d, unionreg.build_snapshot(d) AS sid FROM check_dates;
 
 \i test/sql/plain_formulation.sql
+\i test/sql/org_tallies_oracle.sql
 CREATE TABLE rolled_mismatches AS
 SELECT so.snapshot_id AS sid, o.ext_id, o.level, x.line, x.expected, x.engine
   FROM unionreg.snapshot_org so
@@ -125,12 +126,12 @@ SELECT 1/0;
 \endif
 
 -- the build's organization side in C (_org_pass) gives its SQL formulation's
--- rows (_org_tallies_sql): forms, tallies, completeness, gaps, regions
+-- rows (test/sql/org_tallies_oracle.sql): forms, tallies, completeness, gaps, regions
 CREATE TABLE org_pass_mismatches AS
 SELECT b.d, coalesce((x.c).org_id, (x.q).org_id) AS org_id, x.c::text AS c_pass, x.q::text AS sql_pass
   FROM check_dates b
  CROSS JOIN LATERAL (SELECT c, q FROM unionreg._org_pass(b.d) c
-					  FULL JOIN unionreg._org_tallies_sql(b.d) q ON q.org_id = c.org_id) x
+					  FULL JOIN unionreg_oracle.org_tallies(b.d) q ON q.org_id = c.org_id) x
  WHERE (x.c).org_id IS NULL OR (x.q).org_id IS NULL
 	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
 	   IS DISTINCT FROM ((x.q).form, (x.q).is_complete, (x.q).gaps, (x.q).region_id)
@@ -141,7 +142,7 @@ SELECT b.d, coalesce((x.c).org_id, (x.q).org_id), x.c::text, x.q::text
   FROM check_dates b
  CROSS JOIN unionreg.org r
  CROSS JOIN LATERAL (SELECT c, q FROM unionreg._org_pass(b.d, r.id) c
-					  FULL JOIN unionreg._org_tallies_sql(b.d, r.id) q ON q.org_id = c.org_id) x
+					  FULL JOIN unionreg_oracle.org_tallies(b.d, r.id) q ON q.org_id = c.org_id) x
  WHERE r.level IN ('central', 'regional')
    AND ((x.c).org_id IS NULL OR (x.q).org_id IS NULL
 	OR ((x.c).form, (x.c).is_complete, (x.c).gaps, (x.c).region_id)
@@ -153,7 +154,7 @@ SELECT b.d, r.id, s.t::text, q.tally::text
   FROM check_dates b
  CROSS JOIN unionreg.org r
  CROSS JOIN LATERAL (SELECT unionreg._subtree_pass(b.d, r.id) AS t) s
-  LEFT JOIN LATERAL (SELECT q.tally FROM unionreg._org_tallies_sql(b.d, r.id) q WHERE q.org_id = r.id) q ON true
+  LEFT JOIN LATERAL (SELECT q.tally FROM unionreg_oracle.org_tallies(b.d, r.id) q WHERE q.org_id = r.id) q ON true
  WHERE r.level IN ('central', 'regional')
    AND ((s.t IS NULL) <> (q.tally IS NULL) OR NOT coalesce(s.t OPERATOR(unionreg.=) q.tally, true));
 SELECT count(*) AS org_pass_rows, count(*) FILTER (WHERE NOT c.is_complete) AS incomplete,

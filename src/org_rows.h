@@ -1,10 +1,10 @@
 /*
- * org_pass.h
- *	  The end of the build's organization pass (org_pass.c): organizations
+ * org_rows.h
+ *	  The end of the build's organization pass (org_rows.c): organizations
  *	  with their own tallies in, the filers' consolidated rows out.
  */
-#ifndef UNIONREG_ORG_PASS_H
-#define UNIONREG_ORG_PASS_H
+#ifndef UNIONREG_ORG_ROWS_H
+#define UNIONREG_ORG_ROWS_H
 
 #include "postgres.h"
 

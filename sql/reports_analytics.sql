@@ -1,0 +1,119 @@
+-- Register analytics over the current snapshot, snapshot operations,
+-- progress, and the statement checks that keep a snapshot's organizations
+-- and forms while it names them
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS unionreg CASCADE;
+CREATE EXTENSION unionreg CASCADE;
+RESET client_min_messages;
+SET search_path = unionreg, public;
+SET datestyle = 'ISO, YMD';
+\set SHOW_CONTEXT never
+
+\i test/sql/reports_union.sql
+SET client_min_messages = warning;
+SELECT build_snapshot('2026-04-01') AS sid \gset
+SELECT build_snapshot('2026-04-01') - :sid AS next_id;
+RESET client_min_messages;
+SELECT admit_member('M11', 'P1', '2026-03-15', 'Поздняя', 'Запись', NULL, '1990-01-01', 'f') > 0 AS late_entry;
+
+-- register analytics over the current snapshot
+INSERT INTO paper_baseline (org_id, as_of, members)
+SELECT id, '2026-01-01', m FROM org JOIN (VALUES ('R1', 7), ('R2', 20)) v(x, m) ON ext_id = x;
+SELECT id - :sid AS current_snapshot, as_of FROM current_snapshot;
+SELECT * FROM coverage_by_region;
+SELECT coverage_band(v) AS band, v FROM unnest(ARRAY[100, 99.99, 90, 70.01, 50, 40.5, 20, 0]::numeric[]) v;
+SELECT * FROM members_by_status;
+SELECT * FROM cards_by_region;
+SELECT * FROM online_admissions_by_region;
+-- it climbs once per primary with the interval its links hold; the plain
+-- formulation climbs once per admission as the links stood on its day:
+-- the same figures, across a move (P4: R1 until 2026-02-01, then R2) and
+-- through a subdivision
+BEGIN;
+SELECT count(admit_member(m, o, j::date, 'Онлайн ' || m, 'Имя', NULL, '1990-01-01', p_online => true)) AS online
+  FROM (VALUES ('OA1', 'P4', '2025-06-01'), ('OA2', 'P4', '2026-01-31'), ('OA3', 'P4', '2026-02-01'),
+			   ('OA4', 'P4', '2026-03-01'), ('OA5', 'S1', '2024-05-05')) v(m, o, j);
+CREATE TEMP VIEW online_admissions_0_1 AS
+SELECT r.ext_id AS region_ext_id, r.name AS region_name, extract(year FROM m.joined_on)::integer AS year,
+	   count(*) AS online_admissions
+  FROM unionreg.membership m
+  JOIN LATERAL (
+		WITH RECURSIVE up AS (
+			SELECT m.org_id AS id, 0 AS depth
+			UNION ALL
+			SELECT l.parent_id, u.depth + 1 FROM up u JOIN unionreg.org_link l ON l.org_id = u.id
+			   AND l.valid_from <= m.joined_on AND (l.valid_to IS NULL OR l.valid_to > m.joined_on)
+			 WHERE u.depth < 16)
+		SELECT o.ext_id, o.name FROM up JOIN unionreg.org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+ WHERE m.admitted_online
+ GROUP BY 1, 2, 3;
+SELECT * FROM online_admissions_by_region;
+SELECT count(*) AS differ FROM (
+	(SELECT * FROM online_admissions_by_region EXCEPT ALL SELECT * FROM online_admissions_0_1)
+	UNION ALL
+	(SELECT * FROM online_admissions_0_1 EXCEPT ALL SELECT * FROM online_admissions_by_region)) x;
+ROLLBACK;
+SELECT * FROM empty_primaries;
+SELECT * FROM report_completeness_by_level;
+
+-- snapshot operations: the list, and deletion with a guard
+SELECT build_snapshot('2026-01-01') - :sid AS jan_id;
+SELECT as_of, version, organizations, members_counted, complete_pct, size_bytes > 0 AS has_size, is_latest
+  FROM snapshots;
+SELECT delete_snapshot(:sid + 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT prune_snapshots(0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT prune_snapshots(1) AS pruned;
+SELECT as_of, version FROM snapshots;
+SELECT delete_snapshot(:sid + 2, p_even_the_only_version => true);
+SELECT as_of, version FROM snapshots;
+SELECT delete_snapshot(12345);
+\echo :LAST_ERROR_SQLSTATE
+
+-- progress of long operations, as other sessions see it (pg_stat_activity)
+BEGIN;
+SELECT _progress('build_snapshot', '2026-04-01: written', 5, 10);
+SELECT job, phase, run_by IS NOT NULL AS has_user FROM progress WHERE pid = pg_backend_pid();
+COMMIT;
+SELECT count(*) AS after_commit FROM progress WHERE pid = pg_backend_pid();
+
+-- a snapshot's organizations and forms stay while it names them (a statement
+-- check, not a foreign-key lookup per written row): a form and an
+-- organization nothing else refers to, named by a snapshot row
+INSERT INTO form VALUES ('9SP', 9, 'Форма проверки', 'a test form', false);
+INSERT INTO org (ext_id, level, name, valid_from) VALUES ('LONE', 'territorial', 'Одинокая', '2020-01-01');
+INSERT INTO snapshot_org (snapshot_id, org_id, form, tally, is_complete)
+SELECT max(s.id), o.id, '9SP', '{}', true FROM snapshot s, org o WHERE o.ext_id = 'LONE' GROUP BY o.id;
+DELETE FROM org WHERE ext_id = 'LONE';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE form SET code = '9SQ' WHERE code = '9SP';
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM form WHERE code = '9SP';
+\echo :LAST_ERROR_SQLSTATE
+-- once the snapshot is gone, so may they be
+DELETE FROM snapshot_org WHERE form = '9SP';
+DELETE FROM org WHERE ext_id = 'LONE';
+DELETE FROM form WHERE code = '9SP';
+-- a row of a snapshot that does not exist is refused, once per statement
+INSERT INTO snapshot_org (snapshot_id, org_id, form, tally, is_complete)
+SELECT max(s.id) + 100, o.id, '5SP', '{}', true FROM snapshot s, org o WHERE o.ext_id = 'C' GROUP BY o.id;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE snapshot_org SET snapshot_id = snapshot_id + 100 WHERE snapshot_id = (SELECT max(id) FROM snapshot);
+\echo :LAST_ERROR_SQLSTATE
+-- and a snapshot deleted takes its rows with it
+SELECT build_snapshot('2026-01-01') AS extra \gset
+SELECT count(*) > 0 AS has_rows FROM snapshot_org WHERE snapshot_id = :extra;
+SELECT delete_snapshot(:extra, p_even_the_only_version => true);
+SELECT count(*) AS rows_left FROM snapshot_org WHERE snapshot_id = :extra;
+-- so does a truncated one, also when the same statement truncates the rows
+BEGIN;
+TRUNCATE snapshot;
+SELECT count(*) AS rows_left_after_truncate FROM snapshot_org;
+ROLLBACK;
+BEGIN;
+TRUNCATE snapshot_org, snapshot;
+SELECT (SELECT count(*) FROM snapshot) + (SELECT count(*) FROM snapshot_org) AS left_after_both;
+ROLLBACK;
+SELECT count(*) > 0 AS rows_back_after_rollback FROM snapshot_org;
+

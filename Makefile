@@ -6,43 +6,44 @@ EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/defau
 MODULE_big = unionreg
 OBJS = \
 	src/unionreg.o \
-	src/idcheck.o \
-	src/idtypes.o \
-	src/stage_parse.o \
-	src/hierarchy_graph.o \
-	src/hierarchy_check.o \
-	src/hierarchy_trigger.o \
-	src/hierarchy_report.o \
-	src/icu_util.o \
-	src/name_key.o \
-	src/email_ascii.o \
-	src/tally.o \
-	src/member_tally.o \
-	src/rollup.o \
-	src/own_tally.o \
-	src/member_period.o \
-	src/member_pass.o \
-	src/member_scan.o \
-	src/count_workers.o \
-	src/member_keys.o \
-	src/member_fact.o \
-	src/fact_tuple.o \
-	src/id_map.o \
-	src/big_alloc.o \
-	src/table_read.o \
-	src/org_rows.o \
-	src/org_pass.o \
-	src/snapshot_write.o \
-	src/row_jsonb.o \
-	src/line_value.o \
-	src/control_check.o \
-	src/probe_guard.o
+	src/ids/idcheck.o \
+	src/ids/idtypes.o \
+	src/text/icu_util.o \
+	src/text/name_key.o \
+	src/text/email_ascii.o \
+	src/text/stage_parse.o \
+	src/hierarchy/hierarchy_check.o \
+	src/hierarchy/hierarchy_graph.o \
+	src/hierarchy/hierarchy_read.o \
+	src/hierarchy/hierarchy_trigger.o \
+	src/members/member_fact.o \
+	src/members/member_period.o \
+	src/members/member_tally.o \
+	src/members/fact_tuple.o \
+	src/engine/tally.o \
+	src/engine/own_tally.o \
+	src/engine/rollup.o \
+	src/engine/line_value.o \
+	src/engine/control_check.o \
+	src/engine/member_pass.o \
+	src/engine/member_counts.o \
+	src/engine/member_scan.o \
+	src/engine/member_keys.o \
+	src/engine/count_workers.o \
+	src/engine/org_pass.o \
+	src/engine/org_rows.o \
+	src/engine/id_map.o \
+	src/engine/big_alloc.o \
+	src/engine/table_read.o \
+	src/snapshot/snapshot_write.o \
+	src/security/row_jsonb.o \
+	src/security/probe_guard.o
 
 # The install script of the current version is generated from the concept
 # files in src/sql, in this order (each object is defined once, in the file
 # named for its concept; a file may use what the files before it define), the
 # identifier-type boilerplate expanded once per type from a template.  A
-# released version's script is frozen at its tag (sql/released/, added at the
+# released version's script is frozen at its tag (src/sql/released/, added at the
 # next release with the hand-written delta to it): CONTRIBUTING.md.
 SQL_CONCEPTS = head types hierarchy passport members cards admission tally forms member_fact \
 	staging \
@@ -61,6 +62,9 @@ ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation
 SHLIB_LINK += -licui18n -licuuc -licudata
 # server headers as system headers: -Wextra then speaks only of our own code
 PG_CPPFLAGS += -isystem $(shell $(PG_CONFIG) --includedir-server)
+# the C sources by subsystem (CONTRIBUTING.md); headers are included by name
+SRC_DIRS = ids text hierarchy members engine snapshot security
+PG_CPPFLAGS += $(foreach d,$(SRC_DIRS),-I$(srcdir)/src/$(d))
 EXTRA_CLEAN = test/isolation/results test/isolation/regression.diffs test/isolation/regression.out
 
 PG_CONFIG ?= pg_config
@@ -83,7 +87,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) src/sql/idtype.sql.in $(EXTENSION)
 all: $(DATA_built)
 
 # PGXS does not track headers: a changed struct must rebuild every user of it
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*/*.h)
 
 # ---- the README's two commands -------------------------------------------
 

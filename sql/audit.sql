@@ -100,7 +100,7 @@ COPY person (id, ext_id, surname, first_name, birth_date) FROM stdin;
 \.
 SELECT count(*) - :before AS entries_for_copied_rows FROM audit_log;
 
--- the row images are to_jsonb()'s exactly (src/row_jsonb.c converts the
+-- the row images are to_jsonb()'s exactly (src/security/row_jsonb.c converts the
 -- plain scalars itself and hands every other type to to_jsonb)
 SELECT o.id, unionreg._row_jsonb(o) = to_jsonb(o) AS same_as_to_jsonb FROM org o WHERE o.ext_id = 'P2';
 SELECT count(*) AS rows_of_audited_tables, count(*) FILTER (WHERE same) AS same_text FROM (

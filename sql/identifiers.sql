@@ -103,3 +103,16 @@ DROP TABLE raw, one_snils;
 -- the files go with the test
 COPY (SELECT 1 WHERE false) TO PROGRAM 'rm -f /tmp/unionreg_ids.bin /tmp/unionreg_raw.bin';
 DROP TABLE ids, ids2;
+
+-- the types' operators live in schema unionreg: a query finds them through
+-- search_path (README: ALTER DATABASE ... SET search_path = "$user", public,
+-- unionreg), or names them
+SET search_path = public;
+CREATE TEMP TABLE org_inn (inn unionreg.inn);
+INSERT INTO org_inn VALUES ('7707083893');
+SELECT count(*) FROM org_inn WHERE inn = '7707083893';
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS named FROM org_inn WHERE inn OPERATOR(unionreg.=) '7707083893';
+SET search_path = "$user", public, unionreg;
+SELECT count(*) AS through_search_path FROM org_inn WHERE inn = '7707083893';
+DROP TABLE org_inn;

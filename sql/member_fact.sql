@@ -6,7 +6,9 @@ DROP EXTENSION IF EXISTS unionreg CASCADE;
 CREATE EXTENSION unionreg CASCADE;
 RESET client_min_messages;
 -- the SQL oracle the C engine is compared with
+\set ECHO none
 \i test/sql/org_tallies_oracle.sql
+\set ECHO all
 SET search_path = unionreg, public;
 SET datestyle = 'ISO, YMD';
 \set SHOW_CONTEXT never

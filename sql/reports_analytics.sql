@@ -13,7 +13,6 @@ SET datestyle = 'ISO, YMD';
 SET client_min_messages = warning;
 SELECT build_snapshot('2026-04-01') AS sid \gset
 SELECT build_snapshot('2026-04-01') - :sid AS next_id;
-RESET client_min_messages;
 SELECT admit_member('M11', 'P1', '2026-03-15', 'Поздняя', 'Запись', NULL, '1990-01-01', 'f') > 0 AS late_entry;
 
 -- register analytics over the current snapshot

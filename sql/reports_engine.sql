@@ -10,7 +10,9 @@ SET search_path = unionreg, public;
 SET datestyle = 'ISO, YMD';
 \set SHOW_CONTEXT never
 -- the SQL oracle the C engine is compared with
+\set ECHO none
 \i test/sql/org_tallies_oracle.sql
+\set ECHO all
 
 \i test/sql/reports_union.sql
 SET client_min_messages = warning;

@@ -281,6 +281,10 @@ SELECT * FROM unionreg.report('P1', '5SP', '2500-01-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT unionreg.move_cards('R2', 'requested', 'produced', 'infinity');
 \echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM unionreg.org_at('3000-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM unionreg.validate_hierarchy('1812-09-07');
+\echo :LAST_ERROR_SQLSTATE
 -- internal functions are the owner's, and refuse what their callers never pass
 SET SESSION AUTHORIZATION regress_sec_officer_r1;
 SELECT unionreg._own_tally('primary', 'school', '2020-01-01', NULL, 10, 0, false, 0, '2026-01-01', '2025-01-01');

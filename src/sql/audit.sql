@@ -58,7 +58,7 @@ COMMENT ON FUNCTION unionreg._audit_via(text) IS
 	'internal: the outermost public unionreg function in a PG_CONTEXT call stack, or "direct SQL"';
 
 -- A row as jsonb, equal to to_jsonb(record), with each column's type looked
--- up once per statement rather than once per row (src/row_jsonb.c): the
+-- up once per statement rather than once per row (src/security/row_jsonb.c): the
 -- audit of a bulk load spends most of its time here.
 CREATE FUNCTION unionreg._row_jsonb(record) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'row_jsonb' LANGUAGE C STABLE STRICT PARALLEL SAFE;

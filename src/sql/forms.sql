@@ -189,7 +189,7 @@ UNION ALL
 SELECT f, '14 <= 13', '14', '<=', ARRAY['13'], 'error' FROM unnest(ARRAY['2SP', '1SP']) f;
 
 -- ---------------------------------------------------------------------
--- A report line's value in C (src/line_value.c): every read of
+-- A report line's value in C (src/engine/line_value.c): every read of
 -- report_line, control_violation, the wide views and report() evaluates it
 -- per organization and line, over a million lines for one snapshot.
 -- ---------------------------------------------------------------------
@@ -202,7 +202,7 @@ COMMENT ON FUNCTION unionreg.line_value(unionreg.tally, text, text[]) IS
 
 -- ---------------------------------------------------------------------
 -- control_violation checks each organization's tally against its form's
--- ratios in C (src/control_check.c), not as a row per term of every ratio
+-- ratios in C (src/engine/control_check.c), not as a row per term of every ratio
 -- grouped back.  The function reads a form's ratios and lines once per
 -- query, so a ratio or line edited shows in the next read.
 -- ---------------------------------------------------------------------

@@ -188,6 +188,10 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	-- an infinite date is the body's to refuse (22023)
+	IF isfinite(as_of) THEN
+		PERFORM unionreg._check_date(as_of, 'date');
+	END IF;
 	IF unionreg._sees_all() THEN
 		RETURN QUERY SELECT * FROM unionreg._org_at_unchecked(as_of);
 	ELSE
@@ -212,6 +216,10 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
 BEGIN
+	-- an infinite date is the body's to refuse (22023)
+	IF isfinite(as_of) THEN
+		PERFORM unionreg._check_date(as_of, 'date');
+	END IF;
 	IF unionreg._sees_all() THEN
 		RETURN QUERY SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of);
 	ELSE

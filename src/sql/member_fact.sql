@@ -4,7 +4,7 @@
 -- status on D and card state on D.  Read from person, status_period, card
 -- and card_event, that would be five tables per build and five index
 -- probes per period on demand.  unionreg.member_fact holds one row per
--- period with all of it, the histories encoded (src/member_fact.h), kept by
+-- period with all of it, the histories encoded (src/members/member_fact.h), kept by
 -- statement triggers on the tables it derives from and written in
 -- organization order, so one organization's periods lie together.
 -- ---------------------------------------------------------------------

@@ -619,7 +619,7 @@ COMMENT ON COLUMN unionreg.contact_problems.problem IS 'what is wrong with the a
 -- which field matched: it does not depend on what the login cannot read, so
 -- asking again with other dates or numbers teaches nothing.  Each such
 -- refusal goes to the server log (which outlives a rollback) and is counted
--- for the session (src/probe_guard.c); past 20 the login gets no answer at
+-- for the session (src/security/probe_guard.c); past 20 the login gets no answer at
 -- all in that session.  An application reuses a former member's record, so
 -- for it any such person counts, live or not: an officer above both
 -- resolves it.

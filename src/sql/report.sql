@@ -104,7 +104,7 @@ GRANT EXECUTE ON FUNCTION unionreg.passport_gaps_at(date), unionreg.chairman_gap
 -- its members' tally and itself (by kind, empty, created in (P, D], the
 -- passport's base figures), a subdivision one subdivision, a filer whether
 -- its own report is incomplete, a parent the primaries liquidated under it.
--- (src/own_tally.c: the rule above, in one allocation; NULLs read as none)
+-- (src/engine/own_tally.c: the rule above, in one allocation; NULLs read as none)
 CREATE FUNCTION unionreg._own_tally(
 	p_level text, p_kind text, p_valid_from date, p_members unionreg.tally,
 	p_employees integer, p_students integer, p_incomplete boolean, p_liquidated bigint,
@@ -127,7 +127,7 @@ COMMENT ON FUNCTION unionreg._chairman_tally(boolean) IS 'internal: the tally of
 
 
 
--- The organization side in C (src/org_pass.c): org, org_link, org_base and
+-- The organization side in C (src/engine/org_pass.c): org, org_link, org_base and
 -- org_chairman read once each and the member pass, into arrays by
 -- organization; the same rows as the SQL oracle (test/sql/org_tallies_oracle.sql).  The whole
 -- union, or one organization's subtree (report() of a region).  No row
@@ -246,7 +246,7 @@ COMMENT ON FUNCTION unionreg._subtree_tally(date, bigint) IS
 	'internal: one organization''s consolidated tally on D computed from its subtree alone, every read through an index (report() on demand)';
 
 
--- The member pass in C (src/member_pass.c): over the whole union every
+-- The member pass in C (src/engine/member_pass.c): over the whole union every
 -- member table read once, no joins; for given organizations their periods
 -- and their persons' facts by key (or the scans, past ~5% of the union's
 -- periods).  It reads

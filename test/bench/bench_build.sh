@@ -23,7 +23,7 @@
 # huge_pages = on: without them every new backend and parallel worker
 # faults in each 4 kB page of shared buffers it touches (see the README);
 # it also sets min_dynamic_shared_memory = 256MB, from which the engine
-# takes its arrays (unionreg.arrays_in_shared_memory, src/big_alloc.c).
+# takes its arrays (unionreg.arrays_in_shared_memory, src/engine/big_alloc.c).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MEMBERS=${MEMBERS:-4000000}
@@ -42,7 +42,7 @@ if [ "$HUGEPAGES" = 1 ]; then
 	# 4 GB of buffers, 256 MB of dynamic shared memory and the rest, in 2 MB pages
 	sysctl -q -w vm.nr_hugepages=2400
 	HUGE_OPT="huge_pages=on"
-	# the engine's arrays from memory the server keeps (src/big_alloc.c)
+	# the engine's arrays from memory the server keeps (src/engine/big_alloc.c)
 	DSM_OPT="min_dynamic_shared_memory=256MB"
 fi
 echo "huge pages: HUGEPAGES=$HUGEPAGES, $(grep HugePages_Total /proc/meminfo)"

@@ -41,7 +41,7 @@ SELECT count(*) AS snapshot_orgs,
 	   round(avg((pg_column_size(s.*) + 7) / 8 * 8 + 4) + 28 / 0.9) AS bytes_per_org
   FROM unionreg.snapshot_org s WHERE s.snapshot_id = :sid \gset
 -- the same build with every array in the backend's own memory (not the
--- server's preallocated dynamic shared memory, src/big_alloc.c): its peak is
+-- server's preallocated dynamic shared memory, src/engine/big_alloc.c): its peak is
 -- then all the build's memory
 \connect
 SET client_min_messages = warning;

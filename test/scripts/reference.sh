@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 generate() {
-	psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_reference" -c "CREATE DATABASE unionreg_reference" >/dev/null
+	set -euo pipefail
+	PGOPTIONS="-c client_min_messages=warning" psql -qX -d postgres -c "DROP DATABASE IF EXISTS unionreg_reference" -c "CREATE DATABASE unionreg_reference" >/dev/null
 	psql -qX -v ON_ERROR_STOP=1 -d unionreg_reference -c "SET client_min_messages = warning" -c "CREATE EXTENSION unionreg CASCADE" >/dev/null
 	psql -qX -d unionreg_reference -f test/sql/reference.sql
 	psql -qX -d postgres -c "DROP DATABASE unionreg_reference" >/dev/null
@@ -15,7 +16,8 @@ generate() {
 export -f generate
 if [ "${1:-}" = --write ]; then
 	out=$(mktemp)
-	(cd /tmp && pg_virtualenv -v 15 -o shared_preload_libraries=pg_cron bash -c "cd '$PWD' && generate") > "$out"
+	repo=$PWD
+	(cd /tmp && pg_virtualenv -v 15 -o shared_preload_libraries=pg_cron bash -c "cd '$repo' && generate") > "$out"
 	mv "$out" doc/reference.md
 	chmod 644 doc/reference.md
 	echo "doc/reference.md written ($(wc -l < doc/reference.md) lines)"

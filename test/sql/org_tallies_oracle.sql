@@ -111,7 +111,7 @@ BEGIN
 		chairman AS (
 			SELECT c.org_id, unionreg._chairman_tally(c.released) AS tally
 			  FROM unionreg.org_chairman c, d
-			 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d))
+			 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d)),
 		-- the roll-up: every organization with each of its ancestors in scope
 		up (id, anc, steps) AS (
 			SELECT w.id, w.id, 0 FROM own w

@@ -20,7 +20,7 @@
 #include "port/atomics.h"
 
 #include "count_workers.h"
-#include "member_count.h"
+#include "member_keys.h"
 
 /* organizations a claim */
 #define CHUNK 32

@@ -33,7 +33,7 @@
 
 #include "big_alloc.h"
 #include "id_map.h"
-#include "member_pass.h"
+#include "member_counts.h"
 #include "member_period.h"
 #include "org_rows.h"
 #include "own_tally.h"

@@ -1,5 +1,5 @@
 /*
- * hierarchy_report.c
+ * hierarchy_read.c
  *	  org_at(D): the tree as it stood on D; validate_hierarchy(D): every
  *	  problem in stored data on D, including data loaded with triggers off.
  *

@@ -12,7 +12,7 @@
 
 #include "access/parallel.h"
 
-#include "member_count.h"
+#include "member_pass.h"
 
 typedef struct CountWorkers
 {

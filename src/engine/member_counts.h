@@ -1,11 +1,11 @@
 /*
- * member_pass.h
- *	  The member pass over the whole union (member_pass.c), for the build's
+ * member_counts.h
+ *	  The member pass over the whole union (member_counts.c), for the build's
  *	  organization pass (org_pass.c): every organization's member counters
  *	  on D, without a tuplestore of tallies in between.
  */
-#ifndef UNIONREG_MEMBER_PASS_H
-#define UNIONREG_MEMBER_PASS_H
+#ifndef UNIONREG_MEMBER_COUNTS_H
+#define UNIONREG_MEMBER_COUNTS_H
 
 #include "postgres.h"
 

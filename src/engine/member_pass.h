@@ -1,19 +1,20 @@
 /*
- * member_count.h
- *	  Inside the member pass: the per-organization counters a pass keeps
- *	  and the loop that counts a scan of unionreg.member_fact into them.
- *	  Shared by member_pass.c (the leader, and report() by key) and
- *	  member_scan.c (the parallel workers of a whole-union pass).
+ * member_pass.h
+ *	  Inside the member pass (member_pass.c): the per-organization counters
+ *	  a pass keeps and the loops that count member_fact's rows into them,
+ *	  by scan or by key.  Used by member_counts.c (which read goes which way)
+ *	  and by the parallel reads (member_scan.c, member_keys.c,
+ *	  count_workers.c).
  */
-#ifndef UNIONREG_MEMBER_COUNT_H
-#define UNIONREG_MEMBER_COUNT_H
+#ifndef UNIONREG_MEMBER_PASS_H
+#define UNIONREG_MEMBER_PASS_H
 
 #include "postgres.h"
 
 #include "utils/date.h"
 
 #include "id_map.h"
-#include "member_pass.h"
+#include "member_counts.h"
 #include "member_period.h"
 #include "table_read.h"
 
@@ -67,28 +68,6 @@ extern int64 member_pass_count_range(Pass *pass, TableRead *s, const int64 *ids,
 /* the counts undone, the wanted marks kept */
 extern void member_pass_undo(Pass *pass);
 
-/*
- * The wanted organizations' facts by key, shared with parallel workers
- * when there are many of them (member_keys.c): started (the workers begin
- * at once) and finished (the leader takes its share); false, with the
- * counts undone, past "limit" periods, as the by-key read alone.  Start
- * gives NULL when the read is the leader's alone.
- */
-typedef struct MemberKeys MemberKeys;
 
-extern MemberKeys *member_keys_start(Pass *pass, int64 limit);
-extern bool member_keys_finish(MemberKeys *mk, Pass *pass);
-
-/*
- * The whole-union scan of member_fact (member_scan.c), shared with parallel
- * workers when the table is large enough: started (the workers begin
- * reading at once) and finished (the leader reads what is left and adds
- * the workers' counters to its own) by the caller, who may do other work
- * in between.  The pass must be unfiltered, its key map set.
- */
-typedef struct MemberScan MemberScan;
-
-extern MemberScan *member_scan_start(Pass *pass);
-extern void member_scan_finish(MemberScan *ms, Pass *pass);
 
 #endif

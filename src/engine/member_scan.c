@@ -27,7 +27,7 @@
 #include "utils/timestamp.h"
 
 #include "count_workers.h"
-#include "member_count.h"
+#include "member_scan.h"
 
 /* what every worker needs to count as the leader does; the parallel scan's state follows */
 typedef struct ScanShared

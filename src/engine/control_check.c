@@ -109,7 +109,7 @@ term_of(Term *term, const char *t, const char *form, const FormLine *lines, int 
 /*
  * A form's ratios, read from unionreg.control_ratio and unionreg.form_line
  * as their owner reads them (small catalogs: no privilege is asked of the
- * caller, so no SECURITY DEFINER, which cost ~4 us a call), into cxt.
+ * caller, so no SECURITY DEFINER and its cost per call), into cxt.
  */
 static FormRatios *
 load_form(RatioCache *cache, MemoryContext cxt, const char *form)

@@ -169,7 +169,7 @@ line_value(PG_FUNCTION_ARGS)
 /*
  * The lines of a form, read from unionreg.form_line as its owner reads it
  * (a heap scan of a small catalog: no privilege is asked of the caller, so
- * the functions below need no SECURITY DEFINER, which cost ~4 us a call).
+ * the functions below need no SECURITY DEFINER and its cost per call).
  */
 int
 form_lines_read(const char *form, FormLine **lines)
@@ -223,9 +223,8 @@ form_line_find(const FormLine *lines, int n, const char *form, const char *code)
 /*
  * A line of a form by its code, its formula read from the catalog once per
  * call site and query (fn_extra), for the wide views: a column per line,
- * each its own call site.  (As max(value) FILTER over report_line, every
- * organization's row was made of one row per line grouped back: 1.4 s for
- * the 72,000 primaries of report_5sp.)
+ * each its own call site, rather than a row per line grouped back into one
+ * per organization.
  */
 typedef struct LineOf
 {

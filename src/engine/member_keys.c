@@ -8,7 +8,7 @@
  * report(), one index descent per primary and a heap fetch per period.
  * The organizations are handed out CHUNK at a time from a shared counter,
  * so the leader reads from the start and a worker joins when it is up
- * (~50 ms on the development VM) and takes what is left; each
+ * (a worker's start is not free) and takes what is left; each
  * organization is read by exactly one of them.  A worker counts one
  * organization at a time and sends its counters.  Past "limit" periods in
  * all (a shared count) everyone stops, and the caller counts with the
@@ -30,7 +30,7 @@
  * index entries only); a sparser one key by key.
  */
 #define RANGE_SPAN 8
-/* from this many organizations up a worker is worth its start (2-3 ms of reading at ~40 periods each) */
+/* from this many organizations up a worker is worth its start (doc/internals.md) */
 #define KEYS_FIRST_WORKER 2000
 
 typedef struct KeysShared

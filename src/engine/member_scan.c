@@ -52,9 +52,8 @@ PGDLLEXPORT void unionreg_member_scan_worker(dsm_segment *seg, shm_toc *toc);
 /*
  * As compute_parallel_worker() for a heap of this size, but the first
  * worker from FIRST_WORKER_AT times min_parallel_table_scan_size up (128 MB
- * by default, ~1.3 million periods): a worker took 50-80 ms to start on the
- * development VM, longer than reading a smaller table alone (demo scale,
- * 318,507 periods: 50 ms alone, 90-120 ms with a worker).
+ * by default, ~1.3 million periods): a worker's start costs more than it
+ * saves on a smaller table (doc/internals.md).
  */
 #define FIRST_WORKER_AT 16
 

@@ -511,7 +511,7 @@ incomplete(Build *b, const OrgInfo *o, int32 unknown)
  * A filer's gaps (OrgRowSink.make_gaps), in the order array_agg(gap ORDER
  * BY gap) gives.  Made as the row is emitted, in memory reset after it:
  * kept for every filer until then, 74,392 of them took ~10 MB of memory
- * touched first (section "Reports", Memory).
+ * touched first (doc/internals.md, Memory).
  */
 static Datum
 make_gaps(void *arg, const OrgRow *r)
@@ -624,7 +624,7 @@ build_read(DateADT as_of, const int64 *root_id)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "unionreg organization pass: SPI_connect failed");
-	/* the planner's row estimate, not count(*): a scan of org for one figure cost 8 ms */
+	/* the planner's row estimate, not count(*): a scan of org for one figure costs more than it is worth */
 	if (SPI_execute("SELECT min(id), max(id), (SELECT greatest(c.reltuples, 0)::float8 FROM pg_catalog.pg_class c"
 					" WHERE c.oid = 'unionreg.org'::pg_catalog.regclass) FROM unionreg.org", true, 1) == SPI_OK_SELECT &&
 		SPI_processed == 1)
@@ -791,7 +791,7 @@ finite_date_arg(FunctionCallInfo fcinfo, const char *function)
  * organizations (~75,000 of 150,000) get no row and no 42 counters of their
  * own in the roll-up: what each adds goes straight into the organization
  * its chain of such subdivisions ends at.  The memory a build touches first
- * is what costs on a virtual machine (section "Reports", Memory).
+ * is what costs on a virtual machine (doc/internals.md, Memory).
  */
 static bool
 folded(Build *b, const OrgInfo *o)
@@ -977,7 +977,7 @@ PG_FUNCTION_INFO_V1(org_pass_write);
  * The whole union's filers on D written straight into snapshot_org under
  * the given snapshot (snapshot_write.c), in batches: the rows written, and
  * the members on record (the primaries' consolidated members, summed as
- * they are written: a join of the rows back to org cost 60 ms).  Both NULL,
+ * they are written, not by a join of the rows back to org).  Both NULL,
  * nothing written, when the table has INSERT triggers of its own to fire
  * (snapshot_write.c): the caller inserts through the executor then.
  */
@@ -1016,8 +1016,8 @@ PG_FUNCTION_INFO_V1(subtree_pass);
  * Root's consolidated tally on D, its own chairman included: what
  * _org_pass(D, root) gives for root, for report() of a large subtree.  The
  * roll-up of a single root is a sum, so no row, no per-organization
- * counters and no gaps are kept (each MB of memory a call touches first
- * costs ~3.5 ms in page faults on a virtual machine).  NULL if root is not
+ * counters and no gaps are kept (memory a call touches first costs page
+ * faults, dear on a virtual machine).  NULL if root is not
  * live on D.
  */
 Datum

@@ -6,8 +6,7 @@
  *
  * Why: through INSERT ... SELECT the rows went from the pass into a
  * tuplestore, out of it through the executor, and one heap_insert, one WAL
- * record and one trigger-queue entry each: ~0.2 s for the 74,392 rows of a
- * union.  The table's one trigger (has_snapshot_ins, the key to snapshot
+ * record and one trigger-queue entry each.  The table's one trigger (has_snapshot_ins, the key to snapshot
  * checked per statement) is what this file does itself before writing: the
  * snapshot is locked FOR KEY SHARE, as the key's check would lock it.  Any
  * other INSERT trigger (one a DBA added) must fire, so then nothing is

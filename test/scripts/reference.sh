@@ -17,7 +17,8 @@ export -f generate
 if [ "${1:-}" = --write ]; then
 	out=$(mktemp)
 	repo=$PWD
-	(cd /tmp && pg_virtualenv -v 15 -o shared_preload_libraries=pg_cron bash -c "cd '$repo' && generate") > "$out"
+	chmod a+w "$out"
+	(cd /tmp && pg_virtualenv -v 15 -o shared_preload_libraries=pg_cron bash -c "cd '$repo' && generate > '$out'") >/dev/null
 	mv "$out" doc/reference.md
 	chmod 644 doc/reference.md
 	echo "doc/reference.md written ($(wc -l < doc/reference.md) lines)"

@@ -180,7 +180,7 @@ BEGIN
 				  HINT = 'A new card follows only a refused, lost or cancelled one: move the current card first.';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM unionreg.membership m WHERE m.person_id = v_person
-					AND m.joined_on <= p_on AND (m.left_on IS NULL OR m.left_on > p_on)) THEN
+					AND unionreg._holds_on(m.joined_on, m.left_on, p_on)) THEN
 		RAISE EXCEPTION 'cannot request card % for "%": not a member on %', p_number, p_person, p_on
 			USING ERRCODE = 'check_violation', HINT = 'Cards are issued to members only.';
 	END IF;
@@ -275,11 +275,11 @@ BEGIN
 		SELECT unionreg._org_id(p_region_ext_id) AS id
 		UNION ALL
 		SELECT l.org_id FROM sub s JOIN unionreg.org_link l ON l.parent_id = s.id
-		 WHERE l.valid_from <= p_on AND (l.valid_to IS NULL OR l.valid_to > p_on))
+		 WHERE unionreg._holds_on(l.valid_from, l.valid_to, p_on))
 	UPDATE unionreg.card c SET state = p_to, state_on = p_on
 	  FROM unionreg.membership m
 	 WHERE c.state = p_from AND m.person_id = c.person_id
-	   AND m.joined_on <= p_on AND (m.left_on IS NULL OR m.left_on > p_on)
+	   AND unionreg._holds_on(m.joined_on, m.left_on, p_on)
 	   AND m.org_id IN (SELECT id FROM sub)
 	   -- only the cards of members the caller stands for today: a member
 	   -- under the region on p_on may have moved to another subtree since

@@ -69,3 +69,12 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._check_ext_id(text, text) IS
 	'internal: refuses (22023) an external id that is empty or has spaces around it';
+
+-- The one rule of time (doc/domain.md): a period [from, to) holds on D when
+-- from <= D < to, an empty to meaning it still holds.  A plain SQL
+-- expression, so the planner inlines it and an index on from still serves.
+CREATE FUNCTION unionreg._holds_on(p_from date, p_to date, p_day date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT p_from <= p_day AND (p_to IS NULL OR p_to > p_day) $$;
+COMMENT ON FUNCTION unionreg._holds_on(date, date, date) IS
+	'internal: the period [from, to) holds on the day (from <= day < to; an empty to still holds)';

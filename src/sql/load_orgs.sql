@@ -102,7 +102,7 @@ BEGIN
 		   AND NOT EXISTS (
 				SELECT 1 FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
 				 WHERE l.org_id = w.org_id AND p.ext_id = w.parent_ext_id
-				   AND l.valid_from <= w.v_from AND (l.valid_to IS NULL OR l.valid_to > w.v_from))
+				   AND unionreg._holds_on(l.valid_from, l.valid_to, w.v_from))
 		 ORDER BY w.depth, w.rn
 	LOOP
 		PERFORM unionreg.move_org(r.ext_id, r.parent_ext_id, r.v_from);

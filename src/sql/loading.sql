@@ -57,7 +57,7 @@ BEGIN
 		SELECT s.ctid AS row_ctid, nullif(btrim(s.ext_id), '') AS ext_id, nullif(btrim(s.parent_ext_id), '') AS parent_ext_id,
 			   o.id AS org_id, (o.id IS NULL OR o.ext_id IN (SELECT vis.ext_id FROM vis)) AS own_ok,
 			   (SELECT p.ext_id FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id
-				 WHERE l.org_id = o.id AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)) AS current_parent
+				 WHERE l.org_id = o.id AND unionreg._holds_on(l.valid_from, l.valid_to, current_date)) AS current_parent
 		  FROM unionreg._staged_org s LEFT JOIN unionreg.org o ON o.ext_id = nullif(btrim(s.ext_id), '')
 		 WHERE s.staged_by = session_user),
 	ok (ext_id) AS (

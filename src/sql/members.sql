@@ -305,7 +305,7 @@ DECLARE
 	v_level text;
 	v_live boolean;
 BEGIN
-	SELECT o.level, o.valid_from <= p_on AND (o.valid_to IS NULL OR o.valid_to > p_on)
+	SELECT o.level, unionreg._holds_on(o.valid_from, o.valid_to, p_on)
 	  INTO v_level, v_live FROM unionreg.org o WHERE o.id = v_id;
 	IF NOT v_live THEN
 		RAISE EXCEPTION 'organization "%" does not exist on %', p_org, p_on
@@ -324,11 +324,11 @@ BEGIN
 	-- up through nested subdivisions to the primary, as on p_on
 	WITH RECURSIVE up AS (
 		SELECT l.parent_id, 1 AS steps FROM unionreg.org_link l
-		 WHERE l.org_id = v_id AND l.valid_from <= p_on AND (l.valid_to IS NULL OR l.valid_to > p_on)
+		 WHERE l.org_id = v_id AND unionreg._holds_on(l.valid_from, l.valid_to, p_on)
 		UNION ALL
 		SELECT l.parent_id, u.steps + 1 FROM up u
 		  JOIN unionreg.org o ON o.id = u.parent_id AND o.level = 'subdivision'
-		  JOIN unionreg.org_link l ON l.org_id = o.id AND l.valid_from <= p_on AND (l.valid_to IS NULL OR l.valid_to > p_on)
+		  JOIN unionreg.org_link l ON l.org_id = o.id AND unionreg._holds_on(l.valid_from, l.valid_to, p_on)
 		 WHERE u.steps < 8)
 	SELECT u.parent_id INTO org_id FROM up u JOIN unionreg.org o ON o.id = u.parent_id
 	 WHERE o.level = 'primary' LIMIT 1;
@@ -351,7 +351,7 @@ AS $$
 		   CASE WHEN p.snils = p_snils THEN 'the same SNILS' ELSE 'the same name and birth date' END
 	  FROM unionreg.person p
 	  JOIN unionreg.membership m ON m.person_id = p.id
-		   AND m.joined_on <= p_on AND (m.left_on IS NULL OR m.left_on > p_on)
+		   AND unionreg._holds_on(m.joined_on, m.left_on, p_on)
 	  JOIN unionreg.org o ON o.id = m.org_id
 	 WHERE p.snils = p_snils OR (p.name_key = p_key AND p.birth_date = p_birth)
 	 ORDER BY p.id LIMIT 1
@@ -440,7 +440,7 @@ DECLARE
 	m record;
 BEGIN
 	SELECT * INTO m FROM unionreg.membership
-	 WHERE person_id = v_person AND joined_on <= p_on AND (left_on IS NULL OR left_on > p_on)
+	 WHERE person_id = v_person AND unionreg._holds_on(joined_on, left_on, p_on)
 	 FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'cannot transfer "%" on %: not a member that day', p_person, p_on

@@ -105,7 +105,7 @@ AS $$
 			 WHERE r.field = 'base_figures' AND b.org_id = o.id AND b.as_of <= p_as_of
 			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
 			 LIMIT 1) base ON true
-	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
+	 WHERE unionreg._holds_on(o.valid_from, o.valid_to, p_as_of)
 	   AND CASE r.field
 			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
 			WHEN 'short_name' THEN coalesce(btrim(o.short_name), '') = ''

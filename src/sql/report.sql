@@ -22,7 +22,7 @@ BEGIN
 	END IF;
 	-- it files a report on D: live, and its level and kind fill a form
 	IF EXISTS (SELECT 1 FROM unionreg.org o
-				WHERE o.id = v_org AND o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
+				WHERE o.id = v_org AND unionreg._holds_on(o.valid_from, o.valid_to, p_as_of)
 				  AND EXISTS (SELECT 1 FROM unionreg.form_assignment fa
 							   WHERE fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind))) THEN
 		v_tally := unionreg._subtree_tally(p_as_of, v_org);
@@ -201,12 +201,12 @@ BEGIN
 		SELECT l.org_id
 		  FROM down d
 		  JOIN unionreg.org_link l ON l.parent_id = d.id
-		 WHERE l.valid_from <= p_as_of AND (l.valid_to IS NULL OR l.valid_to > p_as_of))
+		 WHERE unionreg._holds_on(l.valid_from, l.valid_to, p_as_of))
 	SELECT array_agg(down.id) INTO v_ids FROM down;
 	SELECT array_agg(o.id), coalesce(array_agg(o.id) FILTER (WHERE o.level = 'primary'), '{}')
 	  INTO v_ids, v_primaries
 	  FROM unionreg.org o
-	 WHERE o.id = ANY (v_ids) AND o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of);
+	 WHERE o.id = ANY (v_ids) AND unionreg._holds_on(o.valid_from, o.valid_to, p_as_of);
 	IF v_ids IS NULL THEN
 		RETURN NULL;
 	END IF;

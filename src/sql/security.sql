@@ -75,7 +75,7 @@ AS $$
 		SELECT l.org_id
 		  FROM down d
 		  JOIN unionreg.org_link l ON l.parent_id = d.id
-		 WHERE l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
+		 WHERE unionreg._holds_on(l.valid_from, l.valid_to, current_date))
 	SELECT id FROM down
 $$;
 COMMENT ON FUNCTION unionreg._visible_org_ids() IS

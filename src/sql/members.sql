@@ -638,7 +638,7 @@ BEGIN
 	IF unionreg._hidden_refusals(false) >= 20 THEN
 		RAISE LOG 'unionreg: login % refused to %: the session''s limit of refusals about unreadable records is reached',
 			session_user, p_what;
-		RAISE EXCEPTION 'login % may not % in this session: it had 20 refusals about records it cannot read', session_user, p_what
+		RAISE EXCEPTION 'login % may not % for the rest of the session: it had 20 refusals about records it cannot read', session_user, p_what
 			USING ERRCODE = 'program_limit_exceeded',
 				  DETAIL = 'Each refusal about a record the login cannot read is logged and counted for the session.',
 				  HINT = 'Ask the officer of your region to check the person.';
@@ -651,7 +651,7 @@ BEGIN
 									 AND (m.left_on IS NULL OR m.left_on > p_on)))
 				  AND p.id NOT IN (SELECT unionreg._owned_person_ids())) THEN
 		v_n := unionreg._hidden_refusals(true);
-		RAISE LOG 'unionreg: login % refused to %: a person whose record it cannot read matches (refusal % of 20 in this session)',
+		RAISE LOG 'unionreg: login % refused to %: a person whose record it cannot read matches (refusal % of 20 in the session)',
 			session_user, p_what, v_n;
 		RAISE EXCEPTION 'cannot %: a person who may be the same is on record where your login cannot read the record', p_what
 			USING ERRCODE = 'unique_violation',

@@ -8,7 +8,6 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
-#include "big_alloc.h"
 #include "count_workers.h"
 
 PG_MODULE_MAGIC;
@@ -24,7 +23,6 @@ static int	load_batch_persons = 250000;
 void
 _PG_init(void)
 {
-	big_alloc_init();
 	count_workers_init();
 	DefineCustomIntVariable("unionreg.load_batch_persons",
 							"Persons load_members() writes in one batch of statements.",

@@ -52,7 +52,6 @@ pg_virtualenv -v "$PGVERSION" \
 	-o cron.database_name=unionreg_cron \
 	-o cron.use_background_workers=on \
 	-o max_worker_processes=16 \
-	-o min_dynamic_shared_memory=8MB \
 	bash -c inner || rc=$?
 passed=$(awk '$1 ~ /_passed$/ {n += $2} END {print n + 0}' "$SUMMARY")
 failed=$(awk '$1 ~ /_failed$/ {n += $2} END {print n + 0}' "$SUMMARY")

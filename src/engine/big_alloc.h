@@ -8,8 +8,6 @@
 
 #include "postgres.h"
 
-/* its setting, unionreg.map_arrays_from (from _PG_init) */
-extern void big_alloc_init(void);
 /* size zeroed bytes, freed with the current memory context */
 extern void *big_alloc0(Size size);
 

@@ -21,9 +21,7 @@
 # HUGEPAGES=1 reserves huge pages for the 4 GB of shared buffers for the run
 # (vm.nr_hugepages, put back at the end) and starts the server with
 # huge_pages = on: without them every new backend and parallel worker
-# faults in each 4 kB page of shared buffers it touches (see the README);
-# it also sets min_dynamic_shared_memory = 256MB, from which the engine
-# takes its arrays (unionreg.arrays_in_shared_memory, src/engine/big_alloc.c).
+# faults in each 4 kB page of shared buffers it touches (see the README).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MEMBERS=${MEMBERS:-4000000}
@@ -37,20 +35,17 @@ cleanup() {
 }
 trap cleanup EXIT
 HUGE_OPT="huge_pages=try"
-DSM_OPT="min_dynamic_shared_memory=0"
 if [ "$HUGEPAGES" = 1 ]; then
 	# 4 GB of buffers, 256 MB of dynamic shared memory and the rest, in 2 MB pages
 	sysctl -q -w vm.nr_hugepages=2400
 	HUGE_OPT="huge_pages=on"
-	# the engine's arrays from memory the server keeps (src/engine/big_alloc.c)
-	DSM_OPT="min_dynamic_shared_memory=256MB"
 fi
 echo "huge pages: HUGEPAGES=$HUGEPAGES, $(grep HugePages_Total /proc/meminfo)"
 time /usr/bin/python3 test/gen/gen_union.py --seed 7 --scale "$SCALE" --members "$MEMBERS" --out "$OUT" >/dev/null
 chmod -R a+rX "$OUT"
 export OUT
 pg_virtualenv -v 15 -o shared_buffers=4GB -o work_mem=64MB -o maintenance_work_mem=1GB -o max_wal_size=16GB \
-	-o max_parallel_workers_per_gather=2 -o "$HUGE_OPT" -o "$DSM_OPT" bash -c '
+	-o max_parallel_workers_per_gather=2 -o "$HUGE_OPT" bash -c '
 set -euo pipefail
 psql -q -v ON_ERROR_STOP=1 <<SQL
 SET client_min_messages = warning;

@@ -40,12 +40,10 @@ SELECT count(*) AS snapshot_orgs,
 	   -- 8 of header, 4 of line pointer) at the 90% a rightmost split leaves
 	   round(avg((pg_column_size(s.*) + 7) / 8 * 8 + 4) + 28 / 0.9) AS bytes_per_org
   FROM unionreg.snapshot_org s WHERE s.snapshot_id = :sid \gset
--- the same build with every array in the backend's own memory (not the
--- server's preallocated dynamic shared memory, src/engine/big_alloc.c): its peak is
--- then all the build's memory
+-- the same build again in a fresh backend: its peak is all the build's
+-- memory (the engine's arrays are the backend's own, src/engine/big_alloc.c)
 \connect
 SET client_min_messages = warning;
-SET unionreg.arrays_in_shared_memory = off;
 SELECT pg_backend_pid() AS pid \gset
 SELECT clock_timestamp() AS t0 \gset
 SELECT unionreg.build_snapshot(:'d') AS sid_own \gset
@@ -53,7 +51,6 @@ SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)) 
 \set hwm_own `grep VmHWM /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
 \set shmem_own `grep RssShmem /proc/:pid/status | tr -s " \t" " " | cut -d" " -f2`
 SELECT :hwm_own - :shmem_own AS private_own_kb \gset
-RESET unionreg.arrays_in_shared_memory;
 -- the latest version of the date is what the views show
 \set sid :sid_own
 -- the plain-SQL formulation of the same lines

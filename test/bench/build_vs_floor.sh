@@ -8,7 +8,7 @@
 #     PGDATABASE=big test/bench/build_vs_floor.sh 2026-10-01 9 [WORKERS]
 # WORKERS sets unionreg.member_pass_workers (default: the setting's default);
 # settings in PGOPTIONS reach both sessions, e.g.
-# PGOPTIONS="-c unionreg.arrays_in_shared_memory=off".
+# PGOPTIONS="-c unionreg.member_pass_workers=0".
 # Each build adds a snapshot; the script keeps only the latest version of
 # the date afterwards (prune_snapshots(1)).
 set -euo pipefail

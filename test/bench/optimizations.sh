@@ -3,15 +3,9 @@
 # measured with it on and off alternated, each build in a fresh session (as
 # pg_cron runs one), against a loaded union (PG* variables name it):
 #     PGDATABASE=big test/bench/optimizations.sh 2026-10-01 7
-# (OPTS="own_mappings tuple_decoder" measures only those)
+# (OPTS="tuple_decoder" measures only that one)
 # Each optimization has a switch that leaves the code path it replaces
 # working, so both run in the same server minutes apart:
-#   arrays_in_shm  the engine's arrays from the server's preallocated dynamic
-#                  shared memory (unionreg.arrays_in_shared_memory on / off;
-#                  needs min_dynamic_shared_memory set at server start)
-#   own_mappings   large arrays mapped on their own, on huge pages where the
-#                  kernel offers them, and kept for the next call
-#                  (unionreg.map_arrays_from 512kB / its maximum = never)
 #   tuple_decoder  member_fact's rows decoded straight from the heap tuples
 #                  (the table as created / a NOT NULL dropped, which sends
 #                  the scan through a slot)
@@ -49,10 +43,6 @@ SQL
 }
 state() {	# NAME on|off: put the server in that state; print the session options
 	case "$1:$2" in
-		arrays_in_shm:on) echo "-c unionreg.arrays_in_shared_memory=on" ;;
-		arrays_in_shm:off) echo "-c unionreg.arrays_in_shared_memory=off" ;;
-		own_mappings:on) echo "-c unionreg.map_arrays_from=512kB -c unionreg.arrays_in_shared_memory=off" ;;
-		own_mappings:off) echo "-c unionreg.map_arrays_from=2097151kB -c unionreg.arrays_in_shared_memory=off" ;;
 		tuple_decoder:on) psql -qAtX -c "ALTER TABLE unionreg.member_fact ALTER COLUMN org_id SET NOT NULL" >/dev/null; echo "" ;;
 		tuple_decoder:off) psql -qAtX -c "ALTER TABLE unionreg.member_fact ALTER COLUMN org_id DROP NOT NULL" >/dev/null; echo "" ;;
 		snapshot_writer:on) psql -qAtX -c "DROP TRIGGER IF EXISTS bench_noop ON unionreg.snapshot_org" >/dev/null; echo "" ;;
@@ -63,7 +53,7 @@ state() {	# NAME on|off: put the server in that state; print the session options
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 printf '%-16s %-8s %10s %10s %8s\n' optimization measure "on ms" "off ms" "off/on"
-for opt in ${OPTS:-arrays_in_shm own_mappings tuple_decoder snapshot_writer}; do
+for opt in ${OPTS:-tuple_decoder snapshot_writer}; do
 	for what in build report; do
 		: > "$TMP/on"; : > "$TMP/off"
 		for i in $(seq "$N"); do

@@ -39,7 +39,6 @@ unix_socket_directories = '$TMP'
 shared_preload_libraries = 'pg_cron'
 cron.database_name = 'unionreg_cron'	# as in test/run_tests.sh: the regress database has no pg_cron
 max_worker_processes = 16
-min_dynamic_shared_memory = 8MB	# as in test/run_tests.sh: the engine's arrays from it (big_alloc.c)
 CONF
 runuser -u postgres -- env UBSAN_OPTIONS="print_stacktrace=1:log_path=$LOG" \
 	valgrind --quiet --trace-children=yes --num-callers=30 --error-limit=no \

@@ -102,7 +102,6 @@ BEGIN
 	RETURN v_person;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._approve_application_unchecked(bigint, date, boolean) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._approve_application_unchecked(bigint, date, boolean) IS
 	'internal: the body of unionreg.approve_application, without the caller''s scope check';
 
@@ -151,7 +150,6 @@ BEGIN
 	UPDATE unionreg.application SET state = 'rejected', decided_on = p_on, reject_reason = p_reason WHERE id = p_id;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._reject_application_unchecked(bigint, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._reject_application_unchecked(bigint, text, date) IS
 	'internal: the body of unionreg.reject_application, without the caller''s scope check';
 

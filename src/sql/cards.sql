@@ -188,7 +188,6 @@ BEGIN
 	VALUES (p_number, v_person, 'requested', p_on, p_on);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._request_card_unchecked(text, unionreg.card_number, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._request_card_unchecked(text, unionreg.card_number, date) IS
 	'internal: the body of unionreg.request_card, without the caller''s scope check';
 
@@ -233,7 +232,6 @@ BEGIN
 	UPDATE unionreg.card SET state = p_to, state_on = p_on WHERE id = v_id;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._move_card_unchecked(unionreg.card_number, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._move_card_unchecked(unionreg.card_number, text, date) IS
 	'internal: the body of unionreg.move_card, without the caller''s scope check';
 
@@ -288,7 +286,6 @@ BEGIN
 	RETURN v_n;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._move_cards_unchecked(text, text, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._move_cards_unchecked(text, text, text, date) IS
 	'internal: the body of unionreg.move_cards, without the caller''s scope check';
 COMMENT ON SEQUENCE unionreg.card_id_seq IS 'internal ids of e-cards';

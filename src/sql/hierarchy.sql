@@ -177,7 +177,6 @@ CREATE FUNCTION unionreg._org_at_unchecked(as_of date DEFAULT current_date)
 RETURNS TABLE (ext_id text, parent_ext_id text, level text, kind text,
 			   composition text, name text, depth integer)
 	AS 'MODULE_PATHNAME', 'org_at' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-REVOKE EXECUTE ON FUNCTION unionreg._org_at_unchecked(date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._org_at_unchecked(date) IS
 	'internal: the body of unionreg.org_at, without the caller''s scope check';
 
@@ -206,7 +205,6 @@ COMMENT ON FUNCTION unionreg.org_at(date) IS
 CREATE FUNCTION unionreg._validate_hierarchy_unchecked(as_of date DEFAULT current_date)
 RETURNS TABLE (org_ext_id text, problem text, detail text)
 	AS 'MODULE_PATHNAME', 'validate_hierarchy' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-REVOKE EXECUTE ON FUNCTION unionreg._validate_hierarchy_unchecked(date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._validate_hierarchy_unchecked(date) IS
 	'internal: the body of unionreg.validate_hierarchy, without the caller''s scope check';
 
@@ -288,7 +286,6 @@ BEGIN
 	RETURN v_id;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._create_org_unchecked(text, text, text, text, date, text, text) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._create_org_unchecked(text, text, text, text, date, text, text) IS
 	'internal: the body of unionreg.create_org, without the caller''s scope check';
 
@@ -358,7 +355,6 @@ BEGIN
 	END IF;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._move_org_unchecked(text, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._move_org_unchecked(text, text, date) IS
 	'internal: the body of unionreg.move_org, without the caller''s scope check';
 
@@ -399,7 +395,6 @@ BEGIN
 	UPDATE unionreg.org SET valid_to = p_on WHERE id = v_org;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._liquidate_org_unchecked(text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._liquidate_org_unchecked(text, date) IS
 	'internal: the body of unionreg.liquidate_org, without the caller''s scope check';
 

@@ -344,7 +344,6 @@ BEGIN
 	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_unchecked() FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._load_members_unchecked() IS
 	'internal: the body of unionreg.load_members, without the caller''s scope check';
 
@@ -419,7 +418,6 @@ BEGIN
 	DROP TABLE _ub;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._load_baselines_unchecked() FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._load_baselines_unchecked() IS
 	'internal: the body of unionreg.load_baselines, without the caller''s scope check';
 
@@ -570,7 +568,6 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) IS
 	'internal: writes the valid rows of persons [p_lo, p_hi] (or the one row p_rn) of load_members()''s work table';
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_write(bigint, bigint, bigint) FROM PUBLIC;
 
 -- Persons [p_lo, p_hi] of the work table failed together: write them in
 -- ten smaller batches, each in a subtransaction, and split a failing one
@@ -613,7 +610,6 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_write_split(bigint, bigint) IS
 	'internal: writes persons [p_lo, p_hi] of load_members()''s work table that failed together, splitting them until each failing row is kept with its reason';
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_write_split(bigint, bigint) FROM PUBLIC;
 
 -- The member loader refreshes once, at its end, the persons of the file.
 CREATE FUNCTION unionreg._load_members_with_facts(OUT loaded bigint, OUT rejected bigint)
@@ -640,7 +636,6 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._load_members_with_facts() IS
 	'internal: the member load with the unionreg.member_fact refresh deferred to its end (the persons of the file, or everyone when the file is most of the union)';
-REVOKE EXECUTE ON FUNCTION unionreg._load_members_with_facts() FROM PUBLIC;
 
 -- the administrator reads everything (src/sql/security.sql); the facts are derived, written by the triggers only
 GRANT SELECT ON unionreg.member_fact TO unionreg_admin;

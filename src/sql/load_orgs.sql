@@ -405,7 +405,6 @@ BEGIN
 	DROP TABLE _ur;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._load_orgs_unchecked() FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._load_orgs_unchecked() IS
 	'internal: the body of unionreg.load_orgs, without the caller''s scope check';
 

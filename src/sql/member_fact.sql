@@ -63,7 +63,6 @@ AS 'MODULE_PATHNAME', 'member_facts_defer'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION unionreg._member_facts_defer(boolean) IS
 	'internal: true, and the member_fact triggers stand aside until false or the end of the calling (sub)transaction; the caller refreshes the persons it wrote (the loader)';
-REVOKE EXECUTE ON FUNCTION unionreg._member_facts_defer(boolean) FROM PUBLIC;
 
 -- (restricted: the flag is the backend's own, which a parallel worker does not share)
 CREATE FUNCTION unionreg._member_facts_deferred() RETURNS boolean
@@ -167,7 +166,6 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._member_fact_refresh(bigint[]) IS
 	'internal: recompute the unionreg.member_fact rows of the given persons (NULL: of everyone)';
-REVOKE EXECUTE ON FUNCTION unionreg._member_fact_refresh(bigint[]) FROM PUBLIC;
 
 -- The statement triggers: the persons a statement touched (argument: the
 -- query giving them from its transition tables), refreshed.  Definer:

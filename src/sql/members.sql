@@ -396,7 +396,6 @@ BEGIN
 	RETURN v_person;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._admit_member_unchecked(text, text, date, text, text, text, date, text, unionreg.snils, boolean, boolean) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._admit_member_unchecked(text, text, date, text, text, text, date, text, unionreg.snils, boolean, boolean) IS
 	'internal: the body of unionreg.admit_member, without the caller''s scope check';
 
@@ -461,7 +460,6 @@ BEGIN
 	VALUES (v_person, v_place.org_id, v_place.subdivision_id, p_on, m.left_on, m.left_reason, false);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._transfer_member_unchecked(text, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._transfer_member_unchecked(text, text, date) IS
 	'internal: the body of unionreg.transfer_member, without the caller''s scope check';
 
@@ -508,7 +506,6 @@ BEGIN
 	 WHERE person_id = v_person AND state IN ('requested', 'produced', 'delivered_to_region', 'issued');
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._leave_unchecked(text, date, text) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._leave_unchecked(text, date, text) IS
 	'internal: the body of unionreg.leave, without the caller''s scope check';
 
@@ -666,6 +663,5 @@ COMMENT ON FUNCTION unionreg._refuse_hidden_twin(text, unionreg.snils, text, tex
 CREATE FUNCTION unionreg._hidden_refusals(p_add boolean) RETURNS integer
 AS 'MODULE_PATHNAME', 'hidden_refusal_count'
 LANGUAGE C VOLATILE STRICT;
-REVOKE EXECUTE ON FUNCTION unionreg._hidden_refusals(boolean) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._hidden_refusals(boolean) IS
 	'internal: the session login''s count of refusals about records it cannot read, after adding one when true (kept in the backend: a rollback does not undo it)';

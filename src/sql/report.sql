@@ -37,7 +37,6 @@ BEGIN
 	  FROM unionreg.form_line l WHERE l.form = p_form ORDER BY l.sort;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION unionreg._report_unchecked(text, text, date) FROM PUBLIC;
 COMMENT ON FUNCTION unionreg._report_unchecked(text, text, date) IS
 	'internal: the body of unionreg.report, without the caller''s scope check';
 
@@ -138,7 +137,6 @@ AS 'MODULE_PATHNAME', 'org_pass'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION unionreg._org_pass(date, bigint) IS
 	'internal: the organization side of a build in C, of the whole union or of one organization''s subtree (one read of each organization table and the member pass; no row security: the owner''s functions only): every filer''s consolidated row on D';
-REVOKE EXECUTE ON FUNCTION unionreg._org_pass(date, bigint) FROM PUBLIC;
 
 -- One organization's consolidated tally from the same reads, summed in C
 -- (the roll-up of a single root is a sum): report() of a large subtree,
@@ -149,7 +147,6 @@ AS 'MODULE_PATHNAME', 'subtree_pass'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION unionreg._subtree_pass(date, bigint) IS
 	'internal: one organization''s consolidated tally on D in C, the sum over its subtree of what each organization adds plus its own chairman (what _org_pass(D, root) gives for root; no row security: the owner''s functions only); NULL if it is not live on D';
-REVOKE EXECUTE ON FUNCTION unionreg._subtree_pass(date, bigint) FROM PUBLIC;
 
 -- One organization's consolidated tally on D, from its subtree alone: the
 -- sum of what each organization of the subtree adds (the roll-up of a single
@@ -211,7 +208,7 @@ BEGIN
 		RETURN NULL;
 	END IF;
 
-	WITH mt AS (SELECT * FROM unionreg.member_tallies(p_as_of, v_primaries)),
+	WITH mt AS (SELECT * FROM unionreg._member_pass(p_as_of, v_primaries)),
 	gapped AS (
 		SELECT g.org_id FROM unionreg._passport_gap_rows(p_as_of) g WHERE g.org_id = ANY (v_ids)
 		UNION
@@ -258,4 +255,3 @@ AS 'MODULE_PATHNAME', 'member_pass'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION unionreg._member_pass(date, bigint[], integer) IS
 	'internal: the member pass as of D in C, one scan of each member table or, for given organizations, reads by key (no row security: the owner''s functions only); the tally of every organization with a membership period touching (P, D], or of the given ones';
-REVOKE EXECUTE ON FUNCTION unionreg._member_pass(date, bigint[], integer) FROM PUBLIC;

@@ -475,7 +475,7 @@ GRANT EXECUTE ON FUNCTION unionreg.build_snapshot(date), unionreg.snapshot_drift
 
 -- Internal functions (named _*) are the owner's: the API functions, running
 -- as the owner, call them; a login calling one directly could pass what the
--- API never passes.  The few that row-security policies and the views a
+-- API never passes.  This is the one place their EXECUTE is revoked.  The few that row-security policies and the views a
 -- login reads evaluate as that login are granted back to the roles.
 DO $$
 DECLARE

@@ -552,7 +552,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg._snapshot_members(bigint) IS
 	'internal: the members on record on a snapshot''s date, the sum of its primaries'' counters';
-REVOKE EXECUTE ON FUNCTION unionreg._snapshot_members(bigint) FROM PUBLIC;
 
 CREATE FUNCTION unionreg._org_pass_write(p_as_of date, p_snapshot bigint,
 										 OUT organizations bigint, OUT members bigint)
@@ -560,4 +559,3 @@ AS 'MODULE_PATHNAME', 'org_pass_write'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION unionreg._org_pass_write(date, bigint) IS
 	'internal: the whole union''s filers on D (what _org_pass(D) returns) written straight into snapshot_org under an existing snapshot, locked FOR KEY SHARE, in batches as COPY writes; the rows written and the members on record (the primaries'' consolidated members); both NULL, nothing written, when the table has INSERT triggers a DBA added (only the executor fires them). Refuses a caller under row security (the owner''s build_snapshot() calls it)';
-REVOKE EXECUTE ON FUNCTION unionreg._org_pass_write(date, bigint) FROM PUBLIC;

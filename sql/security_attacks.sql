@@ -287,7 +287,7 @@ SELECT count(*) FROM unionreg.validate_hierarchy('1812-09-07');
 \echo :LAST_ERROR_SQLSTATE
 -- internal functions are the owner's, and refuse what their callers never pass
 SET SESSION AUTHORIZATION regress_sec_officer_r1;
-SELECT unionreg._own_tally('primary', 'school', '2020-01-01', NULL, 10, 0, false, 0, '2026-01-01', '2025-01-01');
+SELECT count(*) FROM unionreg._passport_gap_fields('2026-01-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT unionreg._require_period(1, 'X', '2026-01-01', 'probe');
 \echo :LAST_ERROR_SQLSTATE
@@ -297,8 +297,6 @@ SELECT count(*) AS other_internal_functions_it_may_run FROM pg_proc p
    AND p.proname NOT IN ('_sees_all', '_visible_org_ids', '_visible_org_ext_ids', '_visible_person_ids',
 						 '_owned_person_ids', '_line_of', '_control_violations');
 RESET SESSION AUTHORIZATION;
-SELECT unionreg._own_tally('primary', 'school', '2020-01-01', NULL, -10, 0, false, 0, '2026-01-01', '2025-01-01');
-\echo :LAST_ERROR_SQLSTATE
 SELECT unionreg.line_value('{members=4,working=3}', 'bogus', ARRAY['members']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT unionreg.line_value('{members=4,working=3}', 'percent', ARRAY['working']);

@@ -41,7 +41,7 @@
 #include "table_read.h"
 #include "tally.h"
 
-/* the passport fields unionreg._passport_gap_rows() knows, as bits */
+/* the passport fields the rule knows (passport_field's codes), as bits */
 static const char *const passport_fields[] = {
 	"name", "short_name", "inn", "ogrn", "region_code", "address", "phone", "email",
 	"base_figures", "chairman_name", "chairman_term", "chairman_email", "chairman_email_consent"
@@ -196,7 +196,7 @@ read_catalogs(Build *b)
 		char	   *field = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
 		int			bit = field ? field_bit(field) : -1;
 
-		/* a field _passport_gap_rows() does not know is never a gap */
+		/* a field the rule does not know is never a gap */
 		if (bit >= 0)
 			b->required[level] |= (uint16) (1 << bit);
 	}
@@ -270,6 +270,29 @@ org_columns(TableRead *s)
 	table_read_column(s, 12, "email", TEXTOID);
 }
 
+/* the organization of the org row s holds, live on D, into its slot (NULL if its id is outside the map) */
+static OrgInfo *
+org_row(Build *b, TableRead *s, uint8 level, bool passports)
+{
+	int32		i = id_map_add(b->orgs, TR_INT64(s, 0));
+	OrgInfo    *o;
+
+	if (i < 0)
+		return NULL;
+	id_map_grow((void **) &b->org, &b->org_cap, sizeof(OrgInfo), i);
+	o = &b->org[i];
+	o->live = true;
+	o->id = TR_INT64(s, 0);
+	o->level = level;
+	o->kind = intern_column(&b->kinds, s, 2);
+	o->valid_from = TR_DATE(s, 3, 0);
+	o->empty = (passports ? empty_passport(s) : 0)
+	/* no base figures and no chairman until read */
+		| 1 << F_BASE_FIGURES
+		| 1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT;
+	return o;
+}
+
 /*
  * Every organization live on D, and the primaries liquidated in (P, D].
  * With passports false, their passport fields are left for
@@ -281,7 +304,6 @@ static void
 read_orgs(Build *b, bool passports)
 {
 	TableRead	s;
-	uint8		primary = intern(&b->levels, "primary", 7);
 
 	table_read_open(&s, b->nsp, "org");
 	org_columns(&s);
@@ -293,12 +315,11 @@ read_orgs(Build *b, bool passports)
 		DateADT		to = TR_DATE(&s, 4, DATEVAL_NOEND);
 		uint8		level = intern_column(&b->levels, &s, 1);
 		int32		i;
-		OrgInfo    *o;
 
 		if (!live(from, to, b->dates.d))
 		{
 			/* a primary liquidated in (P, D]: counted under the parent its last link names */
-			if (level == primary && !TR_ISNULL(&s, 4) && to > b->dates.p && to <= b->dates.d &&
+			if (level == b->primary && !TR_ISNULL(&s, 4) && to > b->dates.p && to <= b->dates.d &&
 				(i = id_map_add(b->gone, TR_INT64(&s, 0))) >= 0)
 			{
 				id_map_grow((void **) &b->gone_on, &b->gone_cap, sizeof(DateADT), i);
@@ -306,20 +327,7 @@ read_orgs(Build *b, bool passports)
 			}
 			continue;
 		}
-		i = id_map_add(b->orgs, TR_INT64(&s, 0));
-		if (i < 0)
-			continue;
-		id_map_grow((void **) &b->org, &b->org_cap, sizeof(OrgInfo), i);
-		o = &b->org[i];
-		o->live = true;
-		o->id = TR_INT64(&s, 0);
-		o->level = level;
-		o->kind = intern_column(&b->kinds, &s, 2);
-		o->valid_from = from;
-		o->empty = (passports ? empty_passport(&s) : 0)
-		/* no base figures and no chairman until read */
-			| 1 << F_BASE_FIGURES
-			| 1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT;
+		org_row(b, &s, level, passports);
 	}
 	table_read_close(&s);
 }
@@ -400,6 +408,64 @@ read_passports(Build *b)
 	table_read_close(&s);
 }
 
+/* one row of org_base (columns as base_columns) for organization o */
+static void
+base_row(Build *b, OrgInfo *o, TableRead *s)
+{
+	DateADT		as_of = TR_DATE(s, 1, DATEVAL_NOEND);
+
+	if (as_of > b->dates.d)
+		return;
+	if (!TR_ISNULL(s, 2) || !TR_ISNULL(s, 3))
+		o->empty &= ~(1 << F_BASE_FIGURES);
+	/* the latest on or before D gives the figures, even when they are empty */
+	if (!o->has_base || as_of > o->base_as_of)
+	{
+		o->has_base = true;
+		o->base_as_of = as_of;
+		o->has_employees = !TR_ISNULL(s, 2);
+		o->employees = o->has_employees ? DatumGetInt32(TR_VALUE(s, 2)) : 0;
+		o->has_students = !TR_ISNULL(s, 3);
+		o->students = o->has_students ? DatumGetInt32(TR_VALUE(s, 3)) : 0;
+	}
+}
+
+static void
+base_columns(TableRead *s)
+{
+	table_read_column(s, 0, "org_id", INT8OID);
+	table_read_column(s, 1, "as_of", DATEOID);
+	table_read_column(s, 2, "employees", INT4OID);
+	table_read_column(s, 3, "students", INT4OID);
+}
+
+/* one row of org_chairman (columns as chairman_columns) for organization o */
+static void
+chairman_row(Build *b, OrgInfo *o, TableRead *s)
+{
+	o->empty &= ~(1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT);
+	o->empty |= (blank(s, 1) ? 1 << F_CHAIRMAN_NAME : 0)
+		| (TR_ISNULL(s, 2) || TR_ISNULL(s, 3) ? 1 << F_CHAIRMAN_TERM : 0)
+		| (blank(s, 5) ? 1 << F_CHAIRMAN_EMAIL : 0)
+		| (TR_TRUE(s, 6) ? 0 : 1 << F_CHAIRMAN_EMAIL_CONSENT);
+	o->chairman_in_office = !TR_ISNULL(s, 1) && !TR_ISNULL(s, 2) &&
+		live(TR_DATE(s, 2, 0), TR_DATE(s, 3, DATEVAL_NOEND), b->dates.d);
+	o->chairman_released = TR_TRUE(s, 4);
+}
+
+static void
+chairman_columns(TableRead *s)
+{
+	table_read_column(s, 0, "org_id", INT8OID);
+	table_read_column(s, 1, "name", TEXTOID);
+	table_read_column(s, 2, "term_from", DATEOID);
+	table_read_column(s, 3, "term_to", DATEOID);
+	table_read_column(s, 4, "released", BOOLOID);
+	table_read_column(s, 5, "email", TEXTOID);
+	table_read_column(s, 6, "email_consent", BOOLOID);
+}
+
+/* the base figures of the organizations in scope, the whole table read */
 static void
 read_base(Build *b)
 {
@@ -407,33 +473,14 @@ read_base(Build *b)
 	OrgInfo    *o;
 
 	table_read_open(&s, b->nsp, "org_base");
-	table_read_column(&s, 0, "org_id", INT8OID);
-	table_read_column(&s, 1, "as_of", DATEOID);
-	table_read_column(&s, 2, "employees", INT4OID);
-	table_read_column(&s, 3, "students", INT4OID);
+	base_columns(&s);
 	table_read_first(&s, 0);
 	while ((o = next_in_scope(b, &s)) != NULL)
-	{
-		DateADT		as_of = TR_DATE(&s, 1, DATEVAL_NOEND);
-
-		if (as_of > b->dates.d)
-			continue;
-		if (!TR_ISNULL(&s, 2) || !TR_ISNULL(&s, 3))
-			o->empty &= ~(1 << F_BASE_FIGURES);
-		/* the latest on or before D gives the figures, even when they are empty */
-		if (!o->has_base || as_of > o->base_as_of)
-		{
-			o->has_base = true;
-			o->base_as_of = as_of;
-			o->has_employees = !TR_ISNULL(&s, 2);
-			o->employees = o->has_employees ? DatumGetInt32(TR_VALUE(&s, 2)) : 0;
-			o->has_students = !TR_ISNULL(&s, 3);
-			o->students = o->has_students ? DatumGetInt32(TR_VALUE(&s, 3)) : 0;
-		}
-	}
+		base_row(b, o, &s);
 	table_read_close(&s);
 }
 
+/* the chairmen of the organizations in scope, the whole table read */
 static void
 read_chairmen(Build *b)
 {
@@ -441,25 +488,10 @@ read_chairmen(Build *b)
 	OrgInfo    *o;
 
 	table_read_open(&s, b->nsp, "org_chairman");
-	table_read_column(&s, 0, "org_id", INT8OID);
-	table_read_column(&s, 1, "name", TEXTOID);
-	table_read_column(&s, 2, "term_from", DATEOID);
-	table_read_column(&s, 3, "term_to", DATEOID);
-	table_read_column(&s, 4, "released", BOOLOID);
-	table_read_column(&s, 5, "email", TEXTOID);
-	table_read_column(&s, 6, "email_consent", BOOLOID);
+	chairman_columns(&s);
 	table_read_first(&s, 0);
 	while ((o = next_in_scope(b, &s)) != NULL)
-	{
-		o->empty &= ~(1 << F_CHAIRMAN_NAME | 1 << F_CHAIRMAN_TERM | 1 << F_CHAIRMAN_EMAIL | 1 << F_CHAIRMAN_EMAIL_CONSENT);
-		o->empty |= (blank(&s, 1) ? 1 << F_CHAIRMAN_NAME : 0)
-			| (TR_ISNULL(&s, 2) || TR_ISNULL(&s, 3) ? 1 << F_CHAIRMAN_TERM : 0)
-			| (blank(&s, 5) ? 1 << F_CHAIRMAN_EMAIL : 0)
-			| (TR_TRUE(&s, 6) ? 0 : 1 << F_CHAIRMAN_EMAIL_CONSENT);
-		o->chairman_in_office = !TR_ISNULL(&s, 1) && !TR_ISNULL(&s, 2) &&
-			live(TR_DATE(&s, 2, 0), TR_DATE(&s, 3, DATEVAL_NOEND), b->dates.d);
-		o->chairman_released = TR_TRUE(&s, 4);
-	}
+		chairman_row(b, o, &s);
 	table_read_close(&s);
 }
 
@@ -598,13 +630,169 @@ mark_subtree(Build *b, int32 slots, OrgInfo *root, uint8 primary, Datum **primar
 }
 
 /*
+ * A subtree of up to this many organizations is read by key (every read
+ * driven by its ids through the indexes); a larger one by reading each
+ * organization table whole, which costs the same whatever the subtree
+ * (doc/internals.md).  _subtree_pass's third argument overrides it, for
+ * the tests of both reads.
+ */
+#define SUBTREE_BY_KEY_MAX 4000
+
+typedef enum SubtreeRead
+{
+	SUBTREE_NOT_LIVE,			/* root is not live on D */
+	SUBTREE_READ,
+	SUBTREE_LARGE				/* over SUBTREE_BY_KEY_MAX: read it whole */
+} SubtreeRead;
+
+/* the org row of id, all its columns deformed; false if there is none */
+static bool
+fetch_org(TableRead *s, int64 id)
+{
+	table_read_key(s, id, 0);
+	return table_read_next(s);
+}
+
+/*
+ * Root's subtree on D read by key: org through its primary key, the links
+ * by parent from root down, then the base figures and chairmen of the
+ * subtree's organizations by theirs.  The same OrgInfo as the whole
+ * tables' read, for the subtree's organizations only: in_scope, parent,
+ * passport, liquidated primaries, base figures, chairman.  Its primaries'
+ * ids (int8 datums) into *primaries.
+ */
+static SubtreeRead
+read_subtree(Build *b, int64 root_id, int by_key_max, Datum **primaries, int *nprimaries)
+{
+	TableRead	orgs,
+				links;
+	int32		cap = 64,
+				head = 0,
+				tail = 0;
+	int32	   *queue = palloc(sizeof(int32) * cap);
+	SubtreeRead result = SUBTREE_READ;
+	int			nprim = 0,
+				prim_cap = 64;
+
+	if (by_key_max <= 0)
+		return SUBTREE_LARGE;
+	table_read_open(&orgs, b->nsp, "org");
+	org_columns(&orgs);
+	table_read_by_index(&orgs, b->nsp, "org_pkey", 1);
+	table_read_open(&links, b->nsp, "org_link");
+	table_read_column(&links, 0, "org_id", INT8OID);
+	table_read_column(&links, 1, "parent_id", INT8OID);
+	table_read_column(&links, 2, "valid_from", DATEOID);
+	table_read_column(&links, 3, "valid_to", DATEOID);
+	table_read_by_index(&links, b->nsp, "org_link_parent_idx", 1);
+	*primaries = palloc(sizeof(Datum) * prim_cap);
+
+	if (!fetch_org(&orgs, root_id) ||
+		!live(TR_DATE(&orgs, 3, 0), TR_DATE(&orgs, 4, DATEVAL_NOEND), b->dates.d))
+		result = SUBTREE_NOT_LIVE;
+	else
+	{
+		b->root = org_row(b, &orgs, intern_column(&b->levels, &orgs, 1), true);
+		b->root->in_scope = true;
+		queue[tail++] = (int32) (b->root - b->org);
+	}
+	while (result == SUBTREE_READ && head < tail)
+	{
+		int32		i = queue[head++];
+		int64		id = b->org[i].id;
+		int64		liquidated = 0;
+
+		if (b->org[i].level == b->primary)
+		{
+			if (nprim == prim_cap)
+				*primaries = repalloc(*primaries, sizeof(Datum) * (prim_cap *= 2));
+			(*primaries)[nprim++] = Int64GetDatum(id);
+		}
+		table_read_key(&links, id, 0);
+		while (table_read_next(&links))
+		{
+			int64		child = TR_INT64(&links, 0);
+			DateADT		to = TR_DATE(&links, 3, DATEVAL_NOEND);
+			OrgInfo    *c;
+
+			if (live(TR_DATE(&links, 2, 0), to, b->dates.d))
+			{
+				/* a child live on D, not reached already (a cycle in data written with triggers off) */
+				if (id_map_find(b->orgs, child) >= 0 || !fetch_org(&orgs, child) ||
+					!live(TR_DATE(&orgs, 3, 0), TR_DATE(&orgs, 4, DATEVAL_NOEND), b->dates.d))
+					continue;
+				if (tail >= by_key_max)
+				{
+					result = SUBTREE_LARGE;
+					break;
+				}
+				c = org_row(b, &orgs, intern_column(&b->levels, &orgs, 1), true);
+				c->parent = id;
+				c->has_parent = true;
+				c->in_scope = true;
+				if (tail == cap)
+					queue = repalloc(queue, sizeof(int32) * (cap *= 2));
+				queue[tail++] = (int32) (c - b->org);
+			}
+			/* a primary liquidated in (P, D] whose last link named this one */
+			else if (!TR_ISNULL(&links, 3) && to > b->dates.p && to <= b->dates.d &&
+					 fetch_org(&orgs, child) && !TR_ISNULL(&orgs, 4) &&
+					 TR_DATE(&orgs, 4, 0) == to && intern_column(&b->levels, &orgs, 1) == b->primary)
+				liquidated++;
+		}
+		/* b->org may have moved as it grew */
+		b->org[i].liquidated += liquidated;
+	}
+	table_read_close(&links);
+	table_read_close(&orgs);
+	*nprimaries = nprim;
+	if (result != SUBTREE_READ)
+		return result;
+	b->slots = Min(id_map_slots(b->orgs), b->org_cap);
+	b->root = &b->org[queue[0]];
+	return result;
+}
+
+/* the base figures and chairmen of the subtree read_subtree() found, by key */
+static void
+read_subtree_facts(Build *b)
+{
+	TableRead	base,
+				chairman;
+
+	table_read_open(&base, b->nsp, "org_base");
+	base_columns(&base);
+	table_read_by_index(&base, b->nsp, "org_base_pkey", 1);
+	table_read_open(&chairman, b->nsp, "org_chairman");
+	chairman_columns(&chairman);
+	table_read_by_index(&chairman, b->nsp, "org_chairman_pkey", 1);
+	for (int32 i = 0; i < b->slots; i++)
+	{
+		OrgInfo    *o = &b->org[i];
+
+		if (!o->in_scope)
+			continue;
+		table_read_key(&base, o->id, 0);
+		while (table_read_next(&base))
+			base_row(b, o, &base);
+		table_read_key(&chairman, o->id, 0);
+		while (table_read_next(&chairman))
+			chairman_row(b, o, &chairman);
+	}
+	table_read_close(&chairman);
+	table_read_close(&base);
+}
+
+/*
  * Everything up to the organizations' own counters: the catalogs, org and
  * org_link, the scope (the whole union, or root's subtree on D when root is
  * given), its members, base figures and chairmen.  NULL if root is not live
- * on D.  Allocates in the current context.
+ * on D.  Without members (the whole union's passports only), neither the
+ * member facts nor the links are read.  A subtree of up to by_key_max
+ * organizations is read by key.  Allocates in the current context.
  */
 static Build *
-build_read(DateADT as_of, const int64 *root_id)
+build_read(DateADT as_of, const int64 *root_id, bool with_members, int by_key_max)
 {
 	MemoryContext work = CurrentMemoryContext;
 	Build	   *b = palloc0(sizeof(Build));
@@ -656,11 +844,35 @@ build_read(DateADT as_of, const int64 *root_id)
 		b->kinds.code[i] = MemoryContextStrdup(work, b->kinds.code[i]);
 	SPI_finish();
 
+	if (root_id != NULL)
+	{
+		Datum	   *primaries;
+		int			nprimaries;
+
+		b->orgs = id_map_create_hashed(256);
+		switch (read_subtree(b, *root_id, by_key_max, &primaries, &nprimaries))
+		{
+			case SUBTREE_NOT_LIVE:
+				return NULL;
+			case SUBTREE_READ:
+				/* a large subtree's member workers, if any, read while its base figures and chairmen are */
+				keys = member_counts_keys_start(b->dates.d, primaries, nprimaries);
+				read_subtree_facts(b);
+				b->mc = member_counts_keys_finish(keys);
+				return b;
+			case SUBTREE_LARGE:
+				/* what was read by key is left in the work context; the whole tables instead */
+				b->org = NULL;
+				b->org_cap = 0;
+				break;
+		}
+	}
+
 	/*
 	 * The whole union: the member facts' parallel workers begin reading
 	 * now, while this backend reads the organization tables.
 	 */
-	if (root_id == NULL)
+	if (root_id == NULL && with_members)
 		members = member_counts_start(b->dates.d, min, max, norgs);
 	b->orgs = id_map_create(min, max, norgs);
 	/* a dense map's slots are known: one array of them, not grown by doubling (and copying) */
@@ -668,7 +880,8 @@ build_read(DateADT as_of, const int64 *root_id)
 		id_map_grow((void **) &b->org, &b->org_cap, sizeof(OrgInfo), id_map_slots(b->orgs) - 1);
 	b->gone = id_map_create_hashed(1024);
 	read_orgs(b, root_id == NULL);
-	read_links(b);
+	if (with_members)
+		read_links(b);
 	b->slots = Min(id_map_slots(b->orgs), b->org_cap);
 	if (root_id == NULL)
 	{
@@ -728,19 +941,17 @@ own_counters(Build *b, OrgInfo *o, int32 row, bool files, int64 *c, OrgRow *gaps
 	f.is_subdivision = o->level == b->subdivision;
 	if (f.is_primary)
 	{
-		/* the kinds' counters, once (23502 for a primary without a kind, as _own_tally) */
+		/* the kinds' counters, once (23502 for a primary without a kind) */
 		if (b->kind_counter[o->kind] < 0)
 			b->kind_counter[o->kind] = own_tally_kind_counter(o->kind ? b->kinds.code[o->kind] : NULL);
 		f.kind_counter = b->kind_counter[o->kind];
 	}
-	f.has_valid_from = true;
 	f.valid_from = o->valid_from;
 	f.has_employees = o->has_employees;
 	f.employees = o->employees;
 	f.has_students = o->has_students;
 	f.students = o->students;
 	f.liquidated = o->liquidated;
-	f.has_dates = true;
 	f.as_of = b->dates.d;
 	f.period_start = b->dates.p;
 	if (files)
@@ -836,7 +1047,7 @@ pass_into(DateADT as_of, const int64 *root_id, OrgRowSink *sink)
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg organization pass", ALLOCSET_DEFAULT_SIZES);
 	caller = MemoryContextSwitchTo(work);
-	b = build_read(as_of, root_id);
+	b = build_read(as_of, root_id, true, SUBTREE_BY_KEY_MAX);
 	if (b != NULL)
 	{
 		t1 = GetCurrentTimestamp();
@@ -1012,7 +1223,8 @@ org_pass_write(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(subtree_pass);
 
 /*
- * unionreg._subtree_pass(as_of date, root bigint) RETURNS unionreg.tally
+ * unionreg._subtree_pass(as_of date, root bigint, by_key_max integer DEFAULT NULL)
+ *	  RETURNS unionreg.tally
  * Root's consolidated tally on D, its own chairman included: what
  * _org_pass(D, root) gives for root, for report() of a large subtree.  The
  * roll-up of a single root is a sum, so no row, no per-organization
@@ -1038,7 +1250,8 @@ subtree_pass(PG_FUNCTION_ARGS)
 	sum = tally_new();
 	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg subtree pass", ALLOCSET_DEFAULT_SIZES);
 	caller = MemoryContextSwitchTo(work);
-	b = build_read(as_of, &root_id);
+	b = build_read(as_of, &root_id, true,
+				   PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_INT32(2) : SUBTREE_BY_KEY_MAX);
 	if (b == NULL)
 	{
 		MemoryContextSwitchTo(caller);
@@ -1066,4 +1279,51 @@ subtree_pass(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	MemoryContextDelete(work);
 	PG_RETURN_POINTER(sum);
+}
+
+PG_FUNCTION_INFO_V1(passport_gaps);
+
+/*
+ * unionreg._passport_gap_fields(as_of date) RETURNS TABLE (org_id bigint, field text)
+ * The mandatory passport fields (unionreg.passport_requirement) empty on D,
+ * one row per organization live on D and field: the rule that makes a
+ * filer's report incomplete, for the lists that name the fields.
+ */
+Datum
+passport_gaps(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DateADT		as_of = finite_date_arg(fcinfo, "unionreg._passport_gap_fields()");
+	MemoryContext work,
+				caller;
+	Build	   *b;
+	Datum		field[NFIELDS];
+
+	InitMaterializedSRF(fcinfo, 0);
+	work = AllocSetContextCreate(CurrentMemoryContext, "unionreg passport gaps", ALLOCSET_DEFAULT_SIZES);
+	caller = MemoryContextSwitchTo(work);
+	b = build_read(as_of, NULL, false, 0);
+	for (int f = 0; f < (int) NFIELDS; f++)
+		field[f] = CStringGetTextDatum(passport_fields[f]);
+	for (int32 i = 0; i < b->slots; i++)
+	{
+		OrgInfo    *o = &b->org[i];
+		uint16		gaps;
+
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (!o->in_scope || (gaps = o->empty & b->required[o->level]) == 0)
+			continue;
+		for (int f = 0; f < (int) NFIELDS; f++)
+			if (gaps & (1 << f))
+			{
+				Datum		values[2] = {Int64GetDatum(o->id), field[f]};
+				bool		nulls[2] = {false, false};
+
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			}
+	}
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(work);
+	return (Datum) 0;
 }

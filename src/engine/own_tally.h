@@ -1,8 +1,7 @@
 /*
  * own_tally.h
  *	  What one organization adds to its own and its ancestors' tallies on D
- *	  (own_tally.c), for unionreg._own_tally() and the build's organization
- *	  pass (org_pass.c).
+ *	  (own_tally.c), for the organization pass (org_pass.c).
  */
 #ifndef UNIONREG_OWN_TALLY_H
 #define UNIONREG_OWN_TALLY_H
@@ -16,7 +15,6 @@ typedef struct OwnFacts
 	bool		is_primary;
 	bool		is_subdivision;
 	int			kind_counter;	/* primaries_<kind>, for a primary */
-	bool		has_valid_from;
 	DateADT		valid_from;
 	bool		has_employees;
 	int32		employees;
@@ -26,7 +24,6 @@ typedef struct OwnFacts
 	bool		has_own_members;	/* own_members says whether a primary has a member of its own */
 	int64		own_members;	/* (else c[members] does: the counters hold only its own members) */
 	int64		liquidated;		/* primaries liquidated under it in (P, D] */
-	bool		has_dates;
 	DateADT		as_of;
 	DateADT		period_start;
 } OwnFacts;

@@ -86,45 +86,15 @@ UNION ALL
 SELECT 'subdivision', f FROM (VALUES ('name'), ('chairman_name')) v(f);
 
 -- The mandatory passport fields that are empty, one row per organization
--- live on D and field.  Inlined into its callers (plain SQL, no SET): a
--- caller that filters on org_id reads those organizations through the index.
-CREATE FUNCTION unionreg._passport_gap_rows(p_as_of date)
-RETURNS TABLE (org_id bigint, org_ext_id text, org_name text, level text, region_code smallint,
-			   field text, field_label text)
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-	SELECT o.id, o.ext_id, o.name, o.level, o.region_code, r.field, f.label_ru
-	  FROM unionreg.org o
-	  JOIN unionreg.passport_requirement r ON r.level = o.level
-	  JOIN unionreg.passport_field f ON f.field = r.field
-	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
-	  -- one probe of the base figures' key, only where they are required (a
-	  -- one-time filter skips it for the other fields), not a hash of them all
-	  LEFT JOIN LATERAL (
-			SELECT true AS present FROM unionreg.org_base b
-			 WHERE r.field = 'base_figures' AND b.org_id = o.id AND b.as_of <= p_as_of
-			   AND (b.employees IS NOT NULL OR b.students IS NOT NULL)
-			 LIMIT 1) base ON true
-	 WHERE unionreg._holds_on(o.valid_from, o.valid_to, p_as_of)
-	   AND CASE r.field
-			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
-			WHEN 'short_name' THEN coalesce(btrim(o.short_name), '') = ''
-			WHEN 'inn' THEN o.inn IS NULL
-			WHEN 'ogrn' THEN o.ogrn IS NULL
-			WHEN 'region_code' THEN o.region_code IS NULL
-			WHEN 'address' THEN coalesce(btrim(o.address), '') = ''
-			WHEN 'phone' THEN coalesce(btrim(o.phone), '') = ''
-			WHEN 'email' THEN coalesce(btrim(o.email), '') = ''
-			WHEN 'base_figures' THEN base.present IS NULL
-			WHEN 'chairman_name' THEN coalesce(btrim(c.name), '') = ''
-			WHEN 'chairman_term' THEN c.term_from IS NULL OR c.term_to IS NULL
-			WHEN 'chairman_email' THEN coalesce(btrim(c.email), '') = ''
-			WHEN 'chairman_email_consent' THEN c.email_consent IS NOT TRUE
-			ELSE false
-		   END
-$$;
-COMMENT ON FUNCTION unionreg._passport_gap_rows(date) IS
-	'internal: mandatory passport fields (unionreg.passport_requirement) empty on D, one row per organization live on D and field';
+-- live on D and field: the rule that makes a filer's report incomplete, in
+-- C with the organization pass (src/engine/org_pass.c), so the lists and
+-- the reports cannot disagree.
+CREATE FUNCTION unionreg._passport_gap_fields(p_as_of date)
+RETURNS TABLE (org_id bigint, field text)
+AS 'MODULE_PATHNAME', 'passport_gaps'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION unionreg._passport_gap_fields(date) IS
+	'internal: mandatory passport fields (unionreg.passport_requirement) empty on D, one row per organization live on D and field (no row security: the owner''s functions only)';
 
 CREATE FUNCTION unionreg.passport_gaps_at(as_of date DEFAULT current_date)
 RETURNS TABLE (org_ext_id text, org_name text, level text, region_code smallint,
@@ -133,9 +103,11 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT g.org_ext_id, g.org_name, g.level, g.region_code, g.field, g.field_label
-	  FROM unionreg._passport_gap_rows($1) g
-	 ORDER BY g.org_ext_id, g.field
+	SELECT o.ext_id, o.name, o.level, o.region_code, g.field, f.label_ru
+	  FROM unionreg._passport_gap_fields($1) g
+	  JOIN unionreg.org o ON o.id = g.org_id
+	  JOIN unionreg.passport_field f ON f.field = g.field
+	 ORDER BY o.ext_id, g.field
 $$;
 COMMENT ON FUNCTION unionreg.passport_gaps_at(date) IS
 	'Mandatory passport fields that are empty, per organization live on as_of and field';

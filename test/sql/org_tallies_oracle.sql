@@ -1,9 +1,11 @@
 -- test/sql/org_tallies_oracle.sql: the organization side of a report in
 -- SQL, the test oracle the C engine is held to (_org_pass, _subtree_pass,
--- _org_pass_write).  It composes the same per-organization rules
--- (_own_tally, _chairman_tally, the passport gaps) but reads every table
--- with joins, counts the members with a join per period and rolls the
--- tallies up through a recursive closure instead of the engine's arrays.
+-- _org_pass_write, _passport_gap_fields).  The per-organization rules (what an
+-- organization adds itself, its chairman, the passport gaps) are written
+-- here again in SQL from doc/domain.md; it reads every table with joins,
+-- counts the members with a join per period and rolls the tallies up
+-- through a recursive closure instead of the engine's arrays.  Only the
+-- member-level counting (member_tally) is shared with the engine.
 -- test/sql/plain_formulation.sql is the other oracle: the lines straight
 -- from DOMAIN.md's rules, with no unionreg function at all.
 -- Load it as a superuser: \i test/sql/org_tallies_oracle.sql
@@ -11,6 +13,67 @@ SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS unionreg_oracle CASCADE;
 CREATE SCHEMA unionreg_oracle;
 RESET client_min_messages;
+
+-- The mandatory passport fields (unionreg.passport_requirement) empty on D,
+-- one row per organization live on D and field.
+CREATE FUNCTION unionreg_oracle.passport_gap_rows(p_as_of date)
+RETURNS TABLE (org_id bigint, field text)
+LANGUAGE sql STABLE
+AS $$
+	SELECT o.id, r.field
+	  FROM unionreg.org o
+	  JOIN unionreg.passport_requirement r ON r.level = o.level
+	  LEFT JOIN unionreg.org_chairman c ON c.org_id = o.id
+	 WHERE o.valid_from <= p_as_of AND (o.valid_to IS NULL OR o.valid_to > p_as_of)
+	   AND CASE r.field
+			WHEN 'name' THEN coalesce(btrim(o.name), '') = ''
+			WHEN 'short_name' THEN coalesce(btrim(o.short_name), '') = ''
+			WHEN 'inn' THEN o.inn IS NULL
+			WHEN 'ogrn' THEN o.ogrn IS NULL
+			WHEN 'region_code' THEN o.region_code IS NULL
+			WHEN 'address' THEN coalesce(btrim(o.address), '') = ''
+			WHEN 'phone' THEN coalesce(btrim(o.phone), '') = ''
+			WHEN 'email' THEN coalesce(btrim(o.email), '') = ''
+			WHEN 'base_figures' THEN NOT EXISTS (
+				SELECT FROM unionreg.org_base b
+				 WHERE b.org_id = o.id AND b.as_of <= p_as_of
+				   AND (b.employees IS NOT NULL OR b.students IS NOT NULL))
+			WHEN 'chairman_name' THEN coalesce(btrim(c.name), '') = ''
+			WHEN 'chairman_term' THEN c.term_from IS NULL OR c.term_to IS NULL
+			WHEN 'chairman_email' THEN coalesce(btrim(c.email), '') = ''
+			WHEN 'chairman_email_consent' THEN c.email_consent IS NOT TRUE
+			ELSE false
+		   END
+$$;
+
+-- What one organization adds to itself and every ancestor on D: a primary
+-- its members and itself (by kind, with no member, created in (P, D], its
+-- base figures), a subdivision one subdivision, a filer whether its report
+-- is incomplete, a parent the primaries liquidated under it.
+CREATE FUNCTION unionreg_oracle.own_tally(
+	p_level text, p_kind text, p_valid_from date, p_members unionreg.tally,
+	p_employees integer, p_students integer, p_incomplete boolean, p_liquidated bigint,
+	p_as_of date, p_period_start date)
+RETURNS unionreg.tally
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT coalesce(p_members, '{}'::unionreg.tally)
+		OPERATOR(unionreg.+) CASE
+			WHEN p_level = 'primary' THEN
+				tally_of('primaries', 1)
+				OPERATOR(unionreg.+) tally_of('primaries_' || p_kind, 1)
+				OPERATOR(unionreg.+) tally_of('primaries_no_member',
+					CASE WHEN coalesce(tally_get(p_members, 'members'), 0) = 0 THEN 1 ELSE 0 END)
+				OPERATOR(unionreg.+) tally_of('primaries_created',
+					CASE WHEN p_valid_from > p_period_start AND p_valid_from <= p_as_of THEN 1 ELSE 0 END)
+				OPERATOR(unionreg.+) tally_of('employees', coalesce(p_employees, 0))
+				OPERATOR(unionreg.+) tally_of('students_base', coalesce(p_students, 0))
+			WHEN p_level = 'subdivision' THEN tally_of('subdivisions', 1)
+			ELSE '{}'::unionreg.tally END
+		OPERATOR(unionreg.+) tally_of('incomplete_reports', CASE WHEN p_incomplete THEN 1 ELSE 0 END)
+		OPERATOR(unionreg.+) tally_of('primaries_liquidated', coalesce(p_liquidated, 0))
+$$;
 
 -- the member pass of the given organizations, a join per period
 CREATE FUNCTION unionreg_oracle.member_tallies_of(p_as_of date, p_orgs bigint[])
@@ -87,7 +150,7 @@ BEGIN
 		gaps AS (
 			SELECT g.org_id, array_agg(g.gap ORDER BY g.gap) AS gaps
 			  FROM (SELECT pg.org_id, 'passport: ' || pg.field AS gap
-					  FROM unionreg._passport_gap_rows(p_as_of) pg
+					  FROM unionreg_oracle.passport_gap_rows(p_as_of) pg
 					UNION ALL
 					SELECT m.org_id, format('status unknown for %s member(s)', unionreg.tally_get(m.tally, 'status_unknown'))
 					  FROM mt m WHERE unionreg.tally_get(m.tally, 'status_unknown') > 0) g
@@ -100,7 +163,7 @@ BEGIN
 			 GROUP BY l.parent_id),
 		own AS (
 			SELECT s.id, s.parent_id, s.level = 'regional' AS is_region, a.form, g.gaps,
-				   unionreg._own_tally(s.level, s.kind, s.valid_from, m.tally, b.employees, b.students,
+				   unionreg_oracle.own_tally(s.level, s.kind, s.valid_from, m.tally, b.employees, b.students,
 									   a.id IS NOT NULL AND g.gaps IS NOT NULL, lq.n, d.d, d.p) AS tally
 			  FROM scope s CROSS JOIN d
 			  LEFT JOIN assigned a ON a.id = s.id
@@ -109,7 +172,8 @@ BEGIN
 			  LEFT JOIN gaps g ON g.org_id = s.id
 			  LEFT JOIN liquidated lq ON lq.org_id = s.id),
 		chairman AS (
-			SELECT c.org_id, unionreg._chairman_tally(c.released) AS tally
+			SELECT c.org_id, unionreg.tally_of('chairman_in_office', 1)
+				   OPERATOR(unionreg.+) unionreg.tally_of('chairman_released', CASE WHEN c.released THEN 1 ELSE 0 END) AS tally
 			  FROM unionreg.org_chairman c, d
 			 WHERE c.name IS NOT NULL AND c.term_from <= d.d AND (c.term_to IS NULL OR c.term_to > d.d)),
 		-- the roll-up: every organization with each of its ancestors in scope

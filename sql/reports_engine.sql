@@ -120,6 +120,26 @@ SELECT _subtree_pass('1980-01-01', (SELECT id FROM org WHERE ext_id = 'C')) IS N
 SELECT _subtree_pass(NULL, 1);
 \echo :LAST_ERROR_SQLSTATE
 
+-- the passport-gap rule (C, what makes a report incomplete and what
+-- passport_gaps lists) against the oracle's SQL, on every date; with a short
+-- name of spaces only, base figures given empty and a chairman without a term
+BEGIN;
+UPDATE org SET short_name = '   ' WHERE ext_id = (SELECT min(ext_id) FROM org WHERE level = 'territorial');
+INSERT INTO org_base (org_id, as_of, employees, students)
+SELECT id, '2025-01-01', NULL, NULL FROM org WHERE level = 'primary' ORDER BY ext_id LIMIT 2
+ON CONFLICT (org_id, as_of) DO UPDATE SET employees = NULL, students = NULL;
+UPDATE org_chairman SET term_to = NULL WHERE org_id = (SELECT min(org_id) FROM org_chairman);
+SELECT count(*) AS gap_rows, count(DISTINCT x.field) AS fields,
+	   count(*) FILTER (WHERE x.c_id IS NULL OR x.q_id IS NULL) AS differ
+  FROM generate_series('2024-12-31'::date, '2027-01-02', '3 months') d
+  CROSS JOIN LATERAL (
+		SELECT c.org_id AS c_id, q.org_id AS q_id, coalesce(c.field, q.field) AS field
+		  FROM _passport_gap_fields(d::date) c
+		  FULL JOIN unionreg_oracle.passport_gap_rows(d::date) q ON q.org_id = c.org_id AND q.field = c.field) x;
+ROLLBACK;
+SELECT _passport_gap_fields(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
 -- an error in the middle of a pass (a kind the tally has no counter for,
 -- met after the arrays are allocated) leaves the next pass whole
 BEGIN;

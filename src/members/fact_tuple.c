@@ -24,7 +24,7 @@
 #include "fact_tuple.h"
 #include "member_fact.h"
 
-/* the columns as 50_member_fact.sql creates them, in order */
+/* the columns as src/sql/member_fact.sql creates them, in order */
 static const struct
 {
 	const char *name;

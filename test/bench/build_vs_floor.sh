@@ -1,9 +1,9 @@
 #!/bin/bash
 # build_snapshot against the floor, alternated, each in a fresh session (as
 # pg_cron runs a build): N pairs of (the floor: a bare parallel count(*)
-# over unionreg.membership; the whole build), sorted, with the medians and
-# their ratio.  Alternating pairs keeps a slow spell of a virtual machine
-# from landing on one side only.  Against a loaded union (PG* variables
+# over unionreg.member_fact, the table the build reads; the whole build),
+# sorted, with the medians and their ratio.  Alternating pairs keeps a
+# virtual machine's changing speed from landing on one side only.  Against a loaded union (PG* variables
 # name it), e.g.
 #     PGDATABASE=big test/bench/build_vs_floor.sh 2026-10-01 9 [WORKERS]
 # WORKERS sets unionreg.member_pass_workers (default: the setting's default);
@@ -20,7 +20,7 @@ OPT="${PGOPTIONS:-}"
 for i in $(seq "$N"); do
 	f=$(psql -qAtX -v ON_ERROR_STOP=1 <<'SQL'
 SELECT clock_timestamp() AS t0 \gset
-SELECT count(*) FROM unionreg.membership \gset
+SELECT count(*) FROM unionreg.member_fact \gset
 SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'::timestamptz));
 SQL
 )

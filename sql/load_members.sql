@@ -23,7 +23,11 @@ S2,P2,subdivision,,,Профгруппа 2,,,,1,2010-01-01,,,,,,,,,,
 \.
 SELECT * FROM load_orgs();
 
--- a shuffled file: good rows and every kind of bad row
+-- a shuffled file: good rows and every kind of bad row.  A bad required
+-- field (or a rule between rows) rejects the row; a bad optional field
+-- (SNILS, card, a boolean, a position for a student, a status) loads the
+-- row without it, with a warning that keeps the raw value; two rows alike
+-- load once; м/ж are genders
 COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
 ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
 B-DATE,P1,Ошибкина,Анна,,1980-01-01,f,,,,working,,,,,2020-02-30,,,,,,,,,,,
@@ -60,7 +64,10 @@ SELECT * FROM load_members();
 SELECT count(*) AS still_staged FROM stage_member;
 SELECT ext_id, reason FROM load_reject WHERE source = 'stage_member' ORDER BY ext_id, id;
 -- the raw row is kept untouched
-SELECT raw ->> 'gender' AS gender_as_staged, raw ->> 'surname' AS surname FROM load_reject WHERE ext_id = 'B-GENDER';
+SELECT raw ->> 'joined_on' AS joined_on_as_staged, raw ->> 'surname' AS surname FROM load_reject WHERE ext_id = 'B-DATE';
+-- what was left out of the rows that loaded, with the raw values
+SELECT ext_id, column_name, raw, reason, hint FROM load_warning WHERE source = 'stage_member' ORDER BY id;
+SELECT ext_id, gender, snils FROM person WHERE ext_id IN ('B-GENDER', 'B-SNILS', 'B-TWICE') ORDER BY ext_id;
 
 -- what was loaded: periods, statuses, cards, consents
 SELECT p.ext_id, o.ext_id AS org, s.ext_id AS subdivision, m.joined_on, m.left_on, m.left_reason, m.admitted_online
@@ -171,6 +178,71 @@ SELECT * FROM load_baselines();
 SELECT o.ext_id, b.as_of, b.members, b.working, b.students, b.pensioners, b.employees
   FROM paper_baseline b JOIN org o ON o.id = b.org_id ORDER BY o.ext_id;
 SELECT ext_id, reason FROM load_reject WHERE source = 'stage_baseline' ORDER BY id;
+
+-- two baseline rows alike load once, with a warning; a reload that changes
+-- nothing says so
+COPY stage_baseline FROM STDIN WITH (FORMAT csv, HEADER);
+org_ext_id,as_of,members,working,students,pensioners,employees
+R1,2026-01-01,120,100,15,2,300
+T1,2025-01-01,38,28,5,1,110
+T1,2025-01-01,38,28,5,1,110
+P1,2026-01-01,11,9,3,0,20
+\.
+SELECT * FROM load_baselines();
+SELECT ext_id, raw, reason FROM load_warning WHERE source = 'stage_baseline' ORDER BY id;
+
+-- a file as a Russian office exports it: dates DD.MM.YYYY and D.M.YYYY,
+-- genders м/ж, codes by their Russian labels in any case, ё or е; a SNILS
+-- that lost its leading zero and a card number in exponent form load the
+-- member without them, with the reason and the usual cause; a date outside
+-- the register's years is said to be so; a join date or a card move after
+-- the load day is refused
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+RU1,P1,Кузнецова,Ольга,Ивановна,05.03.1979,ж,,,,Работающий,да,Учитель,,,1.9.2019,,,,2200000000000053,выдан,15.01.2021,,,,,
+RU2,P2,Морозов,Илья,,1.2.2004,м,,,,обучающийся,,,"Бакалавриат, специалитет",  ,01.09.2022,01.07.2026,в связи с окончанием обучения,,,,,,,,,
+RU3,P1,Смирнова,Ёлка,,1985-06-07,Ж,1234567819,,,неработающий пенсионер,,,,,2018-02-01,,,,2.20221E+15,Выдан,2021-01-01,,,,,
+RU4,P1,Старая,Вера,,31.12.1899,ж,,,,работающий,,,,,2019-01-01,,,,,,,,,,,
+RU5,P1,Будущая,Вера,,1990-01-01,ж,,,,работающий,,,,,2150-01-01,,,,,,,,,,,
+RU6,P1,Завтрашняя,Вера,,1990-01-01,ж,,,,работающий,,,,,2020-01-01,,,,2200000000000061,выдан,2099-01-01,,,,,
+\.
+SELECT * FROM load_members();
+SELECT p.ext_id, p.birth_date, p.gender, p.snils, s.status, s.pedagogical, s.position, s.student_level, m.joined_on,
+	   m.left_on, m.left_reason, c.number, c.state, c.state_on
+  FROM person p JOIN membership m ON m.person_id = p.id
+  LEFT JOIN status_period s ON s.person_id = p.id AND s.valid_from = m.joined_on
+  LEFT JOIN card c ON c.person_id = p.id
+ WHERE p.ext_id LIKE 'RU%' ORDER BY p.ext_id;
+SELECT ext_id, column_name, raw, reason, hint FROM load_warning
+ WHERE source = 'stage_member' AND ext_id LIKE 'RU%' ORDER BY id;
+SELECT ext_id, regexp_replace(reason, 'load day [0-9-]+', 'load day D') AS reason
+  FROM load_reject WHERE source = 'stage_member' AND ext_id LIKE 'RU%' ORDER BY ext_id;
+
+-- the office's full export loaded again: nothing changes, whatever the file
+-- says of a period the register holds.  RU2's stored period has ended; an
+-- older export that still has it open, and one that moves it to another
+-- primary, leave it as it is, with a warning that names the correction; a
+-- period the register has open may be ended; a changed start date is an
+-- overlap the register refuses, naming the correction
+CREATE TEMP TABLE held AS
+SELECT p.ext_id, m.joined_on, m.left_on, m.left_reason, m.org_id FROM membership m JOIN person p ON p.id = m.person_id;
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+RU1,P1,Кузнецова,Ольга,Ивановна,05.03.1979,ж,,,,Работающий,да,Учитель,,,1.9.2019,,,,2200000000000053,выдан,15.01.2021,,,,,
+RU2,P2,Морозов,Илья,,1.2.2004,м,,,,обучающийся,,,бакалавриат,,01.09.2022,,,,,,,,,,,
+M3,P1,Сидорова,Мария,,2003-04-04,f,,,,working,,,,,2025-07-01,2026-02-01,own_wish,,,,,,,,,
+M4,P1,ЁЛКИНА,Анна,Петровна,1990-05-05,f,,,,,,,,,2019-01-01,2020-06-01,own_wish,,,,,,,,,
+M2,P2,Петров,Пётр,,1975-01-20,m,,petrov@@mail,,pensioner,,,,,2016-09-01,,,1,2200000000000012,issued,2021-03-15,,,1,1,1
+RU3,P1,Смирнова,Ёлка,,1985-06-07,Ж,,,,неработающий пенсионер,,,,,2018-03-01,,,,,,,,,,,
+\.
+SELECT * FROM load_members();
+SELECT h.ext_id, h.joined_on, h.left_on AS held_left_on, m.left_on, m.left_reason, m.org_id = h.org_id AS same_org
+  FROM held h JOIN person p ON p.ext_id = h.ext_id JOIN membership m ON m.person_id = p.id AND m.joined_on = h.joined_on
+ WHERE (h.left_on, h.left_reason, h.org_id) IS DISTINCT FROM (m.left_on, m.left_reason, m.org_id)
+	OR h.ext_id IN ('RU2', 'M2') ORDER BY h.ext_id, h.joined_on;
+SELECT ext_id, reason, hint FROM load_warning WHERE source = 'stage_member' AND column_name IS NULL AND raw IS NOT NULL
+   AND ext_id IN ('RU2', 'M2') ORDER BY id;
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_member' AND ext_id IN ('RU3', 'M4') ORDER BY id DESC LIMIT 2;
 
 -- the report engine's member facts (unionreg.member_fact) kept up with every write above
 SELECT count(*) AS member_fact_drift FROM unionreg.member_fact_drift();

@@ -65,12 +65,12 @@ BEGIN
 	-- the register itself, its loads and its snapshots
 	FOREACH t IN ARRAY ARRAY['org', 'org_link', 'org_base', 'org_chairman', 'person', 'person_consent',
 							 'membership', 'status_period', 'card', 'card_event', 'application',
-							 'paper_baseline', 'load_reject', 'snapshot', 'snapshot_org',
+							 'paper_baseline', 'load_reject', 'load_warning', 'snapshot', 'snapshot_org',
 							 '_staged_org', '_staged_member', '_staged_baseline'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(format('unionreg.%I', t)::regclass, '');
 	END LOOP;
 	-- their identity sequences, so new ids continue after the restored ones
-	FOREACH t IN ARRAY ARRAY['org_id_seq', 'load_reject_id_seq', 'person_id_seq', 'membership_id_seq',
+	FOREACH t IN ARRAY ARRAY['org_id_seq', 'load_reject_id_seq', 'load_warning_id_seq', 'person_id_seq', 'membership_id_seq',
 							 'card_id_seq', 'application_id_seq', 'snapshot_id_seq'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(format('unionreg.%I', t)::regclass, '');
 	END LOOP;

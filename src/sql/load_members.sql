@@ -25,7 +25,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg._subdivision_primaries() IS 'internal: for every subdivision link period, the primary organization above it';
 
-CREATE FUNCTION unionreg._load_members_unchecked(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg._load_members_unchecked(OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -107,73 +108,125 @@ BEGIN
 			   unionreg._stage_bool(c_email_text) AS consent_email,
 			   unionreg._stage_bool(c_sms_text) AS consent_sms,
 			   unionreg._stage_bool(c_push_text) AS consent_push,
-			   st.code IS NOT NULL AS status_known,
-			   pg.code IS NOT NULL AS position_known,
-			   sl.code IS NOT NULL AS student_level_known,
-			   lr.code IS NOT NULL AS left_reason_known,
-			   cs.code IS NOT NULL AS card_status_known,
+			   st.code AS status_code, pg.code AS position_code, sl.code AS student_level_code,
+			   lr.code AS left_reason_code, cs.code AS card_status_code, gd.code AS gender_code,
 			   o.id AS org_ref_id, o.level AS org_level
 		  FROM trimmed t
-		  LEFT JOIN unionreg.member_status st ON st.code = t.status
-		  LEFT JOIN unionreg.position_group pg ON pg.code = t.position
-		  LEFT JOIN unionreg.student_level sl ON sl.code = t.student_level
-		  LEFT JOIN unionreg.leave_reason lr ON lr.code = t.left_reason
-		  LEFT JOIN unionreg.card_state cs ON cs.code = t.card_status
+		  LEFT JOIN unionreg._code_key st ON st.catalog = 'member_status' AND st.key = unionreg._label_key(t.status)
+		  LEFT JOIN unionreg._code_key pg ON pg.catalog = 'position_group' AND pg.key = unionreg._label_key(t.position)
+		  LEFT JOIN unionreg._code_key sl ON sl.catalog = 'student_level' AND sl.key = unionreg._label_key(t.student_level)
+		  LEFT JOIN unionreg._code_key lr ON lr.catalog = 'leave_reason' AND lr.key = unionreg._label_key(t.left_reason)
+		  LEFT JOIN unionreg._code_key cs ON cs.catalog = 'card_state' AND cs.key = unionreg._label_key(t.card_status)
+		  LEFT JOIN unionreg._code_key gd ON gd.catalog = 'gender' AND gd.key = unionreg._label_key(t.gender)
 		  LEFT JOIN unionreg.org o ON o.ext_id = t.org_ext_id),
+	-- an optional field that is not valid is left empty, with a note; what
+	-- describes a status is kept only with that status
+	kept AS (
+		SELECT p.*,
+			   (p.status IS NOT NULL AND p.status_code IS NULL) AS bad_status,
+			   (p.card_text IS NOT NULL OR p.card_status IS NOT NULL)
+			   AND (p.card_problem IS NOT NULL OR p.card_text IS NULL OR p.card_status_code IS NULL) AS bad_card
+		  FROM parsed p),
+	judged AS (
+		SELECT k.*,
+			   CASE WHEN NOT k.bad_status THEN k.status_code END AS status_ok,
+			   k.status_code = 'working' AND NOT k.bad_status AS is_working,
+			   k.status_code = 'student' AND NOT k.bad_status AS is_student
+		  FROM kept k),
 	placed AS (
 		SELECT p.*,
 			   CASE WHEN p.org_level = 'primary' THEN p.org_ref_id ELSE us.primary_id END AS primary_id,
 			   CASE WHEN p.org_level = 'subdivision' THEN p.org_ref_id END AS subdivision_id
-		  FROM parsed p
+		  FROM judged p
 		  LEFT JOIN _usub us ON p.org_level = 'subdivision' AND us.sub_id = p.org_ref_id
 			   AND us.valid_from <= p.joined_on AND us.valid_to > p.joined_on)
-	SELECT p.rn, p.orig, p.ext_id, p.org_ext_id, p.surname, p.first_name, p.patronymic, p.birth_date, p.gender,
+	SELECT p.rn, p.orig, p.ext_id, p.org_ext_id, p.surname, p.first_name, p.patronymic, p.birth_date,
+		   p.gender_code AS gender,
 		   CASE WHEN p.snils_problem IS NULL THEN p.snils_text::unionreg.snils END AS snils,
-		   p.email, p.phone, p.status, p.pedagogical, p.position, p.student_level, p.full_time,
-		   p.joined_on, p.left_on, p.left_reason, coalesce(p.admitted_online, false) AS admitted_online,
-		   CASE WHEN p.card_problem IS NULL THEN p.card_text::unionreg.card_number END AS card_number,
-		   p.card_status, coalesce(p.card_status_on, p.joined_on) AS card_status_on,
+		   CASE WHEN unionreg.email_problem(p.email) IS NULL THEN p.email END AS email, p.phone,
+		   p.status_ok AS status,
+		   CASE WHEN p.is_working THEN p.pedagogical END AS pedagogical,
+		   CASE WHEN p.is_working THEN p.position_code END AS position,
+		   CASE WHEN p.is_student THEN p.student_level_code END AS student_level,
+		   CASE WHEN p.is_student THEN p.full_time END AS full_time,
+		   p.joined_on, p.left_on, p.left_reason_code AS left_reason, coalesce(p.admitted_online, false) AS admitted_online,
+		   CASE WHEN NOT p.bad_card THEN p.card_text::unionreg.card_number END AS card_number,
+		   CASE WHEN NOT p.bad_card THEN p.card_status_code END AS card_status,
+		   CASE WHEN NOT p.bad_card THEN coalesce(p.card_status_on, p.joined_on) END AS card_status_on,
 		   p.virtual_card_on, p.profcards_on, p.consent_email, p.consent_sms, p.consent_push,
 		   p.primary_id, p.subdivision_id, o.valid_from AS primary_from, o.valid_to AS primary_to,
+		   array_remove(ARRAY[
+			CASE WHEN p.birth_text IS NOT NULL AND p.birth_date IS NULL
+				 THEN ROW('birth_date', (p.orig).birth_date, 'birth_date ' || quote_literal(p.birth_text) || ' ' || unionreg._stage_date_problem(p.birth_text) || ': left empty', NULL)::unionreg._load_note END,
+			CASE WHEN p.gender IS NOT NULL AND p.gender_code IS NULL
+				 THEN ROW('gender', (p.orig).gender, format('gender %L is not m or f (м or ж): left empty', p.gender), NULL)::unionreg._load_note END,
+			CASE WHEN p.snils_problem IS NOT NULL
+				 THEN ROW('snils', (p.orig).snils, format('snils %L: %s: left empty', p.snils_text, p.snils_problem),
+						  CASE WHEN p.snils_text ~ '^[0-9]{9,10}$'
+							   THEN 'A spreadsheet may have dropped its leading zeros: format the column as text and export again.' END)::unionreg._load_note END,
+			CASE WHEN unionreg.email_problem(p.email) IS NOT NULL
+				 THEN ROW('email', (p.orig).email, format('email %L: %s: left empty', p.email, unionreg.email_problem(p.email)), NULL)::unionreg._load_note END,
+			CASE WHEN p.bad_status
+				 THEN ROW('status', (p.orig).status, format('status %L is not one of working, student, pensioner or their Russian labels: left unknown', p.status), NULL)::unionreg._load_note END,
+			CASE WHEN p.pedagogical_text IS NOT NULL AND p.pedagogical IS NULL
+				 THEN ROW('pedagogical', (p.orig).pedagogical, format('pedagogical %L is not a boolean (t/f/true/false/1/0/да/нет): left empty', p.pedagogical_text), NULL)::unionreg._load_note
+				 WHEN p.pedagogical_text IS NOT NULL AND NOT p.is_working
+				 THEN ROW('pedagogical', (p.orig).pedagogical, format('pedagogical describes working members, but status is %s: left empty', coalesce(quote_literal(p.status_ok), 'unknown')), NULL)::unionreg._load_note END,
+			CASE WHEN p.position IS NOT NULL AND p.position_code IS NULL
+				 THEN ROW('position', (p.orig).position, format('position %L is not one of teacher, educator, faculty, researcher, other or their Russian labels: left empty', p.position), NULL)::unionreg._load_note
+				 WHEN p.position IS NOT NULL AND NOT p.is_working
+				 THEN ROW('position', (p.orig).position, format('position describes working members, but status is %s: left empty', coalesce(quote_literal(p.status_ok), 'unknown')), NULL)::unionreg._load_note END,
+			CASE WHEN p.student_level IS NOT NULL AND p.student_level_code IS NULL
+				 THEN ROW('student_level', (p.orig).student_level, format('student_level %L is not one of college, bachelor, master, postgraduate or their Russian labels: left empty', p.student_level), NULL)::unionreg._load_note
+				 WHEN p.student_level IS NOT NULL AND NOT p.is_student
+				 THEN ROW('student_level', (p.orig).student_level, format('student_level describes students, but status is %s: left empty', coalesce(quote_literal(p.status_ok), 'unknown')), NULL)::unionreg._load_note END,
+			CASE WHEN p.full_time_text IS NOT NULL AND p.full_time IS NULL
+				 THEN ROW('full_time', (p.orig).full_time, format('full_time %L is not a boolean (t/f/true/false/1/0/да/нет): left empty', p.full_time_text), NULL)::unionreg._load_note
+				 WHEN p.full_time_text IS NOT NULL AND NOT p.is_student
+				 THEN ROW('full_time', (p.orig).full_time, format('full_time describes students, but status is %s: left empty', coalesce(quote_literal(p.status_ok), 'unknown')), NULL)::unionreg._load_note END,
+			CASE WHEN p.online_text IS NOT NULL AND p.admitted_online IS NULL
+				 THEN ROW('admitted_online', (p.orig).admitted_online, format('admitted_online %L is not a boolean (t/f/true/false/1/0/да/нет): read as no', p.online_text), NULL)::unionreg._load_note END,
+			CASE WHEN p.card_text IS NOT NULL AND p.card_problem IS NOT NULL
+				 THEN ROW('card_number', (p.orig).card_number, format('card_number %L: %s: the card is left out', p.card_text, p.card_problem),
+						  CASE WHEN p.card_text ~* '^[0-9.,]+e\+?[0-9]+$'
+							   THEN 'A spreadsheet showed the number in exponent form and kept only its first digits: format the column as text and export again.' END)::unionreg._load_note
+				 WHEN p.card_status IS NOT NULL AND p.card_status_code IS NULL
+				 THEN ROW('card_status', (p.orig).card_status, format('card_status %L is not one of requested, produced, delivered_to_region, issued, refused, lost, cancelled or their Russian labels: the card is left out', p.card_status), NULL)::unionreg._load_note
+				 WHEN p.card_text IS NOT NULL AND p.card_status IS NULL
+				 THEN ROW('card_number', (p.orig).card_number, 'card_number is given but card_status is empty: the card is left out', NULL)::unionreg._load_note
+				 WHEN p.card_text IS NULL AND p.card_status IS NOT NULL
+				 THEN ROW('card_status', (p.orig).card_status, format('card_status %L is given but card_number is empty: the card is left out', p.card_status), NULL)::unionreg._load_note END,
+			CASE WHEN p.card_on_text IS NOT NULL AND p.card_status_on IS NULL AND NOT p.bad_card
+				 THEN ROW('card_status_on', (p.orig).card_status_on, 'card_status_on ' || quote_literal(p.card_on_text) || ' ' || unionreg._stage_date_problem(p.card_on_text) || ': joined_on taken instead', NULL)::unionreg._load_note END,
+			CASE WHEN p.virtual_text IS NOT NULL AND p.virtual_card_on IS NULL
+				 THEN ROW('virtual_card_on', (p.orig).virtual_card_on, 'virtual_card_on ' || quote_literal(p.virtual_text) || ' ' || unionreg._stage_date_problem(p.virtual_text) || ': left empty', NULL)::unionreg._load_note END,
+			CASE WHEN p.profcards_text IS NOT NULL AND p.profcards_on IS NULL
+				 THEN ROW('profcards_on', (p.orig).profcards_on, 'profcards_on ' || quote_literal(p.profcards_text) || ' ' || unionreg._stage_date_problem(p.profcards_text) || ': left empty', NULL)::unionreg._load_note END,
+			CASE WHEN p.c_email_text IS NOT NULL AND p.consent_email IS NULL
+				 THEN ROW('consent_email', (p.orig).consent_email, format('consent_email %L is not a boolean (t/f/true/false/1/0/да/нет): left empty', p.c_email_text), NULL)::unionreg._load_note END,
+			CASE WHEN p.c_sms_text IS NOT NULL AND p.consent_sms IS NULL
+				 THEN ROW('consent_sms', (p.orig).consent_sms, format('consent_sms %L is not a boolean (t/f/true/false/1/0/да/нет): left empty', p.c_sms_text), NULL)::unionreg._load_note END,
+			CASE WHEN p.c_push_text IS NOT NULL AND p.consent_push IS NULL
+				 THEN ROW('consent_push', (p.orig).consent_push, format('consent_push %L is not a boolean (t/f/true/false/1/0/да/нет): left empty', p.c_push_text), NULL)::unionreg._load_note END
+		   ], NULL) AS notes,
 		   nullif(concat_ws('; ',
 			CASE WHEN p.ext_id IS NULL THEN 'ext_id is empty: it identifies the person' END,
 			CASE WHEN p.surname IS NULL THEN 'surname is empty' END,
 			CASE WHEN p.first_name IS NULL THEN 'first_name is empty' END,
-			CASE WHEN p.birth_text IS NOT NULL AND p.birth_date IS NULL THEN format('birth_date %L is not an ISO date YYYY-MM-DD', p.birth_text) END,
-			CASE WHEN p.gender IS NOT NULL AND p.gender NOT IN ('m', 'f') THEN format('gender %L is not m or f', p.gender) END,
-			'snils ' || quote_literal(p.snils_text) || ': ' || p.snils_problem,
-			CASE WHEN p.status IS NOT NULL AND NOT p.status_known
-				 THEN format('status %L is not one of working, student, pensioner (empty = unknown)', p.status) END,
-			CASE WHEN p.pedagogical_text IS NOT NULL AND p.pedagogical IS NULL THEN format('pedagogical %L is not a boolean (t/f/true/false/1/0/да/нет)', p.pedagogical_text) END,
-			CASE WHEN p.position IS NOT NULL AND NOT p.position_known
-				 THEN format('position %L is not one of teacher, educator, faculty, researcher, other', p.position) END,
-			CASE WHEN (p.pedagogical_text IS NOT NULL OR p.position IS NOT NULL) AND p.status IS DISTINCT FROM 'working'
-				 THEN format('pedagogical and position describe working members, but status is %s', coalesce(quote_literal(p.status), 'empty')) END,
-			CASE WHEN p.student_level IS NOT NULL AND NOT p.student_level_known
-				 THEN format('student_level %L is not one of college, bachelor, master, postgraduate', p.student_level) END,
-			CASE WHEN p.full_time_text IS NOT NULL AND p.full_time IS NULL THEN format('full_time %L is not a boolean (t/f/true/false/1/0/да/нет)', p.full_time_text) END,
-			CASE WHEN (p.student_level IS NOT NULL OR p.full_time_text IS NOT NULL) AND p.status IS DISTINCT FROM 'student'
-				 THEN format('student_level and full_time describe students, but status is %s', coalesce(quote_literal(p.status), 'empty')) END,
 			CASE WHEN p.joined_text IS NULL THEN 'joined_on is empty: the first day of membership is required'
-				 WHEN p.joined_on IS NULL THEN format('joined_on %L is not an ISO date YYYY-MM-DD', p.joined_text) END,
-			CASE WHEN p.left_text IS NOT NULL AND p.left_on IS NULL THEN format('left_on %L is not an ISO date YYYY-MM-DD', p.left_text)
+				 WHEN p.joined_on IS NULL THEN 'joined_on ' || quote_literal(p.joined_text) || ' ' || unionreg._stage_date_problem(p.joined_text)
+				 WHEN p.joined_on > current_date
+				 THEN format('joined_on %s is after the load day %s: a membership is recorded once it has begun', p.joined_on, current_date) END,
+			CASE WHEN p.left_text IS NOT NULL AND p.left_on IS NULL THEN 'left_on ' || quote_literal(p.left_text) || ' ' || unionreg._stage_date_problem(p.left_text)
 				 WHEN p.left_on <= p.joined_on THEN format('left_on %s is not after joined_on %s (left_on is the first day no longer a member)', p.left_text, p.joined_text) END,
-			CASE WHEN p.left_reason IS NOT NULL AND NOT p.left_reason_known
-				 THEN format('left_reason %L is not one of own_wish, left_job, graduated, transferred, retired, died, expelled, other', p.left_reason)
+			CASE WHEN p.left_reason IS NOT NULL AND p.left_reason_code IS NULL
+				 THEN format('left_reason %L is not one of own_wish, left_job, graduated, transferred, retired, died, expelled, other or their Russian labels', p.left_reason)
 				 WHEN p.left_text IS NOT NULL AND p.left_reason IS NULL THEN 'left_on is given but left_reason is empty: leaving needs a reason'
 				 WHEN p.left_text IS NULL AND p.left_reason IS NOT NULL THEN format('left_reason %L is given but left_on is empty', p.left_reason) END,
-			CASE WHEN p.online_text IS NOT NULL AND p.admitted_online IS NULL THEN format('admitted_online %L is not a boolean (t/f/true/false/1/0/да/нет)', p.online_text) END,
-			'card_number ' || quote_literal(p.card_text) || ': ' || p.card_problem,
-			CASE WHEN p.card_status IS NOT NULL AND NOT p.card_status_known
-				 THEN format('card_status %L is not one of requested, produced, delivered_to_region, issued, refused, lost, cancelled', p.card_status)
-				 WHEN p.card_text IS NOT NULL AND p.card_status IS NULL THEN 'card_number is given but card_status is empty'
-				 WHEN p.card_text IS NULL AND p.card_status IS NOT NULL THEN format('card_status %L is given but card_number is empty', p.card_status) END,
-			CASE WHEN p.card_on_text IS NOT NULL AND p.card_status_on IS NULL THEN format('card_status_on %L is not an ISO date YYYY-MM-DD', p.card_on_text) END,
-			CASE WHEN p.virtual_text IS NOT NULL AND p.virtual_card_on IS NULL THEN format('virtual_card_on %L is not an ISO date YYYY-MM-DD', p.virtual_text) END,
-			CASE WHEN p.profcards_text IS NOT NULL AND p.profcards_on IS NULL THEN format('profcards_on %L is not an ISO date YYYY-MM-DD', p.profcards_text) END,
-			CASE WHEN p.c_email_text IS NOT NULL AND p.consent_email IS NULL THEN format('consent_email %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_email_text) END,
-			CASE WHEN p.c_sms_text IS NOT NULL AND p.consent_sms IS NULL THEN format('consent_sms %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_sms_text) END,
-			CASE WHEN p.c_push_text IS NOT NULL AND p.consent_push IS NULL THEN format('consent_push %L is not a boolean (t/f/true/false/1/0/да/нет)', p.c_push_text) END,
+			CASE WHEN NOT p.bad_card AND p.card_status_on > current_date
+				 THEN format('card_status_on %s is after the load day %s: a card''s move is recorded once it has happened', p.card_status_on, current_date) END,
+			CASE WHEN p.virtual_card_on > current_date
+				 THEN format('virtual_card_on %s is after the load day %s', p.virtual_card_on, current_date) END,
 			CASE WHEN p.org_ext_id IS NULL THEN 'org_ext_id is empty: a member belongs to a primary organization'
 				 WHEN p.org_ref_id IS NULL THEN format('organization %L does not exist (load it with unionreg.load_orgs first)', p.org_ext_id)
 				 WHEN p.org_level NOT IN ('primary', 'subdivision')
@@ -181,7 +234,10 @@ BEGIN
 				 WHEN p.joined_on IS NULL THEN NULL
 				 WHEN p.primary_id IS NULL
 				 THEN format('subdivision %L stands under no primary organization on %s', p.org_ext_id, p.joined_on)
-				 WHEN o.valid_from > p.joined_on OR coalesce(o.valid_to, 'infinity') < coalesce(p.left_on, 'infinity')
+				 WHEN o.valid_from > p.joined_on
+				 THEN format('organization %L exists [%s, %s) but the membership would begin on %s, before it; if the organization is older than its stored creation date, correct that date with unionreg.correct_org(%L, valid_from => ...) and load the row again',
+							 o.ext_id, o.valid_from, coalesce(o.valid_to::text, 'open'), p.joined_on, o.ext_id)
+				 WHEN coalesce(o.valid_to, 'infinity') < coalesce(p.left_on, 'infinity')
 				 THEN format('organization %L exists [%s, %s) but the membership would hold [%s, %s)', o.ext_id, o.valid_from,
 							 coalesce(o.valid_to::text, 'open'), p.joined_on, coalesce(p.left_on::text, 'open')) END
 		   ), '') AS row_reason
@@ -202,6 +258,9 @@ BEGIN
 	file_order AS (
 		SELECT ok.rn,
 			   count(*) OVER same_period AS n_same,
+			   -- a period staged twice alike is loaded once (from its first row)
+			   min(ok.orig::text) OVER same_period = max(ok.orig::text) OVER same_period AS all_alike,
+			   min(ok.rn) OVER same_period AS first_rn,
 			   lag(ok.joined_on) OVER by_person AS prev_joined,
 			   lag(ok.left_on) OVER by_person AS prev_left,
 			   lag(ok.rn) OVER by_person AS prev_rn,
@@ -210,6 +269,16 @@ BEGIN
 		  FROM ok
 		WINDOW same_period AS (PARTITION BY ok.ext_id COLLATE "C", ok.joined_on),
 			   by_person AS (PARTITION BY ok.ext_id COLLATE "C" ORDER BY ok.joined_on, ok.rn)),
+	-- a stored period the row restates: the register keeps its history; the
+	-- row may only end a period the register has open
+	stored_period AS (
+		SELECT ok.rn, m.org_id, m.subdivision_id, m.left_on, m.left_reason, m.admitted_online,
+			   (m.org_id, m.subdivision_id, m.admitted_online) IS DISTINCT FROM (ok.primary_id, ok.subdivision_id, ok.admitted_online)
+			   OR (m.left_on IS NOT NULL AND (m.left_on, m.left_reason) IS DISTINCT FROM (ok.left_on, ok.left_reason)) AS differs,
+			   po.ext_id AS stored_org
+		  FROM ok JOIN stored_person sp ON sp.ext_id = ok.ext_id
+		  JOIN unionreg.membership m ON m.person_id = sp.person_id AND m.joined_on = ok.joined_on
+		  JOIN unionreg.org po ON po.id = coalesce(m.subdivision_id, m.org_id)),
 	stored_overlap AS (
 		SELECT ok.rn, min(m.joined_on) AS m_joined, min(m.left_on) AS m_left
 		  FROM ok JOIN stored_person sp ON sp.ext_id = ok.ext_id
@@ -222,7 +291,7 @@ BEGIN
 	-- a card's state is the one staged on the person's latest row that names it
 	card_rows AS (
 		SELECT ok.rn, ok.card_number,
-			   row_number() OVER (PARTITION BY ok.card_number ORDER BY ok.joined_on DESC, ok.rn DESC) = 1 AS card_final,
+			   row_number() OVER (PARTITION BY ok.card_number ORDER BY ok.joined_on DESC, ok.rn) = 1 AS card_final,
 			   min(ok.ext_id) OVER (PARTITION BY ok.card_number) AS min_holder,
 			   max(ok.ext_id) OVER (PARTITION BY ok.card_number) AS max_holder
 		  FROM ok WHERE ok.card_number IS NOT NULL),
@@ -253,9 +322,29 @@ BEGIN
 		  FROM ok JOIN card_rows cr ON cr.rn = ok.rn AND cr.card_final
 		 WHERE ok.card_status IN ('requested', 'produced', 'delivered_to_region', 'issued')
 		 GROUP BY ok.ext_id HAVING count(DISTINCT ok.card_number) > 1)
-	SELECT u.*, fo.pn, sp.person_id IS NOT NULL AS person_stored, coalesce(cc.card_final, false) AS card_final,
+	SELECT u.rn, u.orig, u.ext_id, u.org_ext_id, u.surname, u.first_name, u.patronymic, u.birth_date, u.gender,
+		   u.snils, u.email, u.phone, u.status, u.pedagogical, u.position, u.student_level, u.full_time, u.joined_on,
+		   -- a restated period that differs keeps what is stored
+		   CASE WHEN spd.differs THEN spd.left_on ELSE u.left_on END AS left_on,
+		   CASE WHEN spd.differs THEN spd.left_reason ELSE u.left_reason END AS left_reason,
+		   CASE WHEN spd.differs THEN spd.admitted_online ELSE u.admitted_online END AS admitted_online,
+		   u.card_number, u.card_status, u.card_status_on, u.virtual_card_on, u.profcards_on,
+		   u.consent_email, u.consent_sms, u.consent_push,
+		   CASE WHEN spd.differs THEN spd.org_id ELSE u.primary_id END AS primary_id,
+		   CASE WHEN spd.differs THEN spd.subdivision_id ELSE u.subdivision_id END AS subdivision_id,
+		   u.primary_from, u.primary_to,
+		   u.notes || CASE WHEN spd.differs THEN ARRAY[ROW(NULL, NULL,
+				format('the stored period of person %L joined on %s is [%s, %s) in %L%s; the row says [%s, %s) in %L: the register keeps its history',
+					   u.ext_id, u.joined_on, u.joined_on, coalesce(spd.left_on::text, 'open'), spd.stored_org,
+					   coalesce(' (' || spd.left_reason || ')', ''), u.joined_on, coalesce(u.left_on::text, 'open'), u.org_ext_id),
+				format('If the stored period is wrong, correct it with unionreg.correct_membership(%L, %L, ...).', u.ext_id, u.joined_on)
+				)::unionreg._load_note] ELSE '{}' END AS notes,
+		   u.row_reason,
+		   fo.pn, sp.person_id IS NOT NULL AS person_stored, spd.rn IS NOT NULL AS period_stored,
+		   coalesce(cc.card_final, false) AS card_final,
+		   CASE WHEN fo.n_same > 1 AND fo.all_alike AND fo.first_rn <> u.rn THEN fo.first_rn END AS repeat_of,
 		   coalesce(u.row_reason, nullif(concat_ws('; ',
-			CASE WHEN fo.n_same > 1 THEN format('person %L has %s rows for the period joined on %s in this load; stage each period once',
+			CASE WHEN fo.n_same > 1 AND NOT fo.all_alike THEN format('person %L has %s different rows for the period joined on %s in this load; stage each period once',
 												u.ext_id, fo.n_same, u.joined_on) END,
 			CASE WHEN fo.n_same = 1 AND fo.prev_joined IS NOT NULL AND fo.prev_joined <> u.joined_on
 					  AND coalesce(fo.prev_left, 'infinity') > u.joined_on
@@ -263,9 +352,9 @@ BEGIN
 							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, fo.prev_joined,
 							 coalesce(fo.prev_left::text, 'open'), fo.prev_rn) END,
 			CASE WHEN so.rn IS NOT NULL
-				 THEN format('period [%s, %s) of person %L overlaps its stored period [%s, %s): one person''s periods never overlap',
+				 THEN format('period [%s, %s) of person %L overlaps its stored period [%s, %s): one person''s periods never overlap; if the stored start date is wrong, correct it with unionreg.correct_membership(%L, %L, new_joined_on => %L)',
 							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, so.m_joined,
-							 coalesce(so.m_left::text, 'open')) END,
+							 coalesce(so.m_left::text, 'open'), u.ext_id, so.m_joined, u.joined_on) END,
 			CASE WHEN cc.min_holder <> cc.max_holder
 				 THEN format('card %s is staged for two persons (%L and %L): a card has one holder',
 							 u.card_number, cc.min_holder, cc.max_holder)
@@ -288,6 +377,7 @@ BEGIN
 	  LEFT JOIN file_order fo ON fo.rn = u.rn
 	  LEFT JOIN stored_person sp ON sp.ext_id = u.ext_id
 	  LEFT JOIN stored_overlap so ON so.rn = u.rn
+	  LEFT JOIN stored_period spd ON spd.rn = u.rn
 	  LEFT JOIN card_check cc ON cc.rn = u.rn
 	  LEFT JOIN active_cards ac ON ac.ext_id = u.ext_id;
 	DROP TABLE _um;
@@ -304,6 +394,10 @@ BEGIN
 	--    a rule only the database sees breaks, the batches before the failing
 	--    one (rolled back with it) are written again, and the failing one is
 	--    split down to one person, whose rows then go one at a time.
+	-- what the register holds of the periods this file restates, to tell
+	-- afterwards which rows changed it
+	IF to_regclass('pg_temp._umi') IS NOT NULL THEN DROP TABLE pg_temp._umi; END IF;
+	CREATE TEMP TABLE _umi ON COMMIT DROP AS SELECT i.rn, i.image AS before FROM unionreg._member_images() i;
 	SELECT max(pn) INTO v_persons FROM _umw WHERE reason IS NULL;
 	IF v_persons > v_batch THEN
 		CREATE INDEX ON _umw (pn);
@@ -336,9 +430,29 @@ BEGIN
 	  FROM _umw w WHERE w.reason IS NOT NULL ORDER BY w.rn;
 	GET DIAGNOSTICS rejected = ROW_COUNT;
 	loaded := v_staged - rejected;
-	RAISE NOTICE 'load_members: % staged, % loaded, % rejected (see unionreg.load_reject) in % s',
-		v_staged, loaded, rejected, round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+	-- the loaded rows' notes, and the rows loaded once for two alike
+	INSERT INTO unionreg.load_warning (source, ext_id, column_name, raw, reason, hint)
+	SELECT 'stage_member', x.ext_id, x.column_name, x.raw, x.reason, x.hint
+	  FROM (SELECT w.rn, 0 AS k, (w.orig).ext_id, n.column_name, coalesce(n.raw, w.orig::text) AS raw, n.reason, n.hint
+			  FROM _umw w CROSS JOIN LATERAL unnest(w.notes) n
+			 WHERE w.reason IS NULL AND w.repeat_of IS NULL
+			UNION ALL
+			SELECT w.rn, 1, (w.orig).ext_id, NULL, w.orig::text,
+				   format('row %s repeats row %s of this load: loaded once', w.rn, w.repeat_of), NULL
+			  FROM _umw w WHERE w.reason IS NULL AND w.repeat_of IS NOT NULL) x
+	 ORDER BY x.rn, x.k;
+	GET DIAGNOSTICS warnings = ROW_COUNT;
+	SELECT count(*) FILTER (WHERE NOT w.period_stored AND w.repeat_of IS NULL),
+		   count(*) FILTER (WHERE w.period_stored AND w.repeat_of IS NULL AND a.image IS DISTINCT FROM b.before)
+	  INTO inserted, updated
+	  FROM _umw w
+	  LEFT JOIN _umi b ON b.rn = w.rn
+	  LEFT JOIN unionreg._member_images() a ON a.rn = w.rn
+	 WHERE w.reason IS NULL;
+	unchanged := loaded - inserted - updated;
+	RAISE NOTICE 'load_members: written in % s', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 	DROP TABLE _umw;
+	DROP TABLE _umi;
 	DROP TABLE _usub;
 	IF to_regclass('pg_temp._ump') IS NOT NULL THEN DROP TABLE pg_temp._ump; END IF;
 	IF to_regclass('pg_temp._umb') IS NOT NULL THEN DROP TABLE pg_temp._umb; END IF;
@@ -347,14 +461,16 @@ $$;
 COMMENT ON FUNCTION unionreg._load_members_unchecked() IS
 	'internal: the body of unionreg.load_members, without the caller''s scope check';
 
-CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg.load_members(OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(3, '_reject_staged_members_outside', '_load_members_with_facts') $$;
+AS $$ SELECT * FROM unionreg._scoped_load(3, 'load_members', '_reject_staged_members_outside', '_load_members_with_facts') $$;
 COMMENT ON FUNCTION unionreg.load_members() IS
 	'Load every row of unionreg.stage_member (one membership period of one person per row): persons, periods, statuses, cards, consents; invalid rows to unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
 
-CREATE FUNCTION unionreg._load_baselines_unchecked(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg._load_baselines_unchecked(OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 SET datestyle = 'ISO, YMD'
@@ -380,13 +496,17 @@ BEGIN
 			   unionreg._stage_int(members_text) AS members, unionreg._stage_int(working_text) AS working,
 			   unionreg._stage_int(students_text) AS students, unionreg._stage_int(pensioners_text) AS pensioners,
 			   unionreg._stage_int(employees_text) AS employees,
-			   count(*) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS n_same
+			   count(*) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS n_same,
+			   min(t.orig::text) OVER (PARTITION BY t.org_ext_id, t.as_of_text)
+			   = max(t.orig::text) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS all_alike,
+			   min(t.rn) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS first_rn
 		  FROM t LEFT JOIN unionreg.org o ON o.ext_id = t.org_ext_id)
-	SELECT p.*, nullif(concat_ws('; ',
+	SELECT p.*, CASE WHEN p.n_same > 1 AND p.all_alike AND p.first_rn <> p.rn THEN p.first_rn END AS repeat_of,
+		   nullif(concat_ws('; ',
 		CASE WHEN p.org_ext_id IS NULL THEN 'org_ext_id is empty'
 			 WHEN p.org_id IS NULL THEN format('organization %L does not exist', p.org_ext_id) END,
 		CASE WHEN p.as_of_text IS NULL THEN 'as_of is empty: the report date is required'
-			 WHEN p.as_of IS NULL THEN format('as_of %L is not an ISO date YYYY-MM-DD', p.as_of_text) END,
+			 WHEN p.as_of IS NULL THEN 'as_of ' || quote_literal(p.as_of_text) || ' ' || unionreg._stage_date_problem(p.as_of_text) END,
 		CASE WHEN p.members_text IS NOT NULL AND p.members IS NULL THEN format('members %L is not a non-negative integer', p.members_text) END,
 		CASE WHEN p.working_text IS NOT NULL AND p.working IS NULL THEN format('working %L is not a non-negative integer', p.working_text) END,
 		CASE WHEN p.students_text IS NOT NULL AND p.students IS NULL THEN format('students %L is not a non-negative integer', p.students_text) END,
@@ -395,38 +515,69 @@ BEGIN
 		CASE WHEN p.members IS NOT NULL AND coalesce(p.working, 0) + coalesce(p.students, 0) + coalesce(p.pensioners, 0) > p.members
 			 THEN format('working + students + pensioners = %s is more than members = %s',
 						 coalesce(p.working, 0) + coalesce(p.students, 0) + coalesce(p.pensioners, 0), p.members) END,
-		CASE WHEN p.n_same > 1 THEN format('organization %L has %s rows for %s in this load; stage one', p.org_ext_id, p.n_same, p.as_of_text) END
+		CASE WHEN p.n_same > 1 AND NOT p.all_alike THEN format('organization %L has %s different rows for %s in this load; stage one', p.org_ext_id, p.n_same, p.as_of_text) END
 	   ), '') AS reason
 	  FROM p;
 	GET DIAGNOSTICS v_staged = ROW_COUNT;
 
-	INSERT INTO unionreg.paper_baseline (org_id, as_of, members, working, students, pensioners, employees)
-	SELECT org_id, as_of, members, working, students, pensioners, employees FROM _ub WHERE reason IS NULL
-	ON CONFLICT (org_id, as_of) DO UPDATE
-	   SET members = excluded.members, working = excluded.working, students = excluded.students,
-		   pensioners = excluded.pensioners, employees = excluded.employees
-	 WHERE (paper_baseline.members, paper_baseline.working, paper_baseline.students, paper_baseline.pensioners,
-			paper_baseline.employees)
-		   IS DISTINCT FROM
-		   (excluded.members, excluded.working, excluded.students, excluded.pensioners, excluded.employees);
+	-- a row a stored one already says is not written (xmax tells an update from an insert)
+	WITH written AS (
+		INSERT INTO unionreg.paper_baseline (org_id, as_of, members, working, students, pensioners, employees)
+		SELECT org_id, as_of, members, working, students, pensioners, employees FROM _ub
+		 WHERE reason IS NULL AND repeat_of IS NULL
+		ON CONFLICT (org_id, as_of) DO UPDATE
+		   SET members = excluded.members, working = excluded.working, students = excluded.students,
+			   pensioners = excluded.pensioners, employees = excluded.employees
+		 WHERE (paper_baseline.members, paper_baseline.working, paper_baseline.students, paper_baseline.pensioners,
+				paper_baseline.employees)
+			   IS DISTINCT FROM
+			   (excluded.members, excluded.working, excluded.students, excluded.pensioners, excluded.employees)
+		RETURNING xmax = 0 AS is_new)
+	SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) INTO inserted, updated FROM written;
 
 	INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
 	SELECT 'stage_baseline', (b.orig).org_ext_id, to_jsonb(b.orig), b.reason FROM _ub b WHERE b.reason IS NOT NULL ORDER BY b.rn;
 	GET DIAGNOSTICS rejected = ROW_COUNT;
 	loaded := v_staged - rejected;
-	RAISE NOTICE 'load_baselines: % staged, % loaded, % rejected (see unionreg.load_reject)', v_staged, loaded, rejected;
+	INSERT INTO unionreg.load_warning (source, ext_id, column_name, raw, reason)
+	SELECT 'stage_baseline', (b.orig).org_ext_id, NULL, b.orig::text,
+		   format('row %s repeats row %s of this load: loaded once', b.rn, b.repeat_of)
+	  FROM _ub b WHERE b.reason IS NULL AND b.repeat_of IS NOT NULL ORDER BY b.rn;
+	GET DIAGNOSTICS warnings = ROW_COUNT;
+	unchanged := loaded - inserted - updated;
 	DROP TABLE _ub;
 END
 $$;
 COMMENT ON FUNCTION unionreg._load_baselines_unchecked() IS
 	'internal: the body of unionreg.load_baselines, without the caller''s scope check';
 
-CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg.load_baselines(OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
-AS $$ SELECT * FROM unionreg._scoped_load(4, '_reject_staged_baselines_outside', '_load_baselines_unchecked') $$;
+AS $$ SELECT * FROM unionreg._scoped_load(4, 'load_baselines', '_reject_staged_baselines_outside', '_load_baselines_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_baselines() IS
 	'Load every row of unionreg.stage_baseline (paper report figures per organization and date); invalid rows to unionreg.load_reject; loaded + rejected = staged. Rows outside the caller''s subtree are rejected';
+
+-- What the register holds of each period load_members()'s work table _umw
+-- restates (its person, the period, the person's statuses, cards and
+-- consents), as one digest a row: taken before and after the write, they
+-- tell an updated row from an unchanged one.
+CREATE FUNCTION unionreg._member_images() RETURNS TABLE (rn bigint, image text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT w.rn, md5(concat_ws('|', p::text, m::text,
+		(SELECT string_agg(s::text, ',' ORDER BY s.valid_from) FROM unionreg.status_period s WHERE s.person_id = p.id),
+		(SELECT string_agg(c::text, ',' ORDER BY c.id) FROM unionreg.card c WHERE c.person_id = p.id),
+		(SELECT string_agg(pc::text, ',' ORDER BY pc.channel, pc.on_date) FROM unionreg.person_consent pc WHERE pc.person_id = p.id)))
+	  FROM pg_temp._umw w
+	  JOIN unionreg.person p ON p.ext_id = w.ext_id
+	  LEFT JOIN unionreg.membership m ON m.person_id = p.id AND m.joined_on = w.joined_on
+	 WHERE w.reason IS NULL AND w.repeat_of IS NULL AND w.period_stored
+$$;
+COMMENT ON FUNCTION unionreg._member_images() IS
+	'internal: a digest of what the register holds of each stored period load_members()''s work table restates, to count the rows that changed it';
 
 -- Write the valid rows of persons [p_lo, p_hi] of the work table _umw
 -- (p_rn: only that row).
@@ -447,7 +598,7 @@ BEGIN
 		   w.consent_email, w.consent_sms, w.consent_push,
 		   w.card_final, w.card_number, w.card_status, w.card_status_on
 	  FROM _umw w
-	 WHERE w.reason IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn);
+	 WHERE w.reason IS NULL AND w.repeat_of IS NULL AND w.pn BETWEEN p_lo AND p_hi AND (p_rn IS NULL OR w.rn = p_rn);
 	ANALYZE _umb;
 
 	-- persons: the latest period's row speaks for the person.  The ids of
@@ -598,7 +749,7 @@ BEGIN
 		END LOOP;
 		RETURN;
 	END IF;
-	FOR r IN SELECT w.rn FROM _umw w WHERE w.pn = p_lo AND w.reason IS NULL ORDER BY w.joined_on, w.rn LOOP
+	FOR r IN SELECT w.rn FROM _umw w WHERE w.pn = p_lo AND w.reason IS NULL AND w.repeat_of IS NULL ORDER BY w.joined_on, w.rn LOOP
 		BEGIN
 			PERFORM unionreg._load_members_write(p_lo, p_lo, r.rn);
 		EXCEPTION WHEN OTHERS THEN
@@ -612,7 +763,8 @@ COMMENT ON FUNCTION unionreg._load_members_write_split(bigint, bigint) IS
 	'internal: writes persons [p_lo, p_hi] of load_members()''s work table that failed together, splitting them until each failing row is kept with its reason';
 
 -- The member loader refreshes once, at its end, the persons of the file.
-CREATE FUNCTION unionreg._load_members_with_facts(OUT loaded bigint, OUT rejected bigint)
+CREATE FUNCTION unionreg._load_members_with_facts(OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
@@ -621,7 +773,7 @@ DECLARE
 BEGIN
 	CREATE TEMP TABLE _umf_staged ON COMMIT DROP AS SELECT DISTINCT s.ext_id FROM unionreg.stage_member s;
 	PERFORM unionreg._member_facts_defer(true);
-	SELECT l.loaded, l.rejected INTO loaded, rejected FROM unionreg._load_members_unchecked() l;
+	SELECT l.* INTO loaded, rejected, warnings, inserted, updated, unchanged FROM unionreg._load_members_unchecked() l;
 	PERFORM unionreg._member_facts_defer(false);
 	PERFORM unionreg._progress('load_members', 'member facts');
 	IF (SELECT count(*) FROM _umf_staged) * 10 > (SELECT reltuples FROM pg_class WHERE oid = 'unionreg.person'::regclass) THEN

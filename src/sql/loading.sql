@@ -4,13 +4,47 @@
 
 CREATE FUNCTION unionreg._stage_date(text) RETURNS date
 	AS 'MODULE_PATHNAME', 'stage_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION unionreg._stage_date(text) IS 'internal: an ISO date (YYYY-MM-DD, 1900..2199), or NULL when the text is not one';
+COMMENT ON FUNCTION unionreg._stage_date(text) IS 'internal: a date written YYYY-MM-DD, DD.MM.YYYY or D.M.YYYY (1900..2199), or NULL when the text is not one';
+CREATE FUNCTION unionreg._stage_date_problem(text) RETURNS text
+	AS 'MODULE_PATHNAME', 'stage_date_problem' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION unionreg._stage_date_problem(text) IS 'internal: why a text is not a date _stage_date() takes (not a date, not a calendar day, outside 1900..2199), as the end of a sentence; NULL if it is one';
 CREATE FUNCTION unionreg._stage_bool(text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'stage_bool' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION unionreg._stage_bool(text) IS 'internal: t/f/true/false/1/0/yes/no/да/нет as boolean, or NULL when the text is none of them';
 CREATE FUNCTION unionreg._stage_int(text) RETURNS integer
 	AS 'MODULE_PATHNAME', 'stage_int' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION unionreg._stage_int(text) IS 'internal: a non-negative integer, or NULL when the text is not one';
+
+-- A code as people write it, for comparison: spaces trimmed and collapsed,
+-- lower case (ICU's, so Cyrillic folds whatever the database's locale), ё
+-- read as е.
+CREATE FUNCTION unionreg._label_key(text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT translate(lower(regexp_replace(btrim($1), '\s+', ' ', 'g') COLLATE "und-x-icu"), 'ё', 'е') $$;
+COMMENT ON FUNCTION unionreg._label_key(text) IS 'internal: a code or label as compared when staged: trimmed, spaces collapsed, lower case, ё read as е';
+
+-- Every code a staged column may carry, by its catalog: the code itself and
+-- its Russian label (as the catalogs hold them now), and the genders as
+-- offices write them.  The loaders join it by (catalog, key).
+CREATE VIEW unionreg._code_key AS
+	SELECT x.catalog, unionreg._label_key(x.written) AS key, x.code
+	  FROM (SELECT 'member_status' AS catalog, code, ARRAY[code, label_ru] AS w FROM unionreg.member_status
+			UNION ALL SELECT 'position_group', code, ARRAY[code, label_ru] FROM unionreg.position_group
+			UNION ALL SELECT 'student_level', code, ARRAY[code, label_ru] FROM unionreg.student_level
+			UNION ALL SELECT 'leave_reason', code, ARRAY[code, label_ru] FROM unionreg.leave_reason
+			UNION ALL SELECT 'card_state', code, ARRAY[code, label_ru] FROM unionreg.card_state
+			UNION ALL SELECT 'level', code, ARRAY[code, label_ru] FROM unionreg.level
+			UNION ALL SELECT 'org_kind', code, ARRAY[code, label_ru] FROM unionreg.org_kind
+			UNION ALL SELECT 'composition', code, ARRAY[code, label_ru] FROM unionreg.composition
+			UNION ALL SELECT 'gender', 'm', '{m,м,муж,мужской}'
+			UNION ALL SELECT 'gender', 'f', '{f,ж,жен,женский}') c
+	 CROSS JOIN LATERAL unnest(c.w) AS x0(written)
+	 CROSS JOIN LATERAL (SELECT c.catalog, x0.written, c.code) x
+	 GROUP BY 1, 2, 3;
+COMMENT ON VIEW unionreg._code_key IS 'internal: the staged spellings of every code (the code, its Russian label; genders as м/ж), by catalog, as _label_key() folds them';
+COMMENT ON COLUMN unionreg._code_key.catalog IS 'the catalog table of the code (gender: the person''s gender)';
+COMMENT ON COLUMN unionreg._code_key.key IS 'a spelling as _label_key() folds it';
+COMMENT ON COLUMN unionreg._code_key.code IS 'the code it stands for';
 
 CREATE TABLE unionreg.load_reject (
 	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -31,6 +65,35 @@ COMMENT ON COLUMN unionreg.load_reject.rejected_at IS 'when';
 COMMENT ON COLUMN unionreg.load_reject.rejected_by IS 'who ran the load';
 COMMENT ON SEQUENCE unionreg.load_reject_id_seq IS 'ids of rejected staging rows';
 CREATE INDEX load_reject_source_idx ON unionreg.load_reject (source, rejected_at);
+
+-- A loader's note on one column of a staged row, before it becomes a row of
+-- load_warning.
+CREATE TYPE unionreg._load_note AS (column_name text, raw text, reason text, hint text);
+COMMENT ON TYPE unionreg._load_note IS 'internal: a note a loader keeps on a staged row (column, raw value, reason, hint) until the row is loaded';
+
+CREATE TABLE unionreg.load_warning (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	source		text NOT NULL,
+	ext_id		text,
+	column_name text,
+	raw			text,
+	reason		text NOT NULL,
+	hint		text,
+	warned_at	timestamptz NOT NULL DEFAULT now(),
+	warned_by	text NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE unionreg.load_warning IS 'What a loader did not take from a row it loaded, or found odd in it, with the raw value: an optional field dropped because it is not valid, a repeated row, dates that disagree with the stored history';
+COMMENT ON COLUMN unionreg.load_warning.id IS 'key';
+COMMENT ON COLUMN unionreg.load_warning.source IS 'the staging view the row came from';
+COMMENT ON COLUMN unionreg.load_warning.ext_id IS 'ext_id of the row as staged';
+COMMENT ON COLUMN unionreg.load_warning.column_name IS 'the column the warning is about (NULL: the row as a whole)';
+COMMENT ON COLUMN unionreg.load_warning.raw IS 'the column''s value exactly as staged (the row''s, for a warning about the row)';
+COMMENT ON COLUMN unionreg.load_warning.reason IS 'what was wrong and what the loader did: the field left empty, the row loaded once, the history kept';
+COMMENT ON COLUMN unionreg.load_warning.hint IS 'the usual cause and the fix, where there is one';
+COMMENT ON COLUMN unionreg.load_warning.warned_at IS 'when';
+COMMENT ON COLUMN unionreg.load_warning.warned_by IS 'who ran the load';
+COMMENT ON SEQUENCE unionreg.load_warning_id_seq IS 'ids of load warnings';
+CREATE INDEX load_warning_source_idx ON unionreg.load_warning (source, warned_at);
 
 -- ---------------------------------------------------------------------
 -- The loaders for officers and chairmen.  The administrator loads
@@ -148,9 +211,11 @@ COMMENT ON FUNCTION unionreg._reject_staged_baselines_outside() IS
 
 -- One body for the three loaders: one load of a kind at a time (the load
 -- itself takes the same lock), the rows outside the caller's subtree
--- rejected first, then the load itself; its counts include the rows rejected here.
-CREATE FUNCTION unionreg._scoped_load(p_lock integer, p_reject_outside text, p_load text,
-	OUT loaded bigint, OUT rejected bigint)
+-- rejected first, then the load itself; its counts include the rows
+-- rejected here, and its one NOTICE says what the function returns.
+CREATE FUNCTION unionreg._scoped_load(p_lock integer, p_name text, p_reject_outside text, p_load text,
+	OUT loaded bigint, OUT rejected bigint, OUT warnings bigint,
+	OUT inserted bigint, OUT updated bigint, OUT unchanged bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
@@ -161,9 +226,12 @@ BEGIN
 	IF NOT unionreg._sees_all() THEN
 		EXECUTE format('SELECT unionreg.%I()', p_reject_outside) INTO v_outside;
 	END IF;
-	EXECUTE format('SELECT l.loaded, l.rejected FROM unionreg.%I() l', p_load) INTO loaded, rejected;
+	EXECUTE format('SELECT l.* FROM unionreg.%I() l', p_load)
+	   INTO loaded, rejected, warnings, inserted, updated, unchanged;
 	rejected := rejected + v_outside;
+	RAISE NOTICE '%: % staged: % loaded (% new, % changed, % unchanged), % rejected (unionreg.load_reject), % warnings (unionreg.load_warning)',
+		p_name, loaded + rejected, loaded, inserted, updated, unchanged, rejected, warnings;
 END
 $$;
-COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text) IS
-	'internal: a load for the session''s login: staged rows outside its subtree rejected first, then the load (advisory lock p_lock)';
+COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text, text) IS
+	'internal: a load for the session''s login: staged rows outside its subtree rejected first, then the load (advisory lock p_lock); one NOTICE with the counts it returns';

@@ -337,6 +337,10 @@ ALTER TABLE unionreg.load_reject ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_loads ON unionreg.load_reject
 	USING ((SELECT unionreg._sees_all()) OR rejected_by = session_user);
 COMMENT ON POLICY own_loads ON unionreg.load_reject IS 'rows rejected by the session''s login''s own loads (everything for the administrator)';
+ALTER TABLE unionreg.load_warning ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_loads ON unionreg.load_warning
+	USING ((SELECT unionreg._sees_all()) OR warned_by = session_user);
+COMMENT ON POLICY own_loads ON unionreg.load_warning IS 'warnings of the session''s login''s own loads (everything for the administrator)';
 ALTER TABLE unionreg.access_scope ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_scope ON unionreg.access_scope
 	USING ((SELECT unionreg._sees_all()) OR login = session_user);
@@ -369,7 +373,7 @@ GRANT SELECT ON unionreg.level, unionreg.level_parent, unionreg.org_kind, unionr
 	TO unionreg_officer, unionreg_chair;
 GRANT SELECT ON unionreg.org, unionreg.org_link, unionreg.org_base, unionreg.org_chairman,
 	unionreg.paper_baseline, unionreg.membership, unionreg.status_period, unionreg.person_consent,
-	unionreg.card, unionreg.card_event, unionreg.snapshot_org, unionreg.load_reject
+	unionreg.card, unionreg.card_event, unionreg.snapshot_org, unionreg.load_reject, unionreg.load_warning
 	TO unionreg_officer, unionreg_chair;
 GRANT SELECT (id, ext_id, surname, first_name, patronymic, gender, virtual_card_on, profcards_on)
 	ON unionreg.person TO unionreg_officer, unionreg_chair;

@@ -23,35 +23,112 @@ trim_bounds(const char *s, int len, int *b, int *e)
 		(*e)--;
 }
 
-PG_FUNCTION_INFO_V1(stage_date);
-
-/* ISO date YYYY-MM-DD, years 1900..2199, a real calendar day; else NULL. */
-Datum
-stage_date(PG_FUNCTION_ARGS)
+/* what a staged date's text is */
+typedef enum StageDate
 {
-	text	   *t = PG_GETARG_TEXT_PP(0);
+	STAGE_DATE_OK,
+	STAGE_DATE_NOT_A_DATE,		/* neither YYYY-MM-DD nor D.M.YYYY */
+	STAGE_DATE_NOT_A_DAY,		/* the form of one, but no calendar day (31.02) */
+	STAGE_DATE_OUT_OF_YEARS		/* a day outside 1900..2199 */
+} StageDate;
+
+/* digits s[b, e) as a number; false if any is not a digit or there are none */
+static bool
+digits(const char *s, int b, int e, int *v)
+{
+	*v = 0;
+	if (b >= e)
+		return false;
+	for (int i = b; i < e; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * ISO YYYY-MM-DD, or D.M.YYYY and DD.MM.YYYY as Russian spreadsheets write
+ * dates (day first: the order is unambiguous with four digits of year last).
+ */
+static StageDate
+parse_stage_date(text *t, DateADT *out)
+{
 	const char *s = VARDATA_ANY(t);
 	int			len = VARSIZE_ANY_EXHDR(t);
 	int			b,
-				e;
-	int			y,
+				e,
+				y,
 				m,
 				d;
 
 	trim_bounds(s, len, &b, &e);
-	if (e - b != 10 || s[b + 4] != '-' || s[b + 7] != '-')
+	if (e - b == 10 && s[b + 4] == '-' && s[b + 7] == '-')
+	{
+		if (!digits(s, b, b + 4, &y) || !digits(s, b + 5, b + 7, &m) || !digits(s, b + 8, b + 10, &d))
+			return STAGE_DATE_NOT_A_DATE;
+	}
+	else
+	{
+		int			dot1 = -1,
+					dot2 = -1;
+
+		for (int i = b; i < e; i++)
+			if (s[i] == '.')
+			{
+				if (dot1 < 0)
+					dot1 = i;
+				else if (dot2 < 0)
+					dot2 = i;
+				else
+					return STAGE_DATE_NOT_A_DATE;
+			}
+		if (dot2 < 0 || dot1 - b < 1 || dot1 - b > 2 || dot2 - dot1 - 1 < 1 || dot2 - dot1 - 1 > 2 || e - dot2 - 1 != 4 ||
+			!digits(s, b, dot1, &d) || !digits(s, dot1 + 1, dot2, &m) || !digits(s, dot2 + 1, e, &y))
+			return STAGE_DATE_NOT_A_DATE;
+	}
+	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1])
+		return STAGE_DATE_NOT_A_DAY;
+	if (y < 1900 || y > 2199)
+		return STAGE_DATE_OUT_OF_YEARS;
+	*out = date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
+	return STAGE_DATE_OK;
+}
+
+PG_FUNCTION_INFO_V1(stage_date);
+
+/* A date (YYYY-MM-DD, DD.MM.YYYY or D.M.YYYY), a real calendar day of 1900..2199; else NULL. */
+Datum
+stage_date(PG_FUNCTION_ARGS)
+{
+	DateADT		d;
+
+	if (parse_stage_date(PG_GETARG_TEXT_PP(0), &d) != STAGE_DATE_OK)
 		PG_RETURN_NULL();
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[b + i] < '0' || s[b + i] > '9'))
+	PG_RETURN_DATEADT(d);
+}
+
+PG_FUNCTION_INFO_V1(stage_date_problem);
+
+/* Why a staged text is not a date stage_date() takes, as the end of a sentence; NULL if it is one. */
+Datum
+stage_date_problem(PG_FUNCTION_ARGS)
+{
+	DateADT		d;
+
+	switch (parse_stage_date(PG_GETARG_TEXT_PP(0), &d))
+	{
+		case STAGE_DATE_OK:
 			PG_RETURN_NULL();
-	y = (s[b] - '0') * 1000 + (s[b + 1] - '0') * 100 + (s[b + 2] - '0') * 10 + (s[b + 3] - '0');
-	m = (s[b + 5] - '0') * 10 + (s[b + 6] - '0');
-	d = (s[b + 8] - '0') * 10 + (s[b + 9] - '0');
-	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
-		PG_RETURN_NULL();
-	if (d > day_tab[isleap(y)][m - 1])
-		PG_RETURN_NULL();
-	PG_RETURN_DATEADT(date2j(y, m, d) - POSTGRES_EPOCH_JDATE);
+		case STAGE_DATE_NOT_A_DATE:
+			PG_RETURN_TEXT_P(cstring_to_text("is not a date: write YYYY-MM-DD or DD.MM.YYYY"));
+		case STAGE_DATE_NOT_A_DAY:
+			PG_RETURN_TEXT_P(cstring_to_text("is not a day of the calendar"));
+		case STAGE_DATE_OUT_OF_YEARS:
+			PG_RETURN_TEXT_P(cstring_to_text("is outside the register's years 1900-2199"));
+	}
+	PG_RETURN_NULL();
 }
 
 PG_FUNCTION_INFO_V1(stage_bool);

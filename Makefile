@@ -54,7 +54,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # frozen scripts of released versions and the deltas between them (upgrade paths)
 DATA = $(wildcard src/sql/released/$(EXTENSION)--*.sql) $(wildcard src/sql/updates/$(EXTENSION)--*--*.sql)
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members tally member_tally reports reports_analytics reports_engine member_fact schedule audit security security_attacks security_matrix catalog
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members load_history tally member_tally reports reports_analytics reports_engine member_fact schedule audit security security_attacks security_matrix catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads member_fact_writes
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

@@ -411,3 +411,224 @@ END
 $$;
 COMMENT ON FUNCTION unionreg.liquidate_org(text, date) IS
 	'Liquidate an organization on a date (refused while live children or members remain); it must be in the caller''s subtree';
+
+-- ---------------------------------------------------------------------
+-- Corrections of the stored history.  A load never rewrites history (a
+-- reloaded export changes no link it does not move); when the stored dates
+-- or a past parent are wrong, a correction says so explicitly, is checked
+-- by the same triggers as every hierarchy write (no member, child or link
+-- left outside a lifetime on any date, no cycle, allowed levels) and is
+-- audited as coming through unionreg.correct_org.
+-- ---------------------------------------------------------------------
+
+-- The filers whose figures a change of organization p_org's history over
+-- [p_lo, p_hi) touches in the built snapshots of those dates: p_org and
+-- every ancestor it has on each such date as the links stand now.  Called
+-- before and after a correction; the union of both is what changed.
+CREATE FUNCTION unionreg._snapshot_filers_above(p_org bigint, p_lo date, p_hi date)
+RETURNS TABLE (snapshot_id bigint, as_of date, org_id bigint)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	WITH RECURSIVE snaps AS (
+		SELECT ls.id, ls.as_of FROM unionreg.latest_snapshot ls
+		 WHERE ls.as_of >= p_lo AND (p_hi IS NULL OR ls.as_of < p_hi)),
+	up (snapshot_id, as_of, org_id, steps) AS (
+		SELECT s.id, s.as_of, p_org, 0 FROM snaps s
+		UNION ALL
+		SELECT u.snapshot_id, u.as_of, l.parent_id, u.steps + 1
+		  FROM up u JOIN unionreg.org_link l ON l.org_id = u.org_id
+		 WHERE unionreg._holds_on(l.valid_from, l.valid_to, u.as_of) AND u.steps < 64)
+	SELECT up.snapshot_id, up.as_of, up.org_id FROM up
+$$;
+COMMENT ON FUNCTION unionreg._snapshot_filers_above(bigint, date, date) IS
+	'internal: for each latest snapshot dated in [lo, hi), the organization and its ancestors on that date as the links stand now';
+
+CREATE FUNCTION unionreg._correct_org_unchecked(p_org text, valid_from date, link_from date, parent text, moved_on date, valid_to date)
+RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_org bigint := unionreg._org_id(p_org);
+	o record;
+	l record;
+	v_prev record;
+	v_parent bigint;
+	v_lo date;
+	v_hi date;
+BEGIN
+	-- one hierarchy change at a time, so a correction reads the links it changes as they are
+	PERFORM pg_advisory_xact_lock(1970170223, 1);
+	SELECT * INTO o FROM unionreg.org x WHERE x.id = v_org FOR UPDATE;
+	IF num_nonnulls(valid_from, link_from, valid_to) = 0 THEN
+		RAISE EXCEPTION 'correct_org(%): nothing to correct', p_org
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give valid_from (the creation date), link_from with parent or moved_on (a stored link: its parent or the day it began), or valid_to (the liquidation date).';
+	END IF;
+	IF num_nonnulls(valid_from, link_from, valid_to) > 1 THEN
+		RAISE EXCEPTION 'correct_org(%): one correction at a time', p_org
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Correct the creation date, a link and the liquidation date in separate calls (one transaction if they belong together).';
+	END IF;
+	IF link_from IS NULL AND num_nonnulls(parent, moved_on) > 0 THEN
+		RAISE EXCEPTION 'correct_org(%): parent and moved_on correct the stored link that begins on link_from, which is not given', p_org
+			USING ERRCODE = 'invalid_parameter_value', HINT = unionreg._org_history(v_org);
+	END IF;
+
+	IF valid_from IS NOT NULL THEN
+		-- the creation date; the first link begins with it
+		v_lo := least(valid_from, o.valid_from);
+		v_hi := greatest(valid_from, o.valid_from);
+		IF valid_from = o.valid_from THEN
+			RETURN;
+		END IF;
+		IF o.valid_to IS NOT NULL AND valid_from >= o.valid_to THEN
+			RAISE EXCEPTION 'cannot give "%" the creation date %: it was liquidated on %', p_org, valid_from, o.valid_to
+				USING ERRCODE = 'invalid_parameter_value', HINT = unionreg._org_history(v_org);
+		END IF;
+		SELECT * INTO l FROM unionreg.org_link x WHERE x.org_id = v_org ORDER BY x.valid_from LIMIT 1;
+		IF FOUND AND l.valid_to IS NOT NULL AND valid_from >= l.valid_to THEN
+			RAISE EXCEPTION 'cannot give "%" the creation date %: its first link ends on % (a move), before it', p_org, valid_from, l.valid_to
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('Stored: %s.', unionreg._org_history(v_org)),
+					  HINT = 'Correct the move first (correct_org with link_from and moved_on), then the creation date.';
+		END IF;
+		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		IF valid_from < o.valid_from THEN
+			-- earlier: the lifetime first, so the link stays within it
+			UPDATE unionreg.org x SET valid_from = _correct_org_unchecked.valid_from WHERE x.id = v_org;
+			IF l.org_id IS NOT NULL THEN
+				UPDATE unionreg.org_link x SET valid_from = _correct_org_unchecked.valid_from
+				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+			END IF;
+		ELSE
+			-- later: the link first
+			IF l.org_id IS NOT NULL THEN
+				UPDATE unionreg.org_link x SET valid_from = _correct_org_unchecked.valid_from
+				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+			END IF;
+			UPDATE unionreg.org x SET valid_from = _correct_org_unchecked.valid_from WHERE x.id = v_org;
+		END IF;
+
+	ELSIF link_from IS NOT NULL THEN
+		SELECT * INTO l FROM unionreg.org_link x WHERE x.org_id = v_org AND x.valid_from = link_from FOR UPDATE;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'organization "%" has no stored link that begins on %', p_org, link_from
+				USING ERRCODE = 'no_data_found', DETAIL = format('Stored: %s.', unionreg._org_history(v_org)),
+					  HINT = 'Give the day a stored link begins (link_from).';
+		END IF;
+		IF num_nonnulls(parent, moved_on) = 0 THEN
+			RAISE EXCEPTION 'correct_org(%): give parent or moved_on for the link that begins on %', p_org, link_from
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		v_lo := least(link_from, coalesce(moved_on, link_from));
+		v_hi := CASE WHEN moved_on IS NOT NULL AND parent IS NULL THEN greatest(link_from, moved_on) ELSE l.valid_to END;
+		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		IF parent IS NOT NULL THEN
+			v_parent := unionreg._org_id(parent, 'parent organization');
+			UPDATE unionreg.org_link x SET parent_id = v_parent WHERE x.org_id = v_org AND x.valid_from = link_from;
+		END IF;
+		IF moved_on IS NOT NULL AND moved_on <> link_from THEN
+			SELECT * INTO v_prev FROM unionreg.org_link x WHERE x.org_id = v_org AND x.valid_to = link_from FOR UPDATE;
+			IF NOT FOUND THEN
+				RAISE EXCEPTION 'the link of "%" that begins on % is its first: it begins with the organization', p_org, link_from
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'Correct the creation date instead (valid_from).';
+			END IF;
+			IF moved_on <= v_prev.valid_from OR (l.valid_to IS NOT NULL AND moved_on >= l.valid_to) THEN
+				RAISE EXCEPTION 'cannot move the move of "%" from % to %: it must fall between % and %', p_org, link_from, moved_on,
+					v_prev.valid_from, coalesce(l.valid_to::text, 'open')
+					USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Stored: %s.', unionreg._org_history(v_org));
+			END IF;
+			IF moved_on < link_from THEN
+				UPDATE unionreg.org_link x SET valid_to = moved_on WHERE x.org_id = v_org AND x.valid_from = v_prev.valid_from;
+				UPDATE unionreg.org_link x SET valid_from = moved_on WHERE x.org_id = v_org AND x.valid_from = link_from;
+			ELSE
+				UPDATE unionreg.org_link x SET valid_from = moved_on WHERE x.org_id = v_org AND x.valid_from = link_from;
+				UPDATE unionreg.org_link x SET valid_to = moved_on WHERE x.org_id = v_org AND x.valid_from = v_prev.valid_from;
+			END IF;
+		END IF;
+
+	ELSE
+		-- the liquidation date of a liquidated organization; its last link ends with it
+		IF o.valid_to IS NULL THEN
+			RAISE EXCEPTION 'organization "%" is not liquidated: liquidate it with unionreg.liquidate_org()', p_org
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF valid_to <= o.valid_from THEN
+			RAISE EXCEPTION 'cannot give "%" the liquidation date %: it was created on %', p_org, valid_to, o.valid_from
+				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF valid_to = o.valid_to THEN
+			RETURN;
+		END IF;
+		v_lo := least(valid_to, o.valid_to);
+		v_hi := greatest(valid_to, o.valid_to);
+		SELECT * INTO l FROM unionreg.org_link x WHERE x.org_id = v_org ORDER BY x.valid_from DESC LIMIT 1;
+		IF FOUND AND valid_to <= l.valid_from THEN
+			RAISE EXCEPTION 'cannot give "%" the liquidation date %: its last link begins on %', p_org, valid_to, l.valid_from
+				USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Stored: %s.', unionreg._org_history(v_org)),
+					  HINT = 'Correct that move first (correct_org with link_from and moved_on).';
+		END IF;
+		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		IF valid_to > o.valid_to THEN
+			UPDATE unionreg.org x SET valid_to = _correct_org_unchecked.valid_to WHERE x.id = v_org;
+			IF l.org_id IS NOT NULL THEN
+				UPDATE unionreg.org_link x SET valid_to = _correct_org_unchecked.valid_to
+				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+			END IF;
+		ELSE
+			IF l.org_id IS NOT NULL THEN
+				UPDATE unionreg.org_link x SET valid_to = _correct_org_unchecked.valid_to
+				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+			END IF;
+			UPDATE unionreg.org x SET valid_to = _correct_org_unchecked.valid_to WHERE x.id = v_org;
+		END IF;
+	END IF;
+
+	-- the built reports whose figures the correction changes: the
+	-- organization's and its ancestors', before and after, that file a form
+	RETURN QUERY
+	SELECT DISTINCT s.as_of, s.snapshot_id, fo.ext_id, so.form
+	  FROM (SELECT * FROM _corr_before
+			UNION SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi)) s
+	  JOIN unionreg.snapshot_org so ON so.snapshot_id = s.snapshot_id AND so.org_id = s.org_id
+	  JOIN unionreg.org fo ON fo.id = s.org_id
+	 ORDER BY 1, 3;
+	DROP TABLE _corr_before;
+END
+$$;
+COMMENT ON FUNCTION unionreg._correct_org_unchecked(text, date, date, text, date, date) IS
+	'internal: the body of unionreg.correct_org, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.correct_org(p_org text, valid_from date DEFAULT NULL, link_from date DEFAULT NULL,
+	parent text DEFAULT NULL, moved_on date DEFAULT NULL, valid_to date DEFAULT NULL)
+RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_old_parent text;
+BEGIN
+	PERFORM unionreg._check_date(valid_from, 'creation day');
+	PERFORM unionreg._check_date(link_from, 'day the link begins');
+	PERFORM unionreg._check_date(moved_on, 'day of the move');
+	PERFORM unionreg._check_date(valid_to, 'liquidation day');
+	PERFORM unionreg._require_org(p_org, 'correct the history of');
+	IF parent IS NOT NULL THEN
+		PERFORM unionreg._require_org(parent, 'put an organization under', 'parent');
+	END IF;
+	-- a past link's parent is part of what is corrected: it must be the caller's too
+	IF link_from IS NOT NULL THEN
+		SELECT p.ext_id INTO v_old_parent
+		  FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id JOIN unionreg.org o ON o.id = l.org_id
+		 WHERE o.ext_id = p_org AND l.valid_from = link_from;
+		IF v_old_parent IS NOT NULL THEN
+			PERFORM unionreg._require_org(v_old_parent, 'take an organization from under', 'parent');
+		END IF;
+	END IF;
+	RETURN QUERY SELECT * FROM unionreg._correct_org_unchecked(p_org, valid_from, link_from, parent, moved_on, valid_to);
+END
+$$;
+COMMENT ON FUNCTION unionreg.correct_org(text, date, date, text, date, date) IS
+	'Correct an organization''s stored history, one thing a call: its creation date (valid_from: the first link begins with it), a stored link (the one that begins on link_from: its parent, or moved_on, the day that move really happened), or the liquidation date of a liquidated organization (valid_to). Refused when a member, child or link would fall outside a lifetime on any date; audited. Returns the built reports (latest snapshot of each date) whose figures change: the organization''s and its ancestors'', before and after';

@@ -130,6 +130,27 @@ SELECT * FROM unionreg.correct_org('P007', valid_from => '1956-01-01');
 \echo :LAST_ERROR_SQLSTATE
 RESET SESSION AUTHORIZATION;
 
+-- a member's period: a reload with another start date is refused as an
+-- overlap naming the correction; the correction moves the period and its
+-- status and lists the reports; an open period's end goes through leave()
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+H3,P008,Третья,Анна,,1970-01-01,ж,,,,работающий,,,,,2026-03-01,,,,,,,,,,,
+\.
+SELECT loaded, rejected FROM load_members();
+SELECT reason FROM load_reject ORDER BY id DESC LIMIT 1;
+SELECT * FROM correct_membership('H3', '2000-01-01', new_joined_on => '2026-03-01');
+SELECT m.joined_on, s.valid_from AS status_from, s.status FROM membership m JOIN person p ON p.id = m.person_id
+  JOIN status_period s ON s.person_id = p.id WHERE p.ext_id = 'H3';
+SELECT value AS t66_2_line_6 FROM report('T66-2', '2SP', '2026-01-01') WHERE line_code = '6';
+SELECT * FROM correct_membership('H3', '2000-01-01', new_joined_on => '1999-01-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM correct_membership('H3', '2026-03-01', new_left_on => '2026-06-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM correct_membership('H3', '2026-03-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS audited FROM audit_trail WHERE via = 'unionreg.correct_membership';
+
 RESET client_min_messages;
 SET client_min_messages = warning;
 DROP EXTENSION unionreg CASCADE;

@@ -523,6 +523,101 @@ $$;
 COMMENT ON FUNCTION unionreg.leave(text, date, text) IS
 	'End the member''s current period on a date (the first day no longer a member) with a reason from unionreg.leave_reason; cancels the live card';
 
+-- A stored membership period corrected on purpose: its first day, or the
+-- last day and reason of an ended one.  A load never changes a period the
+-- register holds (it may only end an open one); the periods never overlap
+-- (the exclusion constraint), the status of the period follows its dates,
+-- and the change is audited as coming through this function.  Returns the
+-- built reports whose figures change.
+CREATE FUNCTION unionreg._correct_membership_unchecked(p_person text, p_joined_on date, new_joined_on date,
+	new_left_on date, new_left_reason text)
+RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_person bigint := unionreg._person_id(p_person);
+	m record;
+	v_lo date;
+	v_hi date;
+BEGIN
+	SELECT * INTO m FROM unionreg.membership x WHERE x.person_id = v_person AND x.joined_on = p_joined_on FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'person "%" has no stored period that begins on %', p_person, p_joined_on
+			USING ERRCODE = 'no_data_found',
+				  DETAIL = (SELECT 'Stored periods: ' || string_agg(format('[%s, %s)', x.joined_on, coalesce(x.left_on::text, 'open')), ', ' ORDER BY x.joined_on)
+							  FROM unionreg.membership x WHERE x.person_id = v_person),
+				  HINT = 'Give the first day of a stored period.';
+	END IF;
+	IF num_nonnulls(new_joined_on, new_left_on, new_left_reason) = 0 THEN
+		RAISE EXCEPTION 'correct_membership(%, %): nothing to correct', p_person, p_joined_on
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give new_joined_on, or new_left_on and new_left_reason of an ended period.';
+	END IF;
+	IF m.left_on IS NULL AND num_nonnulls(new_left_on, new_left_reason) > 0 THEN
+		RAISE EXCEPTION 'the period of "%" that begins on % has not ended: record the leaving with unionreg.leave()', p_person, p_joined_on
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF new_left_reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unionreg.leave_reason r WHERE r.code = new_left_reason) THEN
+		RAISE EXCEPTION 'leaving reason "%" is not in the catalog', new_left_reason
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use one of: ' || (SELECT string_agg(code, ', ' ORDER BY sort) FROM unionreg.leave_reason) || '.';
+	END IF;
+	v_lo := least(p_joined_on, coalesce(new_joined_on, p_joined_on), coalesce(new_left_on, m.left_on, p_joined_on));
+	v_hi := CASE WHEN new_joined_on IS NOT NULL AND new_left_on IS NULL THEN greatest(p_joined_on, new_joined_on)
+				 ELSE greatest(coalesce(m.left_on, p_joined_on), coalesce(new_left_on, m.left_on, p_joined_on),
+							   coalesce(new_joined_on, p_joined_on)) + 1 END;
+	CREATE TEMP TABLE _corr_before ON COMMIT DROP AS
+	SELECT * FROM unionreg._snapshot_filers_above(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi);
+	UPDATE unionreg.membership x
+	   SET joined_on = coalesce(new_joined_on, x.joined_on), left_on = coalesce(new_left_on, x.left_on),
+		   left_reason = coalesce(new_left_reason, x.left_reason)
+	 WHERE x.id = m.id;
+	-- the period's status follows its dates
+	UPDATE unionreg.status_period s
+	   SET valid_from = coalesce(new_joined_on, s.valid_from), valid_to = coalesce(new_left_on, s.valid_to)
+	 WHERE s.person_id = v_person AND s.valid_from = p_joined_on;
+	RETURN QUERY
+	SELECT DISTINCT b.as_of, b.snapshot_id, fo.ext_id, so.form
+	  FROM (SELECT * FROM _corr_before
+			UNION SELECT * FROM unionreg._snapshot_filers_above(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi)) b
+	  JOIN unionreg.snapshot_org so ON so.snapshot_id = b.snapshot_id AND so.org_id = b.org_id
+	  JOIN unionreg.org fo ON fo.id = b.org_id
+	 ORDER BY 1, 3;
+	DROP TABLE _corr_before;
+END
+$$;
+COMMENT ON FUNCTION unionreg._correct_membership_unchecked(text, date, date, date, text) IS
+	'internal: the body of unionreg.correct_membership, without the caller''s scope check';
+
+CREATE FUNCTION unionreg.correct_membership(p_person text, p_joined_on date, new_joined_on date DEFAULT NULL,
+	new_left_on date DEFAULT NULL, new_left_reason text DEFAULT NULL)
+RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_person bigint;
+BEGIN
+	PERFORM unionreg._check_date(p_joined_on, 'first day of the period');
+	PERFORM unionreg._check_date(new_joined_on, 'new first day');
+	PERFORM unionreg._check_date(new_left_on, 'new leaving day');
+	v_person := unionreg._require_person(p_person, 'correct a period of');
+	-- the period itself must lie in the caller's subtree
+	IF NOT unionreg._sees_all() AND EXISTS (
+		SELECT 1 FROM unionreg.membership x
+		 WHERE x.person_id = v_person AND x.joined_on = p_joined_on
+		   AND x.org_id NOT IN (SELECT unionreg._visible_org_ids())) THEN
+		RAISE EXCEPTION 'login % may not correct the period of person "%" that begins on %: it is outside the subtree the login stands for',
+			session_user, p_person, p_joined_on
+			USING ERRCODE = 'insufficient_privilege', HINT = unionreg._scope_hint();
+	END IF;
+	RETURN QUERY SELECT * FROM unionreg._correct_membership_unchecked(p_person, p_joined_on, new_joined_on, new_left_on, new_left_reason);
+END
+$$;
+COMMENT ON FUNCTION unionreg.correct_membership(text, date, date, date, text) IS
+	'Correct a stored membership period on purpose: its first day (new_joined_on), or the leaving day and reason of an ended one; its status period follows; periods never overlap; audited. Returns the built reports (latest snapshot of each date) whose figures change';
+
 -- ---------------------------------------------------------------------
 -- duplicate_persons is found from the keys that repeat, not by probing
 -- every person's SNILS and name key (two index probes per person).  The keys that occur

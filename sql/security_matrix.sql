@@ -71,6 +71,8 @@ INSERT INTO calls VALUES
 	('load_members', $$SELECT unionreg.load_members()$$),
 	('load_orgs', $$SELECT unionreg.load_orgs()$$),
 	('load_baselines', $$SELECT unionreg.load_baselines()$$),
+	('correct_org', $$SELECT count(*) FROM unionreg.correct_org('{org}', valid_to => '{d}')$$),
+	('correct_membership', $$SELECT count(*) FROM unionreg.correct_membership('{person}', '{d}', new_joined_on => '{d}')$$),
 	('build_snapshot', $$SELECT unionreg.build_snapshot('{d}')$$),
 	('snapshot_drift', $$SELECT count(*) FROM unionreg.snapshot_drift((SELECT max(id) FROM unionreg.snapshot))$$),
 	('delete_snapshot', $$SELECT unionreg.delete_snapshot((SELECT max(id) FROM unionreg.snapshot), true)$$),

@@ -73,6 +73,7 @@ INSERT INTO calls VALUES
 	('load_baselines', $$SELECT unionreg.load_baselines()$$),
 	('correct_org', $$SELECT count(*) FROM unionreg.correct_org('{org}', valid_to => '{d}')$$),
 	('correct_membership', $$SELECT count(*) FROM unionreg.correct_membership('{person}', '{d}', new_joined_on => '{d}')$$),
+	('reset_register', $$SELECT count(*) FROM unionreg.reset_register('not the name')$$),
 	('build_snapshot', $$SELECT unionreg.build_snapshot('{d}')$$),
 	('snapshot_drift', $$SELECT count(*) FROM unionreg.snapshot_drift((SELECT max(id) FROM unionreg.snapshot))$$),
 	('delete_snapshot', $$SELECT unionreg.delete_snapshot((SELECT max(id) FROM unionreg.snapshot), true)$$),

@@ -14,7 +14,7 @@ CREATE TABLE unionreg.audit_log (
 	session_user_name text NOT NULL DEFAULT session_user,
 	xact_id		xid8 NOT NULL DEFAULT pg_current_xact_id(),
 	table_name	text NOT NULL,
-	operation	text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+	operation	text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')),
 	via			text NOT NULL,
 	old_row		jsonb,
 	new_row		jsonb,
@@ -27,7 +27,7 @@ COMMENT ON COLUMN unionreg.audit_log.at IS 'when the statement wrote the change'
 COMMENT ON COLUMN unionreg.audit_log.session_user_name IS 'the login of the session (session_user), whatever role it acted as';
 COMMENT ON COLUMN unionreg.audit_log.xact_id IS 'the transaction: changes made together share it';
 COMMENT ON COLUMN unionreg.audit_log.table_name IS 'the table changed';
-COMMENT ON COLUMN unionreg.audit_log.operation IS 'INSERT, UPDATE or DELETE';
+COMMENT ON COLUMN unionreg.audit_log.operation IS 'INSERT, UPDATE or DELETE; TRUNCATE for a table emptied by unionreg.reset_register (new_row: how many rows)';
 COMMENT ON COLUMN unionreg.audit_log.via IS 'the unionreg function the change came through (e.g. unionreg.transfer_member), or "direct SQL"';
 COMMENT ON COLUMN unionreg.audit_log.old_row IS 'the row before (UPDATE, DELETE)';
 COMMENT ON COLUMN unionreg.audit_log.new_row IS 'the row after (INSERT, UPDATE)';

@@ -208,6 +208,35 @@ RETURNS TABLE (org_ext_id text, problem text, detail text)
 COMMENT ON FUNCTION unionreg._validate_hierarchy_unchecked(date) IS
 	'internal: the body of unionreg.validate_hierarchy, without the caller''s scope check';
 
+-- An organization whose region code (код субъекта РФ) is not the one of
+-- the regional organization above it on D: a typing slip the passport
+-- carries into every regional list.  Only where both have a code (an
+-- interregional organization, which spans subjects, has none).
+CREATE FUNCTION unionreg._region_code_problems(as_of date)
+RETURNS TABLE (org_ext_id text, problem text, detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	WITH RECURSIVE down (id, region_id, steps) AS (
+		SELECT r.id, r.id, 0 FROM unionreg.org r
+		 WHERE r.level = 'regional' AND r.region_code IS NOT NULL AND unionreg._holds_on(r.valid_from, r.valid_to, as_of)
+		UNION ALL
+		SELECT l.org_id, d.region_id, d.steps + 1
+		  FROM down d JOIN unionreg.org_link l ON l.parent_id = d.id
+		 WHERE unionreg._holds_on(l.valid_from, l.valid_to, as_of) AND d.steps < 64)
+	SELECT o.ext_id, 'region_code_mismatch',
+		   format('organization "%s" (%s) has region code %s, but its regional organization "%s" has %s. Correct the region code in the passport (load_orgs)',
+				  o.ext_id, o.level, lpad(o.region_code::text, 2, '0'), r.ext_id, lpad(r.region_code::text, 2, '0'))
+	  FROM down d
+	  JOIN unionreg.org o ON o.id = d.id
+	  JOIN unionreg.org r ON r.id = d.region_id
+	 WHERE d.steps > 0 AND o.region_code IS NOT NULL AND o.region_code <> r.region_code
+	   AND unionreg._holds_on(o.valid_from, o.valid_to, as_of)
+	 ORDER BY o.ext_id
+$$;
+COMMENT ON FUNCTION unionreg._region_code_problems(date) IS
+	'internal: organizations live on D whose region code differs from their regional organization''s, as validate_hierarchy() rows';
+
 CREATE FUNCTION unionreg.validate_hierarchy(as_of date DEFAULT current_date)
 RETURNS TABLE (org_ext_id text, problem text, detail text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -219,9 +248,11 @@ BEGIN
 		PERFORM unionreg._check_date(as_of, 'date');
 	END IF;
 	IF unionreg._sees_all() THEN
-		RETURN QUERY SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of);
+		RETURN QUERY SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of)
+		UNION ALL SELECT * FROM unionreg._region_code_problems(as_of);
 	ELSE
-		RETURN QUERY SELECT t.* FROM unionreg._validate_hierarchy_unchecked(as_of) t
+		RETURN QUERY SELECT t.* FROM (SELECT * FROM unionreg._validate_hierarchy_unchecked(as_of)
+									  UNION ALL SELECT * FROM unionreg._region_code_problems(as_of)) t
 		 WHERE t.org_ext_id IN (SELECT unionreg._visible_org_ext_ids());
 	END IF;
 END

@@ -235,3 +235,64 @@ END
 $$;
 COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text, text) IS
 	'internal: a load for the session''s login: staged rows outside its subtree rejected first, then the load (advisory lock p_lock); one NOTICE with the counts it returns';
+
+-- ---------------------------------------------------------------------
+-- Starting over: an office that loaded the wrong files empties the
+-- register (organizations, members, cards, applications, baselines, the
+-- member facts, staging, load rejects and warnings, the logins' scopes,
+-- which name organizations) and keeps the catalogs, forms and the audit
+-- trail, where each emptied table is recorded with its row count.  Built
+-- snapshots hold the figures of the register being emptied: the reset
+-- refuses while there are any, unless told to drop them too.  The
+-- database's name is the confirmation, so a stray call does nothing.
+-- ---------------------------------------------------------------------
+CREATE FUNCTION unionreg.reset_register(p_confirm text, p_drop_snapshots boolean DEFAULT false)
+RETURNS TABLE (table_name text, rows_removed bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_tables text[] := ARRAY['card_event', 'card', 'person_consent', 'status_period', 'member_fact', 'membership',
+							 'application', 'person', 'paper_baseline', 'org_chairman', 'org_base', 'org_link',
+							 'access_scope', 'org', '_staged_member', '_staged_org', '_staged_baseline',
+							 'load_reject', 'load_warning'];
+	v_snapshots bigint;
+	v_counts jsonb := '{}';
+	t text;
+	n bigint;
+BEGIN
+	PERFORM unionreg._require_admin('empty the register');
+	IF p_confirm IS DISTINCT FROM current_database() THEN
+		RAISE EXCEPTION 'reset_register() needs the database''s name as its confirmation'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'It removes every organization, member, card, application, baseline and staged row of this database.',
+				  HINT = format('Call unionreg.reset_register(%L) to go ahead.', current_database());
+	END IF;
+	SELECT count(*) INTO v_snapshots FROM unionreg.snapshot;
+	IF v_snapshots > 0 AND NOT p_drop_snapshots THEN
+		RAISE EXCEPTION 'the register has % built snapshot(s): emptying it would leave their figures without the register they came from', v_snapshots
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Keep what you need of them (unionreg.report_line_all), then call unionreg.reset_register(%L, p_drop_snapshots => true).', current_database());
+	END IF;
+	-- every writer waits: moves, loads of each kind, builds
+	PERFORM pg_advisory_xact_lock(1970170223, k) FROM generate_series(1, 4) k;
+	PERFORM pg_advisory_xact_lock(1970170223, 10);
+	IF v_snapshots > 0 THEN
+		v_tables := ARRAY['snapshot_org', 'snapshot'] || v_tables;
+	END IF;
+	FOREACH t IN ARRAY v_tables LOOP
+		EXECUTE format('SELECT count(*) FROM unionreg.%I', t) INTO n;
+		v_counts := v_counts || jsonb_build_object(t, n);
+		table_name := t;
+		rows_removed := n;
+		RETURN NEXT;
+	END LOOP;
+	EXECUTE 'TRUNCATE ' || (SELECT string_agg(format('unionreg.%I', x), ', ') FROM unnest(v_tables) x);
+	INSERT INTO unionreg.audit_log (table_name, operation, via, new_row)
+	SELECT x, 'TRUNCATE', 'unionreg.reset_register', jsonb_build_object('rows', v_counts -> x)
+	  FROM unnest(v_tables) WITH ORDINALITY u(x, k)
+	 ORDER BY k;
+END
+$$;
+COMMENT ON FUNCTION unionreg.reset_register(text, boolean) IS
+	'Empty the register to start over (the administrator''s): organizations, members, cards, applications, baselines, member facts, staging, load rejects and warnings, scopes; catalogs, forms and the audit trail stay, the audit trail recording each emptied table. p_confirm is the database''s name; refused (55000) while snapshots exist unless p_drop_snapshots. Returns each table and the rows it held';

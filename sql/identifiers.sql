@@ -47,6 +47,20 @@ SELECT 'карта 4111111111111111'::card_number;
 -- a huge input is reported briefly, not echoed
 SELECT length(repeat('1', 100000)::inn::text);
 
+-- identifiers as people paste them from Word and Excel: no-break, thin and
+-- ideographic spaces, en dashes and minus signs, fullwidth digits read as
+-- the spaces, hyphens and digits they look like; a space inside an INN or
+-- OGRN is a separator too; a leading minus (of any kind) is still refused,
+-- and a dash inside an INN
+SELECT v, v::inn AS inn FROM (VALUES ('7707 083893'), (U&'\00A07707083893\2009'), (U&'\FF17\FF17\FF10\FF17083893'),
+	(U&'7707\202F083893'), (U&'7707\3000083893')) t(v);
+SELECT v, v::snils AS snils FROM (VALUES (U&'112\2013233\2013445 95'), (U&'112\2212233\2212445\00A095'),
+	(U&'112\2010233\2011445\200995'), (U&'\FF11\FF11\FF12-233-445 95')) t(v);
+SELECT v, v::card_number AS card FROM (VALUES (U&'4111\00A01111\00A01111\00A01111'), (U&'4111\20131111\20131111\20131111')) t(v);
+SELECT v, v::ogrn AS ogrn FROM (VALUES (U&'1027700132195\00A0'), ('1 027 700 132 195')) t(v);
+SELECT v, snils_problem(v) FROM (VALUES (U&'\221211223344595'), (U&'\201311223344595'), ('-112-233-445 95')) t(v);
+SELECT v, inn_problem(v) FROM (VALUES ('7707-083893'), (U&'7707\2013083893'), (U&'\22127707083893')) t(v);
+
 -- the loader's non-throwing check says the same things
 SELECT v, inn_problem(v) FROM (VALUES ('7707083893'), ('7707083894'), ('77070'), ('77O7083893')) t(v);
 SELECT snils_problem('11223344596'), card_number_problem('4111111111111112'), ogrn_problem('1027700132196');

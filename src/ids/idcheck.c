@@ -68,14 +68,79 @@ id_kind_lengths(IdKind kind)
 	return "?";
 }
 
-/* Separators people type inside SNILS and card numbers. */
-static bool
-id_separator_allowed(IdKind kind, char c)
+/*
+ * What one character of typed or pasted input is.  People paste identifiers
+ * from Word and Excel: no-break and thin spaces, en dashes and minus signs,
+ * fullwidth digits; they read as the space, the hyphen and the digits they
+ * look like.
+ */
+typedef enum IdChar
 {
-	if (kind == ID_SNILS)
-		return c == '-' || c == ' ';
-	if (kind == ID_CARD)
-		return c == ' ' || c == '-';
+	IDC_DIGIT,
+	IDC_SPACE,
+	IDC_DASH,
+	IDC_OTHER
+} IdChar;
+
+#define ID_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+static IdChar
+id_char(const unsigned char *c, int len, char *digit)
+{
+	if (len == 1)
+	{
+		if (c[0] >= '0' && c[0] <= '9')
+		{
+			*digit = (char) c[0];
+			return IDC_DIGIT;
+		}
+		if (c[0] == ' ' || c[0] == '\t' || c[0] == '\n' || c[0] == '\r')
+			return IDC_SPACE;
+		if (c[0] == '-')
+			return IDC_DASH;
+		return IDC_OTHER;
+	}
+	/* U+00A0 no-break space */
+	if (len == 2 && c[0] == 0xC2 && c[1] == 0xA0)
+		return IDC_SPACE;
+	if (len == 3 && c[0] == 0xE2 && c[1] == 0x80)
+	{
+		/* U+2002..U+200B spaces (en, em, figure, thin, hair, zero width), U+202F narrow no-break */
+		if ((c[2] >= 0x82 && c[2] <= 0x8B) || c[2] == 0xAF)
+			return IDC_SPACE;
+		/* U+2010..U+2015 hyphen, no-break hyphen, figure dash, en dash, em dash, bar */
+		if (c[2] >= 0x90 && c[2] <= 0x95)
+			return IDC_DASH;
+	}
+	/* U+2212 minus sign */
+	if (len == 3 && c[0] == 0xE2 && c[1] == 0x88 && c[2] == 0x92)
+		return IDC_DASH;
+	/* U+3000 ideographic space */
+	if (len == 3 && c[0] == 0xE3 && c[1] == 0x80 && c[2] == 0x80)
+		return IDC_SPACE;
+	if (len == 3 && c[0] == 0xEF && c[1] == 0xBC)
+	{
+		/* U+FF10..U+FF19 fullwidth digits */
+		if (c[2] >= 0x90 && c[2] <= 0x99)
+		{
+			*digit = (char) ('0' + (c[2] - 0x90));
+			return IDC_DIGIT;
+		}
+		/* U+FF0D fullwidth hyphen-minus */
+		if (c[2] == 0x8D)
+			return IDC_DASH;
+	}
+	return IDC_OTHER;
+}
+
+/* Separators people type inside the digits: spaces in all, hyphens in SNILS and card numbers. */
+static bool
+id_separator_allowed(IdKind kind, IdChar c)
+{
+	if (c == IDC_SPACE)
+		return true;
+	if (c == IDC_DASH)
+		return kind == ID_SNILS || kind == ID_CARD;
 	return false;
 }
 
@@ -331,16 +396,48 @@ id_parse(IdKind kind, const char *str, size_t len, IdParse *out)
 	size_t		end = len;
 	int			n = 0;
 	int			charpos = 0;
+	char		digit;
 
 	memset(out, 0, sizeof(*out));
 
-	/* surrounding white space is not part of the value */
-	while (start < end && (str[start] == ' ' || str[start] == '\t' ||
-						   str[start] == '\n' || str[start] == '\r'))
-		start++;
-	while (end > start && (str[end - 1] == ' ' || str[end - 1] == '\t' ||
-						   str[end - 1] == '\n' || str[end - 1] == '\r'))
-		end--;
+	/*
+	 * Surrounding white space (Unicode spaces too) is not part of the value:
+	 * one pass finds the first character that is not a space and the end of
+	 * the last one.
+	 */
+	{
+		size_t		i = 0;
+		bool		seen = false;
+
+		end = 0;
+		while (i < len)
+		{
+			int			clen = ID_MIN(utf8_char_len((unsigned char) str[i]), (int) (len - i));
+
+			if (id_char((const unsigned char *) str + i, clen, &digit) != IDC_SPACE)
+			{
+				if (!seen)
+					start = i;
+				seen = true;
+				end = i + clen;
+			}
+			else if (!seen)
+				charpos++;
+			i += clen;
+		}
+		if (!seen)
+			start = end = len;
+	}
+	if (end - start > MAX_INPUT_BYTES)
+	{
+		/* far longer than any identifier, however it is spaced */
+		for (size_t j = start; j < end; j++)
+			if (str[j] >= '0' && str[j] <= '9')
+				n++;
+		out->ndigits = n;
+		out->problem = ID_TOO_LONG_INPUT;
+		return;
+	}
 
 	if (start == end)
 	{
@@ -348,43 +445,43 @@ id_parse(IdKind kind, const char *str, size_t len, IdParse *out)
 		return;
 	}
 
-	for (size_t i = 0; i < start; i++)
-		charpos++;
-
 	for (size_t i = start; i < end;)
 	{
-		unsigned char c = (unsigned char) str[i];
-		int			clen = utf8_char_len(c);
+		int			clen = ID_MIN(utf8_char_len((unsigned char) str[i]), (int) (end - i));
+		IdChar		c = id_char((const unsigned char *) str + i, clen, &digit);
 
 		charpos++;
-		if (c >= '0' && c <= '9')
+		if (c == IDC_DIGIT)
 		{
 			if (n >= 16)
 			{
 				/* more digits than any identifier: report the length */
-				size_t		j;
+				for (size_t j = i; j < end;)
+				{
+					int			l = ID_MIN(utf8_char_len((unsigned char) str[j]), (int) (end - j));
 
-				for (j = i; j < end; j++)
-					if (str[j] >= '0' && str[j] <= '9')
+					if (id_char((const unsigned char *) str + j, l, &digit) == IDC_DIGIT)
 						n++;
+					j += l;
+				}
 				out->ndigits = n;
-				out->problem = (end - start > MAX_INPUT_BYTES) ?
-					ID_TOO_LONG_INPUT : ID_BAD_LENGTH;
+				out->problem = ID_BAD_LENGTH;
 				return;
 			}
-			out->digits[n++] = (char) c;
-			i++;
+			out->digits[n++] = digit;
+			i += clen;
 			continue;
 		}
-		if (id_separator_allowed(kind, (char) c) && n > 0)
+		/* a separator only after a digit: a leading minus is not a separator */
+		if (id_separator_allowed(kind, c) && n > 0)
 		{
-			i++;
+			i += clen;
 			continue;
 		}
 		out->problem = ID_BAD_CHAR;
 		out->bad_position = charpos;
 		out->bad_char = str + i;
-		out->bad_char_len = (i + clen <= end) ? clen : (int) (end - i);
+		out->bad_char_len = clen;
 		return;
 	}
 	out->digits[n] = '\0';

@@ -66,3 +66,18 @@ SELECT email_ascii('ivan@192.168.0.1');
 \echo :LAST_ERROR_SQLSTATE
 -- the non-throwing check, for views and loaders
 SELECT v, email_problem(v) FROM (VALUES ('info@школа.рф'), ('bad@@x.ru'), (''), ('x@xn--zz.ru')) t(v);
+-- IDNA 2008, what mail servers deliver to: the ideographic and fullwidth
+-- full stops are the dots UTS #46 reads them as, whatever the label; a
+-- symbol or an emoji is no letter of a domain; the middle dot only between
+-- two l (Catalan), as CONTEXTO says
+SELECT v, email_problem(v), CASE WHEN email_problem(v) IS NULL THEN email_ascii(v) END AS ascii
+  FROM (VALUES (U&'a@\0448\043A\043E\043B\0430\3002\0440\0444'), (U&'a@mail\FF0Eru'), (U&'a@mail\FF61ru'),
+			   (U&'a@mail.ru\3002'), (U&'a@\3002mail.ru'), ('a@💩.ru'), ('a@i❤.ws'), (U&'a@a\00B7b.ru'),
+			   (U&'a@l\00B7l.cat'), ('a@ex-ample.com')) t(v);
+
+-- a surname typed with the keyboard left on Latin (TOKAPEBA, MAKAPOB) gives
+-- the key of its Cyrillic form when the rest of the name is Cyrillic; a name
+-- all in Latin, or a Latin word with letters Cyrillic has not, stays as it is
+SELECT v, name_key(v) FROM (VALUES ('TOKAPEBA Анна Петровна'), ('Токарева Анна Петровна'), ('MAKAPOB Иван'),
+	('Мария-Тереза MAPTA'), ('TOKAPEBA ANNA'), ('Smith Иван'), ('Smith John')) t(v);
+SELECT person_name_key('TOKAPEBA', 'Анна', 'Петровна') = person_name_key('Токарева', 'Анна', 'Петровна') AS same_person;

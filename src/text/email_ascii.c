@@ -4,10 +4,18 @@
  *	  e-mail address and give its ASCII form, the domain converted with ICU
  *	  IDNA (UTS #46, non-transitional), the local part checked as a
  *	  dot-atom (RFC 5322) and kept as written.
+ *
+ * UTS #46 maps more than a mail server delivers to: symbols and emoji
+ * (a@💩.ru) pass its mapping but are not valid in IDNA 2008, which is what
+ * registries and mail servers follow.  So the domain's code points are held
+ * to IDNA 2008 as well: letters, marks and digits (and the CONTEXTJ and
+ * CONTEXTO characters in the contexts ICU checks), nothing else.
  */
 #include "postgres.h"
 
+#include <unicode/uchar.h>
 #include <unicode/uidna.h>
+#include <unicode/utf8.h>
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -34,7 +42,7 @@ get_uts46(void)
 		UErrorCode	status = U_ZERO_ERROR;
 
 		uts46 = uidna_openUTS46(UIDNA_USE_STD3_RULES | UIDNA_CHECK_BIDI |
-								UIDNA_CHECK_CONTEXTJ | UIDNA_NONTRANSITIONAL_TO_ASCII |
+								UIDNA_CHECK_CONTEXTJ | UIDNA_CHECK_CONTEXTO | UIDNA_NONTRANSITIONAL_TO_ASCII |
 								UIDNA_NONTRANSITIONAL_TO_UNICODE, &status);
 		ur_icu_check(status, "opening the IDNA converter", "email_ascii");
 	}
@@ -65,6 +73,71 @@ idna_error_text(uint32_t errors)
 	if (errors & (UIDNA_ERROR_CONTEXTJ | UIDNA_ERROR_CONTEXTO_PUNCTUATION | UIDNA_ERROR_CONTEXTO_DIGITS))
 		return "the domain has a joiner, punctuation or digits out of context";
 	return "the domain is not a valid internationalized domain name";
+}
+
+/*
+ * The first code point of the domain's Unicode form that IDNA 2008 does not
+ * allow (its categories: letters, marks and digits are PVALID; symbols,
+ * punctuation and emoji are DISALLOWED), or -1.  The hyphen and the
+ * characters whose contexts ICU checks (CONTEXTJ, CONTEXTO) pass.
+ */
+static UChar32
+idna2008_disallowed(const char *u, int32_t len)
+{
+	for (int32_t i = 0; i < len;)
+	{
+		UChar32		c;
+
+		U8_NEXT(u, i, len, c);
+		if (c < 0)
+			return 0xFFFD;
+		if (c == '-' || c == '.' || c == 0x200C || c == 0x200D || c == 0x00B7 || c == 0x0375 ||
+			c == 0x05F3 || c == 0x05F4 || c == 0x30FB)
+			continue;
+		switch (u_charType(c))
+		{
+			case U_LOWERCASE_LETTER:
+			case U_OTHER_LETTER:
+			case U_MODIFIER_LETTER:
+			case U_NON_SPACING_MARK:
+			case U_COMBINING_SPACING_MARK:
+			case U_DECIMAL_DIGIT_NUMBER:
+				continue;
+			default:
+				return c;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The domain with the full stops UTS #46 reads as dots (ideographic U+3002,
+ * fullwidth U+FF0E, halfwidth ideographic U+FF61) written as ".", so the
+ * checks below see the labels the conversion will.
+ */
+static char *
+domain_dots(const char *dom, int dlen, int *outlen)
+{
+	char	   *d = palloc(dlen + 1);
+	int			n = 0;
+
+	for (int i = 0; i < dlen; i++)
+	{
+		const unsigned char *c = (const unsigned char *) dom + i;
+
+		if (i + 2 < dlen && ((c[0] == 0xE3 && c[1] == 0x80 && c[2] == 0x82) ||
+							 (c[0] == 0xEF && c[1] == 0xBC && c[2] == 0x8E) ||
+							 (c[0] == 0xEF && c[1] == 0xBD && c[2] == 0xA1)))
+		{
+			d[n++] = '.';
+			i += 2;
+		}
+		else
+			d[n++] = dom[i];
+	}
+	d[n] = '\0';
+	*outlen = n;
+	return d;
 }
 
 static bool
@@ -139,6 +212,7 @@ email_check(const char *s, int len, char **ascii)
 							c, i + 1);
 	}
 
+	dom = domain_dots(dom, dlen, &dlen);
 	if (dlen == 0)
 		return pstrdup("the domain after \"@\" is empty");
 	if (dom[0] == '[')
@@ -160,6 +234,28 @@ email_check(const char *s, int len, char **ascii)
 	if (info.errors != 0)
 		return pstrdup(idna_error_text(info.errors));
 	dbuf[dout] = '\0';
+	{
+		char		ubuf[EMAIL_MAX_DOMAIN * 4 + 16];
+		UIDNAInfo	uinfo = UIDNA_INFO_INITIALIZER;
+		int32_t		ulen;
+		UChar32		bad;
+
+		status = U_ZERO_ERROR;
+		ulen = uidna_nameToUnicodeUTF8(get_uts46(), dbuf, dout, ubuf, sizeof(ubuf) - 1, &uinfo, &status);
+		if (U_FAILURE(status) || uinfo.errors != 0)
+			return pstrdup("the domain is not a valid internationalized domain name");
+		if ((bad = idna2008_disallowed(ubuf, ulen)) >= 0)
+		{
+			char		ch[U8_MAX_LENGTH + 1];
+			int32_t		chl = 0;
+			UBool		err = false;
+
+			U8_APPEND(ch, chl, U8_MAX_LENGTH, bad, err);
+			ch[err ? 0 : chl] = '\0';
+			return psprintf("the domain has \"%s\" (U+%04X), a symbol or punctuation IDNA 2008 does not allow in domain names: mail servers do not deliver to it",
+							ch, (unsigned) bad);
+		}
+	}
 	if (dout > EMAIL_MAX_DOMAIN)
 		return psprintf("the domain is %d characters long in ASCII, at most %d are allowed", dout, EMAIL_MAX_DOMAIN);
 	if (llen + 1 + dout > 254)

@@ -11,7 +11,8 @@
  * a fixed point (name_key(name_key(x)) = name_key(x)), ё folds to е, a run of spaces and hyphens
  * becomes one space, junk at either end of a word goes, and inside a word that has
  * Cyrillic letters the Latin letters that look like Cyrillic ones are
- * read as those.
+ * read as those, as is a word made only of such letters in a name that
+ * has Cyrillic words.
  */
 #include "postgres.h"
 
@@ -153,24 +154,41 @@ name_key_cstring(const char *s, int len)
 	start = 0;
 	end = ncp;
 
-	/* Latin look-alikes inside words that have Cyrillic letters */
-	for (int w = start; w < end;)
+	/*
+	 * Latin look-alikes inside words that have Cyrillic letters; and whole
+	 * words of nothing but look-alikes (TOKAPEBA: the keyboard left on
+	 * Latin) when another word of the name is Cyrillic.
+	 */
 	{
-		int			we = w;
-		bool		cyrillic = false;
+		bool		name_cyrillic = false;
 
-		while (we < end && cp[we] != ' ')
+		for (int k = start; k < end && !name_cyrillic; k++)
 		{
 			UErrorCode	status = U_ZERO_ERROR;
 
-			if (uscript_getScript(cp[we], &status) == USCRIPT_CYRILLIC)
-				cyrillic = true;
-			we++;
+			name_cyrillic = uscript_getScript(cp[k], &status) == USCRIPT_CYRILLIC;
 		}
-		if (cyrillic)
-			for (int k = w; k < we; k++)
-				cp[k] = cyrillic_lookalike(cp[k]);
-		w = we + 1;
+		for (int w = start; w < end;)
+		{
+			int			we = w;
+			bool		cyrillic = false;
+			bool		all_lookalike = true;
+
+			while (we < end && cp[we] != ' ')
+			{
+				UErrorCode	status = U_ZERO_ERROR;
+
+				if (uscript_getScript(cp[we], &status) == USCRIPT_CYRILLIC)
+					cyrillic = true;
+				if (cyrillic_lookalike(cp[we]) == cp[we])
+					all_lookalike = false;
+				we++;
+			}
+			if (cyrillic || (name_cyrillic && all_lookalike))
+				for (int k = w; k < we; k++)
+					cp[k] = cyrillic_lookalike(cp[k]);
+			w = we + 1;
+		}
 	}
 
 	out = palloc((2 * (end - start) + 1) * sizeof(UChar));

@@ -139,6 +139,13 @@ H3,P008,Третья,Анна,,1970-01-01,ж,,,,работающий,,,,,2026-03
 \.
 SELECT loaded, rejected FROM load_members();
 SELECT reason FROM load_reject ORDER BY id DESC LIMIT 1;
+-- a move given as the new period only: refused, naming the two ways to record it
+COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
+H4,P007,Четвёртая,Анна,,1970-01-01,ж,,,,работающий,,,,,2026-03-01,,,,,,,,,,,
+\.
+SELECT loaded, rejected FROM load_members();
+SELECT reason FROM load_reject ORDER BY id DESC LIMIT 1;
 SELECT * FROM correct_membership('H3', '2000-01-01', new_joined_on => '2026-03-01');
 SELECT m.joined_on, s.valid_from AS status_from, s.status FROM membership m JOIN person p ON p.id = m.person_id
   JOIN status_period s ON s.person_id = p.id WHERE p.ext_id = 'H3';

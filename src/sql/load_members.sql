@@ -280,7 +280,8 @@ BEGIN
 		  JOIN unionreg.membership m ON m.person_id = sp.person_id AND m.joined_on = ok.joined_on
 		  JOIN unionreg.org po ON po.id = coalesce(m.subdivision_id, m.org_id)),
 	stored_overlap AS (
-		SELECT ok.rn, min(m.joined_on) AS m_joined, min(m.left_on) AS m_left
+		SELECT ok.rn, min(m.joined_on) AS m_joined, min(m.left_on) AS m_left,
+			   bool_or(m.left_on IS NULL AND m.joined_on < ok.joined_on AND m.org_id IS DISTINCT FROM ok.primary_id) AS open_before
 		  FROM ok JOIN stored_person sp ON sp.ext_id = ok.ext_id
 		  JOIN unionreg.membership m ON m.person_id = sp.person_id AND m.joined_on <> ok.joined_on
 			   AND m.joined_on < coalesce(ok.left_on, 'infinity') AND coalesce(m.left_on, 'infinity') > ok.joined_on
@@ -352,9 +353,14 @@ BEGIN
 							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, fo.prev_joined,
 							 coalesce(fo.prev_left::text, 'open'), fo.prev_rn) END,
 			CASE WHEN so.rn IS NOT NULL
-				 THEN format('period [%s, %s) of person %L overlaps its stored period [%s, %s): one person''s periods never overlap; if the stored start date is wrong, correct it with unionreg.correct_membership(%L, %L, new_joined_on => %L)',
+				 THEN format('period [%s, %s) of person %L overlaps its stored period [%s, %s): one person''s periods never overlap; %s',
 							 u.joined_on, coalesce(u.left_on::text, 'open'), u.ext_id, so.m_joined,
-							 coalesce(so.m_left::text, 'open'), u.ext_id, so.m_joined, u.joined_on) END,
+							 coalesce(so.m_left::text, 'open'),
+							 CASE WHEN so.open_before
+								  THEN format('if the member moved, stage the stored period too, ended on %s with left_reason transferred, or call unionreg.transfer_member(%L, %L, %L)',
+											  u.joined_on, u.ext_id, u.org_ext_id, u.joined_on)
+								  ELSE format('if the stored start date is wrong, correct it with unionreg.correct_membership(%L, %L, new_joined_on => %L)',
+											  u.ext_id, so.m_joined, u.joined_on) END) END,
 			CASE WHEN cc.min_holder <> cc.max_holder
 				 THEN format('card %s is staged for two persons (%L and %L): a card has one holder',
 							 u.card_number, cc.min_holder, cc.max_holder)

@@ -158,6 +158,20 @@ SELECT * FROM correct_membership('H3', '2026-03-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS audited FROM audit_trail WHERE via = 'unionreg.correct_membership';
 
+-- the staged form: a file of corrections, one correct_org() a row, each
+-- refused row kept with its reason, the reports to rebuild listed once
+COPY stage_org_correction FROM STDIN WITH (FORMAT csv, HEADER);
+ext_id,valid_from,link_from,parent_ext_id,moved_on,valid_to
+P008,01.01.1958,,,,
+P007,,01.09.2026,,15.10.2026,
+NOWHERE,1958-01-01,,,,
+P008,2001-01-01,,,,
+T66-1,31.02.1950,,,,
+\.
+SELECT * FROM load_org_corrections();
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_org_correction' ORDER BY id;
+SELECT ext_id, _org_history(id) FROM org WHERE ext_id IN ('P007', 'P008') ORDER BY 1;
+
 -- a region code that disagrees with the regional organization above
 UPDATE org SET region_code = 50 WHERE ext_id = 'P008';
 SELECT * FROM validate_hierarchy('2026-10-01');

@@ -74,6 +74,7 @@ INSERT INTO calls VALUES
 	('correct_org', $$SELECT count(*) FROM unionreg.correct_org('{org}', valid_to => '{d}')$$),
 	('correct_membership', $$SELECT count(*) FROM unionreg.correct_membership('{person}', '{d}', new_joined_on => '{d}')$$),
 	('reset_register', $$SELECT count(*) FROM unionreg.reset_register('not the name')$$),
+	('load_org_corrections', $$SELECT unionreg.load_org_corrections()$$),
 	('build_snapshot', $$SELECT unionreg.build_snapshot('{d}')$$),
 	('snapshot_drift', $$SELECT count(*) FROM unionreg.snapshot_drift((SELECT max(id) FROM unionreg.snapshot))$$),
 	('delete_snapshot', $$SELECT unionreg.delete_snapshot((SELECT max(id) FROM unionreg.snapshot), true)$$),

@@ -66,7 +66,7 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['org', 'org_link', 'org_base', 'org_chairman', 'person', 'person_consent',
 							 'membership', 'status_period', 'card', 'card_event', 'application',
 							 'paper_baseline', 'load_reject', 'load_warning', 'snapshot', 'snapshot_org',
-							 '_staged_org', '_staged_member', '_staged_baseline'] LOOP
+							 '_staged_org', '_staged_member', '_staged_baseline', '_staged_org_correction'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(format('unionreg.%I', t)::regclass, '');
 	END LOOP;
 	-- their identity sequences, so new ids continue after the restored ones

@@ -663,3 +663,4 @@ END
 $$;
 COMMENT ON FUNCTION unionreg.correct_org(text, date, date, text, date, date) IS
 	'Correct an organization''s stored history, one thing a call: its creation date (valid_from: the first link begins with it), a stored link (the one that begins on link_from: its parent, or moved_on, the day that move really happened), or the liquidation date of a liquidated organization (valid_to). Refused when a member, child or link would fall outside a lifetime on any date; audited. Returns the built reports (latest snapshot of each date) whose figures change: the organization''s and its ancestors'', before and after';
+

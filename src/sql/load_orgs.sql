@@ -520,3 +520,62 @@ SET search_path = pg_catalog, unionreg, pg_temp
 AS $$ SELECT * FROM unionreg._scoped_load(2, 'load_orgs', '_reject_staged_orgs_outside', '_load_orgs_unchecked') $$;
 COMMENT ON FUNCTION unionreg.load_orgs() IS
 	'Load every row of unionreg.stage_org: valid rows upserted by ext_id in parent-before-child order (a changed parent is a move on valid_from, a new valid_to a liquidation), invalid rows kept in unionreg.load_reject with the reason; loaded + rejected = staged; the staging table is emptied. Rows outside the caller''s subtree are rejected';
+
+-- The staged form of correct_org(): each row of stage_org_correction one
+-- call, in the order staged, each in a subtransaction of its own, so a
+-- refused row (kept in load_reject with the reason) leaves the others; the
+-- built reports the corrections change, once each.
+CREATE FUNCTION unionreg.load_org_corrections(OUT loaded bigint, OUT rejected bigint, OUT reports text[])
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	r record;
+	v_err text;
+	v_reports text[] := '{}';
+	v_got text[];
+BEGIN
+	loaded := 0;
+	rejected := 0;
+	-- one hierarchy change at a time
+	PERFORM pg_advisory_xact_lock(1970170223, 2);
+	FOR r IN
+		WITH taken AS (DELETE FROM unionreg.stage_org_correction RETURNING *)
+		SELECT row_number() OVER () AS rn, ROW(t.*)::unionreg.stage_org_correction AS orig, nullif(btrim(t.ext_id), '') AS ext_id,
+			   nullif(btrim(t.valid_from), '') AS from_text, nullif(btrim(t.link_from), '') AS link_text,
+			   nullif(btrim(t.parent_ext_id), '') AS parent, nullif(btrim(t.moved_on), '') AS moved_text,
+			   nullif(btrim(t.valid_to), '') AS to_text
+		  FROM taken t
+	LOOP
+		v_err := nullif(concat_ws('; ',
+			CASE WHEN r.ext_id IS NULL THEN 'ext_id is empty' END,
+			'valid_from ' || quote_literal(r.from_text) || ' ' || unionreg._stage_date_problem(r.from_text),
+			'link_from ' || quote_literal(r.link_text) || ' ' || unionreg._stage_date_problem(r.link_text),
+			'moved_on ' || quote_literal(r.moved_text) || ' ' || unionreg._stage_date_problem(r.moved_text),
+			'valid_to ' || quote_literal(r.to_text) || ' ' || unionreg._stage_date_problem(r.to_text)), '');
+		IF v_err IS NULL THEN
+			BEGIN
+				SELECT coalesce(array_agg(format('%s %s %s', c.as_of, c.org_ext_id, c.form)), '{}') INTO v_got
+				  FROM unionreg.correct_org(r.ext_id, valid_from => unionreg._stage_date(r.from_text),
+											link_from => unionreg._stage_date(r.link_text), parent => r.parent,
+											moved_on => unionreg._stage_date(r.moved_text),
+											valid_to => unionreg._stage_date(r.to_text)) c;
+				v_reports := v_reports || v_got;
+				loaded := loaded + 1;
+			EXCEPTION WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+			END;
+		END IF;
+		IF v_err IS NOT NULL THEN
+			INSERT INTO unionreg.load_reject (source, ext_id, raw, reason)
+			VALUES ('stage_org_correction', r.ext_id, to_jsonb(r.orig), v_err);
+			rejected := rejected + 1;
+		END IF;
+	END LOOP;
+	SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') INTO reports FROM unnest(v_reports) x;
+	RAISE NOTICE 'load_org_corrections: % staged: % corrected, % rejected (unionreg.load_reject); % built report(s) changed',
+		loaded + rejected, loaded, rejected, cardinality(reports);
+END
+$$;
+COMMENT ON FUNCTION unionreg.load_org_corrections() IS
+	'The staged form of correct_org(): every row of unionreg.stage_org_correction corrected in the order staged, each refused one kept in load_reject with the reason; loaded + rejected = staged; reports: the built reports (date, organization, form) the corrections change, to rebuild';

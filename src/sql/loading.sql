@@ -254,7 +254,7 @@ AS $$
 DECLARE
 	v_tables text[] := ARRAY['card_event', 'card', 'person_consent', 'status_period', 'member_fact', 'membership',
 							 'application', 'person', 'paper_baseline', 'org_chairman', 'org_base', 'org_link',
-							 'access_scope', 'org', '_staged_member', '_staged_org', '_staged_baseline',
+							 'access_scope', 'org', '_staged_member', '_staged_org', '_staged_baseline', '_staged_org_correction',
 							 'load_reject', 'load_warning'];
 	v_snapshots bigint;
 	v_counts jsonb := '{}';

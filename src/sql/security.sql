@@ -389,12 +389,14 @@ GRANT INSERT ON unionreg.person_consent TO unionreg_officer, unionreg_chair;
 GRANT UPDATE (surname, first_name, patronymic, email, phone, virtual_card_on, profcards_on)
 	ON unionreg.person TO unionreg_officer, unionreg_chair;
 -- staging and loading: each login its own staged rows (src/sql/staging.sql)
-REVOKE ALL ON unionreg._staged_org, unionreg._staged_member, unionreg._staged_baseline FROM PUBLIC;
-GRANT SELECT, INSERT, DELETE ON unionreg.stage_org, unionreg.stage_member, unionreg.stage_baseline
-	TO unionreg_admin, unionreg_officer, unionreg_chair;
-REVOKE EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines()
-	TO unionreg_admin, unionreg_officer, unionreg_chair;
+REVOKE ALL ON unionreg._staged_org, unionreg._staged_member, unionreg._staged_baseline,
+	unionreg._staged_org_correction FROM PUBLIC;
+GRANT SELECT, INSERT, DELETE ON unionreg.stage_org, unionreg.stage_member, unionreg.stage_baseline,
+	unionreg.stage_org_correction TO unionreg_admin, unionreg_officer, unionreg_chair;
+REVOKE EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines(),
+	unionreg.load_org_corrections() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg.load_orgs(), unionreg.load_members(), unionreg.load_baselines(),
+	unionreg.load_org_corrections() TO unionreg_admin, unionreg_officer, unionreg_chair;
 GRANT SELECT ON unionreg.my_scope TO unionreg_admin, unionreg_officer, unionreg_chair;
 
 -- person data never reaches the reader, nor anyone without a role here

@@ -41,6 +41,13 @@ CREATE TABLE unionreg._staged_baseline (
 COMMENT ON TABLE unionreg._staged_baseline IS 'internal: the rows staged in unionreg.stage_baseline by every login, each with the login that staged it';
 CREATE INDEX _staged_baseline_login_idx ON unionreg._staged_baseline (staged_by);
 
+CREATE TABLE unionreg._staged_org_correction (
+	ext_id text, valid_from text, link_from text, parent_ext_id text, moved_on text, valid_to text,
+	staged_by name NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE unionreg._staged_org_correction IS 'internal: the rows staged in unionreg.stage_org_correction by every login, each with the login that staged it';
+CREATE INDEX _staged_org_correction_login_idx ON unionreg._staged_org_correction (staged_by);
+
 -- A row staged through a stage_* view, stamped with the login that staged it.
 CREATE FUNCTION unionreg._stage_row() RETURNS trigger
 LANGUAGE plpgsql
@@ -55,6 +62,8 @@ BEGIN
 		INSERT INTO unionreg._staged_org VALUES (NEW.*, session_user);
 	ELSIF TG_TABLE_NAME = 'stage_baseline' THEN
 		INSERT INTO unionreg._staged_baseline VALUES (NEW.*, session_user);
+	ELSIF TG_TABLE_NAME = 'stage_org_correction' THEN
+		INSERT INTO unionreg._staged_org_correction VALUES (NEW.*, session_user);
 	ELSE
 		RAISE EXCEPTION 'unionreg._stage_row() fired on %', TG_TABLE_NAME;
 	END IF;
@@ -141,6 +150,19 @@ COMMENT ON COLUMN unionreg.stage_baseline.working IS 'working members on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.students IS 'student members on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.pensioners IS 'non-working pensioners on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.employees IS 'employees (and students) of the organization on paper';
+
+CREATE VIEW unionreg.stage_org_correction WITH (security_barrier) AS
+	SELECT ext_id, valid_from, link_from, parent_ext_id, moved_on, valid_to
+	  FROM unionreg._staged_org_correction WHERE staged_by = session_user;
+CREATE TRIGGER stage INSTEAD OF INSERT ON unionreg.stage_org_correction
+	FOR EACH ROW EXECUTE FUNCTION unionreg._stage_row();
+COMMENT ON VIEW unionreg.stage_org_correction IS 'Staging for corrections of organizations'' stored history, one correct_org() call a row (a creation date; a stored link''s parent or move day; a liquidation date); load with unionreg.load_org_corrections(); each login sees and loads only the rows it staged';
+COMMENT ON COLUMN unionreg.stage_org_correction.ext_id IS 'the organization';
+COMMENT ON COLUMN unionreg.stage_org_correction.valid_from IS 'its corrected creation date';
+COMMENT ON COLUMN unionreg.stage_org_correction.link_from IS 'or: the day the stored link to correct begins';
+COMMENT ON COLUMN unionreg.stage_org_correction.parent_ext_id IS 'with link_from: the link''s corrected parent';
+COMMENT ON COLUMN unionreg.stage_org_correction.moved_on IS 'with link_from: the day that move really happened';
+COMMENT ON COLUMN unionreg.stage_org_correction.valid_to IS 'or: the corrected liquidation date of a liquidated organization';
 
 -- the tables' columns say what the views' columns say
 DO $$

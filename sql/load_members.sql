@@ -199,15 +199,15 @@ SELECT ext_id, raw, reason FROM load_warning WHERE source = 'stage_baseline' ORD
 -- the load day is refused
 COPY stage_member FROM STDIN WITH (FORMAT csv, HEADER);
 ext_id,org_ext_id,surname,first_name,patronymic,birth_date,gender,snils,email,phone,status,pedagogical,position,student_level,full_time,joined_on,left_on,left_reason,admitted_online,card_number,card_status,card_status_on,virtual_card_on,profcards_on,consent_email,consent_sms,consent_push
-RU1,P1,Кузнецова,Ольга,Ивановна,05.03.1979,ж,,,,Работающий,да,Учитель,,,1.9.2019,,,,2200000000000053,выдан,15.01.2021,,,,,
+RU1,P1,Кузнецова,Ольга,Ивановна,05.03.1979,ж,,,8 (343) 123-45-67,Работающий,да,Учитель,,,1.9.2019,,,,2200000000000053,выдан,15.01.2021,,,,,
 RU2,P2,Морозов,Илья,,1.2.2004,м,,,,обучающийся,,,"Бакалавриат, специалитет",  ,01.09.2022,01.07.2026,в связи с окончанием обучения,,,,,,,,,
 RU3,P1,Смирнова,Ёлка,,1985-06-07,Ж,1234567819,,,неработающий пенсионер,,,,,2018-02-01,,,,2.20221E+15,Выдан,2021-01-01,,,,,
-RU4,P1,Старая,Вера,,31.12.1899,ж,,,,работающий,,,,,2019-01-01,,,,,,,,,,,
+RU4,P1,Старая,Вера,,31.12.1899,ж,,,после 18:00,работающий,,,,,2019-01-01,,,,,,,,,,,
 RU5,P1,Будущая,Вера,,1990-01-01,ж,,,,работающий,,,,,2150-01-01,,,,,,,,,,,
 RU6,P1,Завтрашняя,Вера,,1990-01-01,ж,,,,работающий,,,,,2020-01-01,,,,2200000000000061,выдан,2099-01-01,,,,,
 \.
 SELECT * FROM load_members();
-SELECT p.ext_id, p.birth_date, p.gender, p.snils, s.status, s.pedagogical, s.position, s.student_level, m.joined_on,
+SELECT p.ext_id, p.birth_date, p.gender, p.snils, p.phone, s.status, s.pedagogical, s.position, s.student_level, m.joined_on,
 	   m.left_on, m.left_reason, c.number, c.state, c.state_on
   FROM person p JOIN membership m ON m.person_id = p.id
   LEFT JOIN status_period s ON s.person_id = p.id AND s.valid_from = m.joined_on

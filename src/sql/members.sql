@@ -15,6 +15,20 @@ CREATE FUNCTION unionreg.email_problem(text) RETURNS text
 COMMENT ON FUNCTION unionreg.email_problem(text) IS
 	'What is wrong with an e-mail address, or NULL when email_ascii() accepts it; never fails';
 
+-- A phone number as people write it: digits with the usual separators, an
+-- optional leading +, 10 to 15 digits (a Russian number has 11 with its 7 or
+-- 8; the international plan at most 15).
+CREATE FUNCTION unionreg._phone_problem(text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+	SELECT CASE
+		WHEN btrim($1) !~ '^\+?[0-9 ()./-]+$' THEN 'has characters a phone number does not: write digits, spaces, + ( ) and -'
+		WHEN length(regexp_replace($1, '[^0-9]', '', 'g')) NOT BETWEEN 10 AND 15
+		THEN format('has %s digits, a phone number has 10 to 15', length(regexp_replace($1, '[^0-9]', '', 'g')))
+	END
+$$;
+COMMENT ON FUNCTION unionreg._phone_problem(text) IS 'internal: what is wrong with a phone number as written (NULL if nothing): the characters, or the count of digits (10 to 15)';
+
 CREATE TABLE unionreg.member_status (
 	code text PRIMARY KEY, sort smallint NOT NULL, label_ru text NOT NULL, label_en text NOT NULL);
 COMMENT ON TABLE unionreg.member_status IS 'Member status (категория); unknown is the absence of a status period';

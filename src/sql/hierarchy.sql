@@ -475,6 +475,42 @@ $$;
 COMMENT ON FUNCTION unionreg._snapshot_filers_above(bigint, date, date) IS
 	'internal: for each latest snapshot dated in [lo, hi), the organization and its ancestors on that date as the links stand now';
 
+-- Before a correction: the filers above an organization in the built
+-- snapshots of [lo, hi), kept for _reports_changed() to add to the same
+-- after it.
+CREATE FUNCTION unionreg._reports_before(p_org bigint, p_lo date, p_hi date) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	DROP TABLE IF EXISTS pg_temp._corr_before;
+	CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(p_org, p_lo, p_hi);
+END
+$$;
+COMMENT ON FUNCTION unionreg._reports_before(bigint, date, date) IS
+	'internal: before a correction, the filers above an organization in the built snapshots of [lo, hi), for _reports_changed()';
+
+-- The built reports a correction changes: the organization's and its
+-- ancestors', before and after, that file a form in those snapshots.
+CREATE FUNCTION unionreg._reports_changed(p_org bigint, p_lo date, p_hi date)
+RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY
+	SELECT DISTINCT s.as_of, s.snapshot_id, fo.ext_id, so.form
+	  FROM (SELECT * FROM pg_temp._corr_before
+			UNION SELECT * FROM unionreg._snapshot_filers_above(p_org, p_lo, p_hi)) s
+	  JOIN unionreg.snapshot_org so ON so.snapshot_id = s.snapshot_id AND so.org_id = s.org_id
+	  JOIN unionreg.org fo ON fo.id = s.org_id
+	 ORDER BY 1, 3;
+	DROP TABLE pg_temp._corr_before;
+END
+$$;
+COMMENT ON FUNCTION unionreg._reports_changed(bigint, date, date) IS
+	'internal: the built reports (date, organization, form) a correction changed, from _reports_before() and the same after it';
+
 CREATE FUNCTION unionreg._correct_org_unchecked(p_org text, valid_from date, link_from date, parent text, moved_on date, valid_to date)
 RETURNS TABLE (as_of date, snapshot_id bigint, org_ext_id text, form text)
 LANGUAGE plpgsql
@@ -525,20 +561,14 @@ BEGIN
 					  DETAIL = format('Stored: %s.', unionreg._org_history(v_org)),
 					  HINT = 'Correct the move first (correct_org with link_from and moved_on), then the creation date.';
 		END IF;
-		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		PERFORM unionreg._reports_before(v_org, v_lo, v_hi);
+		-- a lifetime that grows changes before its link, one that shrinks after: the link stays within it
 		IF valid_from < o.valid_from THEN
-			-- earlier: the lifetime first, so the link stays within it
 			UPDATE unionreg.org x SET valid_from = _correct_org_unchecked.valid_from WHERE x.id = v_org;
-			IF l.org_id IS NOT NULL THEN
-				UPDATE unionreg.org_link x SET valid_from = _correct_org_unchecked.valid_from
-				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
-			END IF;
-		ELSE
-			-- later: the link first
-			IF l.org_id IS NOT NULL THEN
-				UPDATE unionreg.org_link x SET valid_from = _correct_org_unchecked.valid_from
-				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
-			END IF;
+		END IF;
+		UPDATE unionreg.org_link x SET valid_from = _correct_org_unchecked.valid_from
+		 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+		IF valid_from > o.valid_from THEN
 			UPDATE unionreg.org x SET valid_from = _correct_org_unchecked.valid_from WHERE x.id = v_org;
 		END IF;
 
@@ -555,7 +585,7 @@ BEGIN
 		END IF;
 		v_lo := least(link_from, coalesce(moved_on, link_from));
 		v_hi := CASE WHEN moved_on IS NOT NULL AND parent IS NULL THEN greatest(link_from, moved_on) ELSE l.valid_to END;
-		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		PERFORM unionreg._reports_before(v_org, v_lo, v_hi);
 		IF parent IS NOT NULL THEN
 			v_parent := unionreg._org_id(parent, 'parent organization');
 			UPDATE unionreg.org_link x SET parent_id = v_parent WHERE x.org_id = v_org AND x.valid_from = link_from;
@@ -601,32 +631,19 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Stored: %s.', unionreg._org_history(v_org)),
 					  HINT = 'Correct that move first (correct_org with link_from and moved_on).';
 		END IF;
-		CREATE TEMP TABLE _corr_before ON COMMIT DROP AS SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi);
+		PERFORM unionreg._reports_before(v_org, v_lo, v_hi);
+		-- a lifetime that grows changes before its link, one that shrinks after
 		IF valid_to > o.valid_to THEN
 			UPDATE unionreg.org x SET valid_to = _correct_org_unchecked.valid_to WHERE x.id = v_org;
-			IF l.org_id IS NOT NULL THEN
-				UPDATE unionreg.org_link x SET valid_to = _correct_org_unchecked.valid_to
-				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
-			END IF;
-		ELSE
-			IF l.org_id IS NOT NULL THEN
-				UPDATE unionreg.org_link x SET valid_to = _correct_org_unchecked.valid_to
-				 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
-			END IF;
+		END IF;
+		UPDATE unionreg.org_link x SET valid_to = _correct_org_unchecked.valid_to
+		 WHERE x.org_id = v_org AND x.valid_from = l.valid_from;
+		IF valid_to < o.valid_to THEN
 			UPDATE unionreg.org x SET valid_to = _correct_org_unchecked.valid_to WHERE x.id = v_org;
 		END IF;
 	END IF;
 
-	-- the built reports whose figures the correction changes: the
-	-- organization's and its ancestors', before and after, that file a form
-	RETURN QUERY
-	SELECT DISTINCT s.as_of, s.snapshot_id, fo.ext_id, so.form
-	  FROM (SELECT * FROM _corr_before
-			UNION SELECT * FROM unionreg._snapshot_filers_above(v_org, v_lo, v_hi)) s
-	  JOIN unionreg.snapshot_org so ON so.snapshot_id = s.snapshot_id AND so.org_id = s.org_id
-	  JOIN unionreg.org fo ON fo.id = s.org_id
-	 ORDER BY 1, 3;
-	DROP TABLE _corr_before;
+	RETURN QUERY SELECT * FROM unionreg._reports_changed(v_org, v_lo, v_hi);
 END
 $$;
 COMMENT ON FUNCTION unionreg._correct_org_unchecked(text, date, date, text, date, date) IS

@@ -581,8 +581,7 @@ BEGIN
 	v_hi := CASE WHEN new_joined_on IS NOT NULL AND new_left_on IS NULL THEN greatest(p_joined_on, new_joined_on)
 				 ELSE greatest(coalesce(m.left_on, p_joined_on), coalesce(new_left_on, m.left_on, p_joined_on),
 							   coalesce(new_joined_on, p_joined_on)) + 1 END;
-	CREATE TEMP TABLE _corr_before ON COMMIT DROP AS
-	SELECT * FROM unionreg._snapshot_filers_above(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi);
+	PERFORM unionreg._reports_before(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi);
 	UPDATE unionreg.membership x
 	   SET joined_on = coalesce(new_joined_on, x.joined_on), left_on = coalesce(new_left_on, x.left_on),
 		   left_reason = coalesce(new_left_reason, x.left_reason)
@@ -591,14 +590,7 @@ BEGIN
 	UPDATE unionreg.status_period s
 	   SET valid_from = coalesce(new_joined_on, s.valid_from), valid_to = coalesce(new_left_on, s.valid_to)
 	 WHERE s.person_id = v_person AND s.valid_from = p_joined_on;
-	RETURN QUERY
-	SELECT DISTINCT b.as_of, b.snapshot_id, fo.ext_id, so.form
-	  FROM (SELECT * FROM _corr_before
-			UNION SELECT * FROM unionreg._snapshot_filers_above(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi)) b
-	  JOIN unionreg.snapshot_org so ON so.snapshot_id = b.snapshot_id AND so.org_id = b.org_id
-	  JOIN unionreg.org fo ON fo.id = b.org_id
-	 ORDER BY 1, 3;
-	DROP TABLE _corr_before;
+	RETURN QUERY SELECT * FROM unionreg._reports_changed(coalesce(m.subdivision_id, m.org_id), v_lo, v_hi);
 END
 $$;
 COMMENT ON FUNCTION unionreg._correct_membership_unchecked(text, date, date, date, text) IS

@@ -173,6 +173,12 @@ SELECT * FROM report('P1', '6SP', '2026-04-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM report('NOPE', '5SP', '2026-04-01');
 \echo :LAST_ERROR_SQLSTATE
+-- a form the organization does not file on D (a 5-СП of a territorial, a
+-- 2-СП of a school) is refused, naming the form it files
+SELECT * FROM report('T1', '5SP', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM report('P1', '2SP', '2026-04-01');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM report('P5', '5SP', '2026-01-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM report('S1', '5SP', '2026-04-01');

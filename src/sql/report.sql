@@ -11,6 +11,7 @@ AS $$
 DECLARE
 	v_org bigint := unionreg._org_id(p_org_ext_id);
 	v_tally unionreg.tally;
+	v_files text;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM unionreg.form f WHERE f.code = p_form) THEN
 		RAISE EXCEPTION 'form "%" does not exist', p_form
@@ -20,11 +21,18 @@ BEGIN
 	IF p_as_of IS NULL OR NOT isfinite(p_as_of) THEN
 		RAISE EXCEPTION 'report() needs a finite reporting date' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	-- it files a report on D: live, and its level and kind fill a form
-	IF EXISTS (SELECT 1 FROM unionreg.org o
-				WHERE o.id = v_org AND unionreg._holds_on(o.valid_from, o.valid_to, p_as_of)
-				  AND EXISTS (SELECT 1 FROM unionreg.form_assignment fa
-							   WHERE fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind))) THEN
+	-- it files a report on D: live, and its level and kind fill a form (its
+	-- kind's, else its level's), the form asked for
+	SELECT fa.form INTO v_files
+	  FROM unionreg.org o JOIN unionreg.form_assignment fa ON fa.level = o.level AND (fa.kind IS NULL OR fa.kind = o.kind)
+	 WHERE o.id = v_org AND unionreg._holds_on(o.valid_from, o.valid_to, p_as_of)
+	 ORDER BY fa.kind IS NULL LIMIT 1;
+	IF v_files IS NOT NULL AND v_files <> p_form THEN
+		RAISE EXCEPTION 'organization "%" files form % on %, not %', p_org_ext_id, v_files, p_as_of, p_form
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Ask for its form: unionreg.report(%L, %L, %L).', p_org_ext_id, v_files, p_as_of);
+	END IF;
+	IF v_files IS NOT NULL THEN
 		v_tally := unionreg._subtree_pass(p_as_of, v_org);
 	END IF;
 	IF v_tally IS NULL THEN

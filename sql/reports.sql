@@ -168,6 +168,10 @@ INSERT INTO form_line (form, line_code, sort, label_ru, label_en, formula, count
 VALUES ('5SP', '2.7', 27, 'ошибка', 'bad', 'counter', ARRAY['teachers']);
 \echo :LAST_ERROR_SQLSTATE
 
+-- report_line orders lines as the form does (sort), not as text (line_code)
+SELECT string_agg(line_code, ' ' ORDER BY sort) AS by_sort, string_agg(line_code, ' ' ORDER BY line_code) AS as_text
+  FROM report_line WHERE org_ext_id = 'P1' AND as_of = '2026-04-01';
+
 -- bad requests
 SELECT * FROM report('P1', '6SP', '2026-04-01');
 \echo :LAST_ERROR_SQLSTATE

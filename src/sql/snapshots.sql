@@ -130,7 +130,7 @@ COMMENT ON VIEW unionreg.report_line_all IS 'Every line of every organization''s
 
 CREATE VIEW unionreg.report_line AS
 SELECT a.snapshot_id, a.as_of, a.org_ext_id, a.org_name, a.level, a.region_ext_id, a.form,
-	   a.line_code, a.label, a.value, a.is_complete
+	   a.line_code, a.label, a.value, a.is_complete, a.sort
   FROM unionreg.report_line_all a JOIN unionreg.latest_snapshot ls ON ls.id = a.snapshot_id;
 COMMENT ON VIEW unionreg.report_line IS 'Report lines of the latest snapshot of each date: one row per organization, form and line (long form)';
 -- the key columns every report view shares, commented once
@@ -162,11 +162,11 @@ BEGIN
 			COMMENT ON COLUMN unionreg.%1$I.label IS 'Russian label of the line';
 			COMMENT ON COLUMN unionreg.%1$I.value IS 'the value';
 			COMMENT ON COLUMN unionreg.%1$I.is_complete IS 'the organization''s own report is complete';
+			COMMENT ON COLUMN unionreg.%1$I.sort IS 'the line''s place on the form: ORDER BY sort gives 1, 2, 2.1, …, 10 (line_code sorts as text)';
 		$c$, v);
 	END LOOP;
 END
 $$;
-COMMENT ON COLUMN unionreg.report_line_all.sort IS 'line order on the form';
 
 CREATE VIEW unionreg.report_gaps AS
 SELECT so.snapshot_id, s.as_of, o.ext_id AS org_ext_id, o.name AS org_name, o.level, so.form, g.gap

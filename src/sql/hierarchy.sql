@@ -191,7 +191,10 @@ BEGIN
 	IF isfinite(as_of) THEN
 		PERFORM unionreg._check_date(as_of, 'date');
 	END IF;
-	IF unionreg._sees_all() THEN
+	-- the tree holds no personal data: the reader (a BI tool drilling down
+	-- from a region to its primaries) reads all of it; chairmen and officers
+	-- their subtree
+	IF unionreg._sees_all() OR pg_has_role(session_user, 'unionreg_reader', 'MEMBER') THEN
 		RETURN QUERY SELECT * FROM unionreg._org_at_unchecked(as_of);
 	ELSE
 		RETURN QUERY SELECT t.* FROM unionreg._org_at_unchecked(as_of) t
@@ -200,7 +203,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION unionreg.org_at(date) IS
-	'The tree as it stood on a date, one row per live organization, parents before children, siblings by name in Russian collation (depth 0 = central); within the caller''s subtree';
+	'The tree as it stood on a date, one row per live organization, parents before children, siblings by name in Russian collation (depth 0 = central); the whole tree for the administrator and the reader (it holds no personal data), the caller''s subtree for chairmen and officers';
 
 CREATE FUNCTION unionreg._validate_hierarchy_unchecked(as_of date DEFAULT current_date)
 RETURNS TABLE (org_ext_id text, problem text, detail text)

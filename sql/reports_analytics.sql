@@ -55,6 +55,62 @@ ROLLBACK;
 SELECT * FROM empty_primaries;
 SELECT * FROM report_completeness_by_level;
 
+-- the analytics as of any built date: the same columns plus as_of, read
+-- from the latest version of that date's snapshot; the views are the
+-- current snapshot's
+SELECT f, count(*) AS differ FROM (
+	(SELECT 'coverage' AS f, to_jsonb(c) - 'as_of' AS r FROM coverage_by_region_at('2026-04-01') c
+	 EXCEPT ALL SELECT 'coverage', to_jsonb(v) FROM coverage_by_region v)
+	UNION ALL (SELECT 'status', to_jsonb(c) - 'as_of' FROM members_by_status_at('2026-04-01') c
+	 EXCEPT ALL SELECT 'status', to_jsonb(v) FROM members_by_status v)
+	UNION ALL (SELECT 'cards', to_jsonb(c) - 'as_of' FROM cards_by_region_at('2026-04-01') c
+	 EXCEPT ALL SELECT 'cards', to_jsonb(v) FROM cards_by_region v)
+	UNION ALL (SELECT 'empty', to_jsonb(c) - 'as_of' FROM empty_primaries_at('2026-04-01') c
+	 EXCEPT ALL SELECT 'empty', to_jsonb(v) FROM empty_primaries v)
+	UNION ALL (SELECT 'completeness', to_jsonb(c) - 'as_of' FROM report_completeness_by_level_at('2026-04-01') c
+	 EXCEPT ALL SELECT 'completeness', to_jsonb(v) FROM report_completeness_by_level v)) x
+ GROUP BY f ORDER BY f;
+SELECT count(*) AS rows, bool_and(as_of = '2026-04-01') AS dated FROM members_by_status_at('2026-04-01');
+-- a date with no snapshot: refused, naming the built dates near it
+SELECT * FROM members_by_status_at('2026-02-15');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM coverage_by_region_at('infinity');
+\echo :LAST_ERROR_SQLSTATE
+
+-- one period rule: online_admissions_by_region_at(D) counts the period
+-- (P, D] of the report as of D, region by region the regions' line 7.1,
+-- and a plain-SQL count from the memberships agrees; an admission on
+-- 1 January belongs to the year before it (the period that ends on it),
+-- one on the report date to the report of that date.  The calendar-year
+-- view counts 1 January in its own year.
+BEGIN;
+SELECT count(admit_member(m, o, j::date, 'Онлайн ' || m, 'Имя', NULL, '1990-01-01', p_online => true)) AS online
+  FROM (VALUES ('OB1', 'P1', '2026-01-01'), ('OB2', 'P1', '2026-04-01'), ('OB3', 'P3', '2025-12-31'),
+			   ('OB4', 'P4', '2026-01-15'), ('OB5', 'S1', '2026-03-01')) v(m, o, j);
+SELECT build_snapshot(d) > 0 AS built FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d;
+CREATE TEMP VIEW online_in_period AS
+SELECT d AS as_of, r.ext_id AS region_ext_id, count(*) AS online_admissions
+  FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d
+  JOIN unionreg.membership m ON m.admitted_online AND m.joined_on > period_start(d) AND m.joined_on <= d
+  JOIN LATERAL (
+		WITH RECURSIVE up AS (
+			SELECT m.org_id AS id, 0 AS depth
+			UNION ALL
+			SELECT l.parent_id, u.depth + 1 FROM up u JOIN unionreg.org_link l ON l.org_id = u.id
+			   AND l.valid_from <= d AND (l.valid_to IS NULL OR l.valid_to > d)
+			 WHERE u.depth < 16)
+		SELECT o.ext_id FROM up JOIN unionreg.org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+ GROUP BY 1, 2;
+SELECT d, a.region_ext_id, a.online_admissions,
+	   (SELECT l.value FROM report(a.region_ext_id, '1SP', d) l WHERE l.line_code = '7.1') AS line_7_1,
+	   coalesce(p.online_admissions, 0) AS plain_sql
+  FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d
+ CROSS JOIN LATERAL online_admissions_by_region_at(d) a
+  LEFT JOIN online_in_period p ON p.as_of = d AND p.region_ext_id = a.region_ext_id
+ ORDER BY 1, 2;
+SELECT region_ext_id, year, online_admissions FROM online_admissions_by_region WHERE year >= 2025 ORDER BY 1, 2;
+ROLLBACK;
+
 -- snapshot operations: the list, and deletion with a guard
 SELECT build_snapshot('2026-01-01') - :sid AS jan_id;
 SELECT as_of, version, organizations, members_counted, complete_pct, size_bytes > 0 AS has_size, is_latest

@@ -9,23 +9,58 @@ COMMENT ON VIEW unionreg.current_snapshot IS 'The snapshot the analytics read: t
 COMMENT ON COLUMN unionreg.current_snapshot.id IS 'snapshot id';
 COMMENT ON COLUMN unionreg.current_snapshot.as_of IS 'its reporting date';
 
--- regional organizations of the current snapshot, and the union as a whole
--- (region NULL, from the central organization): what the per-region views read
-CREATE VIEW unionreg._region_tally AS
-SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END AS region_ext_id,
-	   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END AS region_name,
-	   so.tally, cs.as_of, o.level = 'central' AS is_union, o.id AS org_id, o.ext_id AS org_ext_id
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central');
-COMMENT ON VIEW unionreg._region_tally IS 'internal: consolidated tallies of the regions and of the whole union (region NULL) in the current snapshot';
-COMMENT ON COLUMN unionreg._region_tally.region_ext_id IS 'regional organization; NULL = the whole union';
-COMMENT ON COLUMN unionreg._region_tally.region_name IS 'its name';
-COMMENT ON COLUMN unionreg._region_tally.tally IS 'its counters';
-COMMENT ON COLUMN unionreg._region_tally.as_of IS 'reporting date';
-COMMENT ON COLUMN unionreg._region_tally.is_union IS 'the row of the whole union';
-COMMENT ON COLUMN unionreg._region_tally.org_id IS 'the organization the row comes from';
-COMMENT ON COLUMN unionreg._region_tally.org_ext_id IS 'its ext_id';
+-- The snapshot the analytics of a date read: the latest version of that
+-- date.  A date with no snapshot is refused, naming the built dates near it
+-- (an analytics function never builds one behind the caller's back); no date
+-- (a view over an empty register) is no snapshot and no rows.
+CREATE FUNCTION unionreg._snapshot_of(p_as_of date) RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint;
+BEGIN
+	IF p_as_of IS NULL THEN
+		RETURN NULL;
+	END IF;
+	PERFORM unionreg._check_date(p_as_of, 'date');
+	SELECT ls.id INTO v_id FROM unionreg.latest_snapshot ls WHERE ls.as_of = p_as_of;
+	IF v_id IS NULL THEN
+		RAISE EXCEPTION 'there is no snapshot of %', p_as_of
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'The analytics of a date read the snapshot built for it.',
+				  HINT = format('Ask for a built date (%s), or ask the register administrator to build one: unionreg.build_snapshot(%L).',
+								unionreg._snapshot_dates_near(p_as_of), p_as_of);
+	END IF;
+	RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg._snapshot_of(date) IS
+	'internal: the latest snapshot version of a date, 55000 naming the nearest built dates when there is none; NULL for a NULL date';
+
+-- The regional organizations of a date's snapshot, and the union as a whole
+-- (region NULL, from the central organization): what the per-region
+-- analytics read.
+CREATE FUNCTION unionreg._region_tally_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, tally unionreg.tally, as_of date, is_union boolean,
+			   org_id bigint, org_ext_id text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(p_as_of);
+BEGIN
+	RETURN QUERY
+	SELECT CASE WHEN o.level = 'central' THEN NULL ELSE o.ext_id END,
+		   CASE WHEN o.level = 'central' THEN 'весь Профсоюз' ELSE o.name END,
+		   so.tally, p_as_of, o.level = 'central', o.id, o.ext_id
+	  FROM unionreg.snapshot_org so
+	  JOIN unionreg.org o ON o.id = so.org_id AND o.level IN ('regional', 'central')
+	 WHERE so.snapshot_id = v_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg._region_tally_at(date) IS
+	'internal: consolidated tallies of the regions and of the whole union (region NULL) in the snapshot of a date';
 
 CREATE FUNCTION unionreg.coverage_band(pct numeric) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -36,16 +71,27 @@ AS $$
 $$;
 COMMENT ON FUNCTION unionreg.coverage_band(numeric) IS 'The band the union reads coverage in: >=100, >90, >70, >50, >40, >20, <20';
 
+CREATE FUNCTION unionreg.coverage_by_region_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, baseline_as_of date, baseline_members bigint,
+			   register_members bigint, coverage_pct numeric, band text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of, b.as_of, b.members::bigint,
+		   unionreg.tally_get(rt.tally, 'members'), c.pct, unionreg.coverage_band(c.pct)
+	  FROM unionreg._region_tally_at($1) rt
+	  LEFT JOIN LATERAL (SELECT pb.as_of, pb.members FROM unionreg.paper_baseline pb
+						  WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
+	  CROSS JOIN LATERAL (SELECT unionreg.share_pct(unionreg.tally_get(rt.tally, 'members'), b.members) AS pct) c
+	 WHERE NOT rt.is_union
+	 ORDER BY rt.org_ext_id
+$$;
+COMMENT ON FUNCTION unionreg.coverage_by_region_at(date) IS
+	'coverage_by_region as of a date: members on record in that date''s snapshot / members in the latest paper report on or before it, with the band; 55000 for a date with no snapshot';
+
 CREATE VIEW unionreg.coverage_by_region AS
-SELECT rt.region_ext_id, rt.region_name, b.as_of AS baseline_as_of,
-	   b.members::bigint AS baseline_members, unionreg.tally_get(rt.tally, 'members') AS register_members,
-	   c.pct AS coverage_pct, unionreg.coverage_band(c.pct) AS band
-  FROM unionreg._region_tally rt
-  LEFT JOIN LATERAL (SELECT pb.as_of, pb.members FROM unionreg.paper_baseline pb
-					  WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of ORDER BY pb.as_of DESC LIMIT 1) b ON true
-  CROSS JOIN LATERAL (SELECT unionreg.share_pct(unionreg.tally_get(rt.tally, 'members'), b.members) AS pct) c
- WHERE NOT rt.is_union
- ORDER BY rt.org_ext_id;
+SELECT c.region_ext_id, c.region_name, c.baseline_as_of, c.baseline_members, c.register_members, c.coverage_pct, c.band
+  FROM unionreg.coverage_by_region_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) c;
 COMMENT ON VIEW unionreg.coverage_by_region IS 'Coverage of the register by region: members on record in the current snapshot / members in the latest paper report, with the band';
 COMMENT ON COLUMN unionreg.coverage_by_region.region_ext_id IS 'regional organization';
 COMMENT ON COLUMN unionreg.coverage_by_region.region_name IS 'its name';
@@ -55,19 +101,33 @@ COMMENT ON COLUMN unionreg.coverage_by_region.register_members IS 'members on re
 COMMENT ON COLUMN unionreg.coverage_by_region.coverage_pct IS 'register / paper, %, 2 decimals';
 COMMENT ON COLUMN unionreg.coverage_by_region.band IS '>=100, >90, >70, >50, >40, >20 or <20';
 
+CREATE FUNCTION unionreg.members_by_status_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, working bigint, students bigint,
+			   pensioners bigint, unknown bigint, working_pct numeric, students_pct numeric, pensioners_pct numeric,
+			   unknown_pct numeric)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
+		   unionreg.tally_get(rt.tally, 'members'),
+		   unionreg.tally_get(rt.tally, 'working'),
+		   unionreg.tally_get(rt.tally, 'students'),
+		   unionreg.tally_get(rt.tally, 'pensioners'),
+		   unionreg.tally_get(rt.tally, 'status_unknown'),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'working'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'students'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'pensioners'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members'))
+	  FROM unionreg._region_tally_at($1) rt
+	 ORDER BY rt.is_union, rt.org_ext_id
+$$;
+COMMENT ON FUNCTION unionreg.members_by_status_at(date) IS
+	'members_by_status as of a date (its snapshot); 55000 for a date with no snapshot';
+
 CREATE VIEW unionreg.members_by_status AS
-SELECT rt.region_ext_id, rt.region_name,
-	   unionreg.tally_get(rt.tally, 'members') AS members,
-	   unionreg.tally_get(rt.tally, 'working') AS working,
-	   unionreg.tally_get(rt.tally, 'students') AS students,
-	   unionreg.tally_get(rt.tally, 'pensioners') AS pensioners,
-	   unionreg.tally_get(rt.tally, 'status_unknown') AS unknown,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'working'), unionreg.tally_get(rt.tally, 'members')) AS working_pct,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'students'), unionreg.tally_get(rt.tally, 'members')) AS students_pct,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'pensioners'), unionreg.tally_get(rt.tally, 'members')) AS pensioners_pct,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members')) AS unknown_pct
-  FROM unionreg._region_tally rt
- ORDER BY rt.is_union, rt.org_ext_id;
+SELECT m.region_ext_id, m.region_name, m.members, m.working, m.students, m.pensioners, m.unknown,
+	   m.working_pct, m.students_pct, m.pensioners_pct, m.unknown_pct
+  FROM unionreg.members_by_status_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) m;
 COMMENT ON VIEW unionreg.members_by_status IS 'Members on record by status per region and for the whole union (region NULL), with shares; unknown status shown, not hidden';
 COMMENT ON COLUMN unionreg.members_by_status.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.members_by_status.region_name IS 'its name';
@@ -81,17 +141,31 @@ COMMENT ON COLUMN unionreg.members_by_status.students_pct IS 'students, % of mem
 COMMENT ON COLUMN unionreg.members_by_status.pensioners_pct IS 'pensioners, % of members';
 COMMENT ON COLUMN unionreg.members_by_status.unknown_pct IS 'unknown, % of members';
 
+CREATE FUNCTION unionreg.cards_by_region_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, cards_issued bigint,
+			   cards_issued_pct numeric, virtual_cards bigint, delivered_to_region bigint, refused bigint,
+			   refused_no_virtual bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
+		   unionreg.tally_get(rt.tally, 'members'),
+		   unionreg.tally_get(rt.tally, 'cards_issued'),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_issued'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.tally_get(rt.tally, 'virtual_cards'),
+		   unionreg.tally_get(rt.tally, 'cards_delivered'),
+		   unionreg.tally_get(rt.tally, 'cards_refused'),
+		   unionreg.tally_get(rt.tally, 'cards_refused_no_virtual')
+	  FROM unionreg._region_tally_at($1) rt
+	 ORDER BY rt.is_union, rt.org_ext_id
+$$;
+COMMENT ON FUNCTION unionreg.cards_by_region_at(date) IS
+	'cards_by_region as of a date (its snapshot); 55000 for a date with no snapshot';
+
 CREATE VIEW unionreg.cards_by_region AS
-SELECT rt.region_ext_id, rt.region_name,
-	   unionreg.tally_get(rt.tally, 'members') AS members,
-	   unionreg.tally_get(rt.tally, 'cards_issued') AS cards_issued,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_issued'), unionreg.tally_get(rt.tally, 'members')) AS cards_issued_pct,
-	   unionreg.tally_get(rt.tally, 'virtual_cards') AS virtual_cards,
-	   unionreg.tally_get(rt.tally, 'cards_delivered') AS delivered_to_region,
-	   unionreg.tally_get(rt.tally, 'cards_refused') AS refused,
-	   unionreg.tally_get(rt.tally, 'cards_refused_no_virtual') AS refused_no_virtual
-  FROM unionreg._region_tally rt
- ORDER BY rt.is_union, rt.org_ext_id;
+SELECT c.region_ext_id, c.region_name, c.members, c.cards_issued, c.cards_issued_pct, c.virtual_cards,
+	   c.delivered_to_region, c.refused, c.refused_no_virtual
+  FROM unionreg.cards_by_region_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) c;
 COMMENT ON VIEW unionreg.cards_by_region IS 'E-cards per region and union-wide: plastic cards issued and their share of members, virtual cards, cards stuck in delivered_to_region, refusals, refusals with no virtual card';
 COMMENT ON COLUMN unionreg.cards_by_region.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.cards_by_region.region_name IS 'its name';
@@ -135,19 +209,47 @@ SELECT r.ext_id AS region_ext_id, r.name AS region_name, c.year, c.online_admiss
 		 GROUP BY 1, 2) c
   JOIN unionreg.org r ON r.id = c.region_id
  ORDER BY 1, 3;
-COMMENT ON VIEW unionreg.online_admissions_by_region IS 'Admissions through the online service per region (as the hierarchy stood on the day of joining) and year, from live data';
+COMMENT ON VIEW unionreg.online_admissions_by_region IS 'Admissions through the online service per region (as the hierarchy stood on the day of joining) and calendar year, from live data. It counts calendar years; the reports count the period (P, D] (an admission on 1 January belongs to the period that ends on it): online_admissions_by_region_at(D) gives that figure';
 COMMENT ON COLUMN unionreg.online_admissions_by_region.region_ext_id IS 'regional organization';
 COMMENT ON COLUMN unionreg.online_admissions_by_region.region_name IS 'its name';
 COMMENT ON COLUMN unionreg.online_admissions_by_region.year IS 'year of joining';
 COMMENT ON COLUMN unionreg.online_admissions_by_region.online_admissions IS 'memberships admitted online';
 
+-- The period rule (doc/domain.md): an admission counts in the report as of
+-- D when it falls in (P, D].  online_admissions_by_region_at(D) is line 7.1
+-- of the regional organizations' reports in the snapshot of D, by
+-- construction the same figure.
+CREATE FUNCTION unionreg.online_admissions_by_region_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, online_admissions bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of, unionreg.tally_get(rt.tally, 'admitted_online')
+	  FROM unionreg._region_tally_at($1) rt
+	 WHERE NOT rt.is_union
+	 ORDER BY rt.org_ext_id
+$$;
+COMMENT ON FUNCTION unionreg.online_admissions_by_region_at(date) IS
+	'Admissions through the online service per region in the reporting period (P, D] of a date: line 7.1 of the regional organizations'' reports in that date''s snapshot; 55000 for a date with no snapshot';
+
+CREATE FUNCTION unionreg.empty_primaries_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, primaries bigint, empty_primaries bigint, empty_pct numeric)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
+		   unionreg.tally_get(rt.tally, 'primaries'),
+		   unionreg.tally_get(rt.tally, 'primaries_no_member'),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'primaries_no_member'), unionreg.tally_get(rt.tally, 'primaries'))
+	  FROM unionreg._region_tally_at($1) rt
+	 ORDER BY rt.is_union, rt.org_ext_id
+$$;
+COMMENT ON FUNCTION unionreg.empty_primaries_at(date) IS
+	'empty_primaries as of a date (its snapshot); 55000 for a date with no snapshot';
+
 CREATE VIEW unionreg.empty_primaries AS
-SELECT rt.region_ext_id, rt.region_name,
-	   unionreg.tally_get(rt.tally, 'primaries') AS primaries,
-	   unionreg.tally_get(rt.tally, 'primaries_no_member') AS empty_primaries,
-	   unionreg.share_pct(unionreg.tally_get(rt.tally, 'primaries_no_member'), unionreg.tally_get(rt.tally, 'primaries')) AS empty_pct
-  FROM unionreg._region_tally rt
- ORDER BY rt.is_union, rt.org_ext_id;
+SELECT e.region_ext_id, e.region_name, e.primaries, e.empty_primaries, e.empty_pct
+  FROM unionreg.empty_primaries_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) e;
 COMMENT ON VIEW unionreg.empty_primaries IS 'Primary organizations with no member on record, per region and for the whole union (region NULL), count and share';
 COMMENT ON COLUMN unionreg.empty_primaries.region_ext_id IS 'regional organization; NULL = the whole union';
 COMMENT ON COLUMN unionreg.empty_primaries.region_name IS 'its name';
@@ -155,17 +257,33 @@ COMMENT ON COLUMN unionreg.empty_primaries.primaries IS 'primaries live on the d
 COMMENT ON COLUMN unionreg.empty_primaries.empty_primaries IS 'of them with no member on record';
 COMMENT ON COLUMN unionreg.empty_primaries.empty_pct IS 'share, %';
 
+CREATE FUNCTION unionreg.report_completeness_by_level_at(p_as_of date)
+RETURNS TABLE (level text, region_ext_id text, as_of date, organizations bigint, complete bigint, complete_pct numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(p_as_of);
+BEGIN
+	RETURN QUERY
+	SELECT o.level, r.ext_id, p_as_of, count(*),
+		   count(*) FILTER (WHERE so.is_complete),
+		   unionreg.share_pct(count(*) FILTER (WHERE so.is_complete), count(*))
+	  FROM unionreg.snapshot_org so
+	  JOIN unionreg.org o ON o.id = so.org_id
+	  JOIN unionreg.level l ON l.code = o.level
+	  LEFT JOIN unionreg.org r ON r.id = so.region_id
+	 WHERE so.snapshot_id = v_id
+	 GROUP BY o.level, l.rank, r.ext_id
+	 ORDER BY l.rank, r.ext_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg.report_completeness_by_level_at(date) IS
+	'report_completeness_by_level as of a date (its snapshot); 55000 for a date with no snapshot';
+
 CREATE VIEW unionreg.report_completeness_by_level AS
-SELECT o.level, r.ext_id AS region_ext_id, count(*) AS organizations,
-	   count(*) FILTER (WHERE so.is_complete) AS complete,
-	   unionreg.share_pct(count(*) FILTER (WHERE so.is_complete), count(*)) AS complete_pct
-  FROM unionreg.current_snapshot cs
-  JOIN unionreg.snapshot_org so ON so.snapshot_id = cs.id
-  JOIN unionreg.org o ON o.id = so.org_id
-  JOIN unionreg.level l ON l.code = o.level
-  LEFT JOIN unionreg.org r ON r.id = so.region_id
- GROUP BY o.level, l.rank, r.ext_id
- ORDER BY l.rank, r.ext_id;
+SELECT c.level, c.region_ext_id, c.organizations, c.complete, c.complete_pct
+  FROM unionreg.report_completeness_by_level_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) c;
 COMMENT ON VIEW unionreg.report_completeness_by_level IS 'Share of organizations whose report for the current snapshot''s date is complete, per level and region';
 COMMENT ON COLUMN unionreg.report_completeness_by_level.level IS 'level';
 COMMENT ON COLUMN unionreg.report_completeness_by_level.region_ext_id IS 'regional organization (NULL for the central one)';

@@ -16,6 +16,14 @@ GRANT SELECT ON
 	unionreg.online_admissions_by_region, unionreg.empty_primaries, unionreg.report_completeness_by_level,
 	unionreg.passport_gaps, unionreg.chairman_gaps_by_level
 TO unionreg_reader;
+-- the analytics as of any built date: aggregates, like the views over them
+REVOKE EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
+	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
+	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
+	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
+	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date)
+TO unionreg_reader, unionreg_admin;
 
 -- ---------------------------------------------------------------------
 -- Roles, the organizations a login stands for, and its subtree.

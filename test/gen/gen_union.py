@@ -440,12 +440,20 @@ class MemberGen:
                 yield dup
 
 
+# the kinds of bad_member_rows whose mistake is in an optional field: the
+# loader loads the member without it and keeps a warning (WARNM-...); the
+# others are rejected (BADM-...)
+OPTIONAL_FIELD_KINDS = {2, 5, 6, 7, 8, 11}
+
+
 def bad_member_rows(n, rng, good_org, sub_of_other):
-    """Rows with the mistakes real files have, every kind: each must be rejected with a reason."""
+    """Rows with the mistakes real files have, every kind: a bad required field must be rejected
+    with a reason (BADM-...), a bad optional field loaded without it and a warning kept (WARNM-...)."""
     out = []
     for i in range(n):
         row = {c: "" for c in MEMBER_COLUMNS}
-        row.update(ext_id="BADM-%05d" % i, org_ext_id=good_org, surname="Ошибкина", first_name="Анна",
+        prefix = "WARNM" if i % 14 in OPTIONAL_FIELD_KINDS else "BADM"
+        row.update(ext_id="%s-%05d" % (prefix, i), org_ext_id=good_org, surname="Ошибкина", first_name="Анна",
                    patronymic="Петровна", birth_date="1980-05-05", gender="f", status="working",
                    joined_on="2020-01-01")
         k = i % 14
@@ -464,7 +472,7 @@ def bad_member_rows(n, rng, good_org, sub_of_other):
         elif k == 6:
             row.update(card_number="4276380012345678", card_status="issued", card_status_on="2021-01-01")
         elif k == 7:
-            row["gender"] = "ж"
+            row["gender"] = "x"
         elif k == 8:
             row.update(status="student", position="teacher")
         elif k == 9:

@@ -1,7 +1,9 @@
 #!/bin/bash
 # The member loader on a generated, shuffled union with ~5% bad rows of every
-# kind: every good row loads, every bad row is rejected with a reason,
-# loaded + rejected = staged, and a second run of the same file changes nothing.
+# kind: every good row loads, every row with a bad required field is rejected
+# with a reason, every row with a bad optional field loads with a warning that
+# keeps the raw value, loaded + rejected = staged, and a second run of the
+# same file changes nothing.
 # Runs inside the cluster of test/run_tests.sh (PGHOST/PGPORT set by pg_virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +22,8 @@ CREATE EXTENSION unionreg CASCADE;
 SELECT * FROM unionreg.load_orgs();
 \copy unionreg.stage_member from '$OUT/stage_member.csv' csv header
 SELECT count(*) AS staged, count(*) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_rows,
-       count(DISTINCT ext_id) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_persons
+       count(DISTINCT ext_id) FILTER (WHERE ext_id LIKE 'BADM-%') AS bad_persons,
+       count(*) FILTER (WHERE ext_id LIKE 'WARNM-%') AS warn_rows
   FROM unionreg.stage_member \gset
 SELECT * FROM unionreg.load_members() \gset
 \copy unionreg.stage_baseline from '$OUT/stage_baseline.csv' csv header
@@ -28,11 +31,15 @@ SELECT loaded AS b_loaded, rejected AS b_rejected FROM unionreg.load_baselines()
 -- psql does not expand variables inside a DO body: hand them over as settings
 SELECT set_config('t.staged', :'staged', false), set_config('t.bad_persons', :'bad_persons', false),
        set_config('t.loaded', :'loaded', false), set_config('t.rejected', :'rejected', false),
-       set_config('t.b_loaded', :'b_loaded', false), set_config('t.b_rejected', :'b_rejected', false) \gset ignore_
+       set_config('t.b_loaded', :'b_loaded', false), set_config('t.b_rejected', :'b_rejected', false),
+       set_config('t.warn_rows', :'warn_rows', false) \gset ignore_
 DO \$\$
 DECLARE
 	v_bad_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id LIKE 'BADM-%');
 	v_good_rejected bigint := (SELECT count(*) FROM unionreg.load_reject WHERE source = 'stage_member' AND ext_id NOT LIKE 'BADM-%');
+	v_warned bigint := (SELECT count(DISTINCT ext_id) FROM unionreg.load_warning WHERE source = 'stage_member' AND ext_id LIKE 'WARNM-%');
+	v_warn_loaded bigint := (SELECT count(*) FROM unionreg.person WHERE ext_id LIKE 'WARNM-%');
+	v_raw_lost bigint := (SELECT count(*) FROM unionreg.load_warning WHERE source = 'stage_member' AND column_name IS NOT NULL AND coalesce(raw, '') = '');
 	v_no_reason bigint := (SELECT count(*) FROM unionreg.load_reject WHERE coalesce(reason, '') = '');
 BEGIN
 	IF current_setting('t.loaded')::bigint + current_setting('t.rejected')::bigint <> current_setting('t.staged')::bigint THEN
@@ -48,6 +55,11 @@ BEGIN
 	END IF;
 	IF v_no_reason <> 0 THEN
 		RAISE EXCEPTION '% rejects without a reason', v_no_reason;
+	END IF;
+	-- every row with a bad optional field is on record, with its warning and raw value
+	IF v_warn_loaded <> current_setting('t.warn_rows')::bigint OR v_warned <> current_setting('t.warn_rows')::bigint OR v_raw_lost <> 0 THEN
+		RAISE EXCEPTION 'bad optional fields: % rows staged, % loaded, % warned, % warnings without the raw value',
+			current_setting('t.warn_rows')::bigint, v_warn_loaded, v_warned, v_raw_lost;
 	END IF;
 	IF current_setting('t.b_rejected')::bigint <> 0 OR current_setting('t.b_loaded')::bigint = 0 THEN
 		RAISE EXCEPTION 'baselines: % loaded, % rejected', current_setting('t.b_loaded')::bigint, current_setting('t.b_rejected')::bigint;

@@ -47,14 +47,14 @@ OBJS = \
 # next release with the hand-written delta to it): CONTRIBUTING.md.
 SQL_CONCEPTS = head types hierarchy passport members cards admission tally forms member_fact \
 	staging \
-	loading load_orgs load_members report snapshots analytics progress schedule audit dump security
+	loading load_orgs load_members report snapshots analytics progress schedule audit dump security followup submission
 SQL_PARTS  = $(foreach c,$(SQL_CONCEPTS),src/sql/$(c).sql)
 ID_TYPES   = inn ogrn snils card_number
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # frozen scripts of released versions and the deltas between them (upgrade paths)
 DATA = $(wildcard src/sql/released/$(EXTENSION)--*.sql) $(wildcard src/sql/updates/$(EXTENSION)--*--*.sql)
 
-REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members load_history tally member_tally reports reports_analytics reports_engine member_fact schedule audit security security_attacks security_matrix catalog
+REGRESS      = identifiers hierarchy passport load_orgs name_email members cards applications load_members load_history tally member_tally reports reports_analytics reports_engine followup submission member_fact schedule audit security security_attacks security_matrix catalog
 REGRESS_OPTS = --inputdir=. --load-extension=btree_gist
 ISOLATION      = move_cycle card_issue build_vs_writes concurrent_builds concurrent_loads member_fact_writes
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation

@@ -164,8 +164,8 @@ SELECT f, has_function_privilege('public', f, 'EXECUTE') AS anyone_may_run
 -- a batch size the setting refuses
 SET unionreg.load_batch_persons = 0;
 
--- paper baselines
-COPY stage_baseline FROM STDIN WITH (FORMAT csv, HEADER);
+-- paper baselines (a file without the organization counts names its columns)
+COPY stage_baseline (org_ext_id, as_of, members, working, students, pensioners, employees) FROM STDIN WITH (FORMAT csv, HEADER);
 org_ext_id,as_of,members,working,students,pensioners,employees
 R1,2026-01-01,120,100,15,2,300
 T1,2026-01-01,40,30,5,1,120
@@ -182,14 +182,18 @@ SELECT ext_id, reason FROM load_reject WHERE source = 'stage_baseline' ORDER BY 
 -- two baseline rows alike load once, with a warning; a reload that changes
 -- nothing says so
 COPY stage_baseline FROM STDIN WITH (FORMAT csv, HEADER);
-org_ext_id,as_of,members,working,students,pensioners,employees
-R1,2026-01-01,120,100,15,2,300
-T1,2025-01-01,38,28,5,1,110
-T1,2025-01-01,38,28,5,1,110
-P1,2026-01-01,11,9,3,0,20
+org_ext_id,as_of,members,working,students,pensioners,employees,primaries,territorials
+R1,2026-01-01,120,100,15,2,300,12,3
+T1,2025-01-01,38,28,5,1,110,,
+T1,2025-01-01,38,28,5,1,110,,
+P1,2026-01-01,11,9,3,0,20,,
+R1,2025-01-01,100,90,5,2,250,много,
 \.
 SELECT * FROM load_baselines();
 SELECT ext_id, raw, reason FROM load_warning WHERE source = 'stage_baseline' ORDER BY id;
+SELECT ext_id, reason FROM load_reject WHERE source = 'stage_baseline' ORDER BY id DESC LIMIT 1;
+SELECT o.ext_id, b.as_of, b.members, b.primaries, b.territorials FROM paper_baseline b JOIN org o ON o.id = b.org_id
+ WHERE o.ext_id = 'R1' ORDER BY b.as_of;
 
 -- a file as a Russian office exports it: dates DD.MM.YYYY and D.M.YYYY,
 -- genders м/ж, codes by their Russian labels in any case, ё or е; a SNILS

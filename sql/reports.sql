@@ -147,7 +147,7 @@ SELECT count(*) FROM control_violation;
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK TO SAVEPOINT s;
 ROLLBACK;
-SELECT org_ext_id, gap FROM report_gaps ORDER BY org_ext_id, gap;
+SELECT org_ext_id, gap, gap_label FROM report_gaps ORDER BY org_ext_id, gap;
 
 -- the same date again: a new version, which the views show
 SELECT build_snapshot('2026-04-01') - :sid AS next_id;

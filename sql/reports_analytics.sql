@@ -111,6 +111,45 @@ SELECT d, a.region_ext_id, a.online_admissions,
 SELECT region_ext_id, year, online_admissions FROM online_admissions_by_region WHERE year >= 2025 ORDER BY 1, 2;
 ROLLBACK;
 
+-- Table 1: organizations in the register against the paper count.  Two
+-- regions as the union's report has them: one holds 19 of its 50 primaries
+-- on paper (38%), the other 19 of 25 (76%); the register's counts are a
+-- plain count of the live primaries and territorials under each region
+BEGIN;
+SELECT count(create_org(r, 'C', 'regional', 'Регион ' || r, '1991-01-01')) FROM unnest('{R38, R76}'::text[]) r;
+SELECT count(create_org(r || '-T', r, 'territorial', 'Район ' || r, '1995-01-01')) FROM unnest('{R38, R76}'::text[]) r;
+SELECT count(create_org(r || '-P' || i, r || '-T', 'primary', 'Школа ' || i, '2000-01-01', 'school', 'workers'))
+  FROM unnest('{R38, R76}'::text[]) r CROSS JOIN generate_series(1, 19) i;
+INSERT INTO paper_baseline (org_id, as_of, members, primaries, territorials)
+SELECT id, '2026-01-01', 10, p, t FROM org JOIN (VALUES ('R38', 50, 2), ('R76', 25, 1)) v(x, p, t) ON ext_id = x;
+SELECT build_snapshot('2026-04-01') > 0 AS built;
+SELECT * FROM org_coverage_by_region WHERE region_ext_id IN ('R38', 'R76') ORDER BY 1;
+SELECT count(*) AS differ
+  FROM org_coverage_by_region_at('2026-04-01') c
+  JOIN org r ON r.ext_id = c.region_ext_id
+ CROSS JOIN LATERAL (
+		WITH RECURSIVE down (id) AS (
+			SELECT r.id
+			UNION
+			SELECT l.org_id FROM down d JOIN org_link l ON l.parent_id = d.id
+			 WHERE l.valid_from <= '2026-04-01' AND (l.valid_to IS NULL OR l.valid_to > '2026-04-01'))
+		SELECT count(*) FILTER (WHERE o.level = 'primary') AS p, count(*) FILTER (WHERE o.level = 'territorial') AS t
+		  FROM down JOIN org o ON o.id = down.id
+		 WHERE o.valid_from <= '2026-04-01' AND (o.valid_to IS NULL OR o.valid_to > '2026-04-01')) plain
+ WHERE (c.register_primaries, c.register_territorials) IS DISTINCT FROM (plain.p, plain.t);
+ROLLBACK;
+
+-- members by status against the paper figures per status (the union: the
+-- regions' sum), as the seed reads "66.99% of working members on record"
+BEGIN;
+UPDATE paper_baseline b SET working = v.w, students = v.s, pensioners = v.p
+  FROM org o, (VALUES ('R1', 6, 2, 4), ('R2', 3, NULL, 1)) v(x, w, s, p)
+ WHERE o.id = b.org_id AND o.ext_id = v.x;
+SELECT region_ext_id, working, baseline_working, working_register_pct, students, baseline_students, students_register_pct,
+	   pensioners, baseline_pensioners, pensioners_register_pct
+  FROM members_by_status ORDER BY region_ext_id NULLS LAST;
+ROLLBACK;
+
 -- snapshot operations: the list, and deletion with a guard
 SELECT build_snapshot('2026-01-01') - :sid AS jan_id;
 SELECT as_of, version, organizations, members_counted, complete_pct, size_bytes > 0 AS has_size, is_latest

@@ -101,13 +101,76 @@ COMMENT ON COLUMN unionreg.coverage_by_region.register_members IS 'members on re
 COMMENT ON COLUMN unionreg.coverage_by_region.coverage_pct IS 'register / paper, %, 2 decimals';
 COMMENT ON COLUMN unionreg.coverage_by_region.band IS '>=100, >90, >70, >50, >40, >20 or <20';
 
+-- Table 1 of the union's report: organizations in the register against
+-- the paper count, per region (the latest paper counts on or before D).
+CREATE FUNCTION unionreg.org_coverage_by_region_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, baseline_as_of date,
+			   baseline_primaries bigint, register_primaries bigint, primaries_pct numeric,
+			   baseline_territorials bigint, register_territorials bigint, territorials_pct numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(p_as_of);
+BEGIN
+	RETURN QUERY
+	SELECT rt.region_ext_id, rt.region_name, rt.as_of, b.as_of, b.primaries::bigint,
+		   unionreg.tally_get(rt.tally, 'primaries'),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'primaries'), b.primaries),
+		   b.territorials::bigint, t.n,
+		   unionreg.share_pct(t.n, b.territorials)
+	  FROM unionreg._region_tally_at(p_as_of) rt
+	  LEFT JOIN LATERAL (SELECT pb.as_of, pb.primaries, pb.territorials FROM unionreg.paper_baseline pb
+						  WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of
+							AND (pb.primaries IS NOT NULL OR pb.territorials IS NOT NULL)
+						  ORDER BY pb.as_of DESC LIMIT 1) b ON true
+	  -- the territorials of the region that file their report on D
+	  CROSS JOIN LATERAL (SELECT count(*) AS n FROM unionreg.snapshot_org so JOIN unionreg.org o ON o.id = so.org_id
+						   WHERE so.snapshot_id = v_id AND so.region_id = rt.org_id AND o.level = 'territorial') t
+	 WHERE NOT rt.is_union
+	 ORDER BY rt.org_ext_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg.org_coverage_by_region_at(date) IS
+	'org_coverage_by_region as of a date (its snapshot); 55000 for a date with no snapshot';
+
+CREATE VIEW unionreg.org_coverage_by_region AS
+SELECT c.region_ext_id, c.region_name, c.baseline_as_of, c.baseline_primaries, c.register_primaries, c.primaries_pct,
+	   c.baseline_territorials, c.register_territorials, c.territorials_pct
+  FROM unionreg.org_coverage_by_region_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) c;
+COMMENT ON VIEW unionreg.org_coverage_by_region IS
+	'Organizations in the register against the paper count per region (Table 1 of the union''s report): primaries and territorials live in the current snapshot against the latest paper counts (stage_baseline''s primaries, territorials)';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.region_ext_id IS 'regional organization';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.baseline_as_of IS 'date of the paper counts used';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.baseline_primaries IS 'primary organizations on paper';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.register_primaries IS 'primary organizations in the register';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.primaries_pct IS 'register / paper, %';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.baseline_territorials IS 'territorial organizations on paper';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.register_territorials IS 'territorial organizations in the register';
+COMMENT ON COLUMN unionreg.org_coverage_by_region.territorials_pct IS 'register / paper, %';
+
 CREATE FUNCTION unionreg.members_by_status_at(p_as_of date)
 RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, working bigint, students bigint,
 			   pensioners bigint, unknown bigint, working_pct numeric, students_pct numeric, pensioners_pct numeric,
-			   unknown_pct numeric)
+			   unknown_pct numeric, baseline_working bigint, baseline_students bigint, baseline_pensioners bigint,
+			   working_register_pct numeric, students_register_pct numeric, pensioners_register_pct numeric)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
+	WITH rt AS (SELECT * FROM unionreg._region_tally_at($1)),
+	-- each region's latest paper figures on or before D; the union's are the regions' sum
+	base AS (
+		SELECT rt.org_id, b.working, b.students, b.pensioners
+		  FROM rt
+		  CROSS JOIN LATERAL (SELECT pb.working, pb.students, pb.pensioners FROM unionreg.paper_baseline pb
+							   WHERE pb.org_id = rt.org_id AND pb.as_of <= rt.as_of
+								 AND num_nonnulls(pb.working, pb.students, pb.pensioners) > 0
+							   ORDER BY pb.as_of DESC LIMIT 1) b
+		 WHERE NOT rt.is_union),
+	union_base AS (
+		SELECT sum(b.working)::bigint AS working, sum(b.students)::bigint AS students, sum(b.pensioners)::bigint AS pensioners
+		  FROM base b)
 	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
 		   unionreg.tally_get(rt.tally, 'members'),
 		   unionreg.tally_get(rt.tally, 'working'),
@@ -117,8 +180,17 @@ AS $$
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'working'), unionreg.tally_get(rt.tally, 'members')),
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'students'), unionreg.tally_get(rt.tally, 'members')),
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'pensioners'), unionreg.tally_get(rt.tally, 'members')),
-		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members'))
-	  FROM unionreg._region_tally_at($1) rt
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members')),
+		   bw.working, bw.students, bw.pensioners,
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'working'), bw.working),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'students'), bw.students),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'pensioners'), bw.pensioners)
+	  FROM rt
+	  LEFT JOIN LATERAL (
+			SELECT b.working::bigint AS working, b.students::bigint AS students, b.pensioners::bigint AS pensioners
+			  FROM base b WHERE b.org_id = rt.org_id AND NOT rt.is_union
+			UNION ALL
+			SELECT u.working, u.students, u.pensioners FROM union_base u WHERE rt.is_union) bw ON true
 	 ORDER BY rt.is_union, rt.org_ext_id
 $$;
 COMMENT ON FUNCTION unionreg.members_by_status_at(date) IS
@@ -126,7 +198,9 @@ COMMENT ON FUNCTION unionreg.members_by_status_at(date) IS
 
 CREATE VIEW unionreg.members_by_status AS
 SELECT m.region_ext_id, m.region_name, m.members, m.working, m.students, m.pensioners, m.unknown,
-	   m.working_pct, m.students_pct, m.pensioners_pct, m.unknown_pct
+	   m.working_pct, m.students_pct, m.pensioners_pct, m.unknown_pct,
+	   m.baseline_working, m.baseline_students, m.baseline_pensioners,
+	   m.working_register_pct, m.students_register_pct, m.pensioners_register_pct
   FROM unionreg.members_by_status_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) m;
 COMMENT ON VIEW unionreg.members_by_status IS 'Members on record by status per region and for the whole union (region NULL), with shares; unknown status shown, not hidden';
 COMMENT ON COLUMN unionreg.members_by_status.region_ext_id IS 'regional organization; NULL = the whole union';
@@ -140,6 +214,12 @@ COMMENT ON COLUMN unionreg.members_by_status.working_pct IS 'working, % of membe
 COMMENT ON COLUMN unionreg.members_by_status.students_pct IS 'students, % of members';
 COMMENT ON COLUMN unionreg.members_by_status.pensioners_pct IS 'pensioners, % of members';
 COMMENT ON COLUMN unionreg.members_by_status.unknown_pct IS 'unknown, % of members';
+COMMENT ON COLUMN unionreg.members_by_status.baseline_working IS 'working members on paper (the latest paper report on or before the date; the union: the regions'' sum)';
+COMMENT ON COLUMN unionreg.members_by_status.baseline_students IS 'student members on paper';
+COMMENT ON COLUMN unionreg.members_by_status.baseline_pensioners IS 'non-working pensioners on paper';
+COMMENT ON COLUMN unionreg.members_by_status.working_register_pct IS 'working members on record, % of the paper figure';
+COMMENT ON COLUMN unionreg.members_by_status.students_register_pct IS 'students on record, % of the paper figure';
+COMMENT ON COLUMN unionreg.members_by_status.pensioners_register_pct IS 'pensioners on record, % of the paper figure';
 
 CREATE FUNCTION unionreg.cards_by_region_at(p_as_of date)
 RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, cards_issued bigint,

@@ -56,7 +56,7 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['level', 'level_parent', 'org_kind', 'composition', 'passport_field',
 							 'passport_requirement', 'member_status', 'position_group', 'student_level',
 							 'leave_reason', 'card_state', 'card_transition', 'form', 'form_assignment',
-							 'form_line', 'control_ratio'] LOOP
+							 'form_line', 'control_ratio', 'report_gap_label'] LOOP
 		EXECUTE format('CREATE TRIGGER catalog_restore BEFORE INSERT ON unionreg.%I
 						FOR EACH ROW EXECUTE FUNCTION unionreg._catalog_restore_row()', t);
 		EXECUTE format('ALTER TABLE unionreg.%I ENABLE REPLICA TRIGGER catalog_restore', t);

@@ -498,13 +498,15 @@ BEGIN
 			   nullif(btrim(s.org_ext_id), '') AS org_ext_id, nullif(btrim(s.as_of), '') AS as_of_text,
 			   nullif(btrim(s.members), '') AS members_text, nullif(btrim(s.working), '') AS working_text,
 			   nullif(btrim(s.students), '') AS students_text, nullif(btrim(s.pensioners), '') AS pensioners_text,
-			   nullif(btrim(s.employees), '') AS employees_text
+			   nullif(btrim(s.employees), '') AS employees_text,
+			   nullif(btrim(s.primaries), '') AS primaries_text, nullif(btrim(s.territorials), '') AS territorials_text
 		  FROM taken s),
 	p AS (
 		SELECT t.*, o.id AS org_id, unionreg._stage_date(as_of_text) AS as_of,
 			   unionreg._stage_int(members_text) AS members, unionreg._stage_int(working_text) AS working,
 			   unionreg._stage_int(students_text) AS students, unionreg._stage_int(pensioners_text) AS pensioners,
 			   unionreg._stage_int(employees_text) AS employees,
+			   unionreg._stage_int(primaries_text) AS primaries, unionreg._stage_int(territorials_text) AS territorials,
 			   count(*) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS n_same,
 			   min(t.orig::text) OVER (PARTITION BY t.org_ext_id, t.as_of_text)
 			   = max(t.orig::text) OVER (PARTITION BY t.org_ext_id, t.as_of_text) AS all_alike,
@@ -521,6 +523,8 @@ BEGIN
 		CASE WHEN p.students_text IS NOT NULL AND p.students IS NULL THEN format('students %L is not a non-negative integer', p.students_text) END,
 		CASE WHEN p.pensioners_text IS NOT NULL AND p.pensioners IS NULL THEN format('pensioners %L is not a non-negative integer', p.pensioners_text) END,
 		CASE WHEN p.employees_text IS NOT NULL AND p.employees IS NULL THEN format('employees %L is not a non-negative integer', p.employees_text) END,
+		CASE WHEN p.primaries_text IS NOT NULL AND p.primaries IS NULL THEN format('primaries %L is not a non-negative integer', p.primaries_text) END,
+		CASE WHEN p.territorials_text IS NOT NULL AND p.territorials IS NULL THEN format('territorials %L is not a non-negative integer', p.territorials_text) END,
 		CASE WHEN p.members IS NOT NULL AND coalesce(p.working, 0) + coalesce(p.students, 0) + coalesce(p.pensioners, 0) > p.members
 			 THEN format('working + students + pensioners = %s is more than members = %s',
 						 coalesce(p.working, 0) + coalesce(p.students, 0) + coalesce(p.pensioners, 0), p.members) END,
@@ -531,16 +535,19 @@ BEGIN
 
 	-- a row a stored one already says is not written (xmax tells an update from an insert)
 	WITH written AS (
-		INSERT INTO unionreg.paper_baseline (org_id, as_of, members, working, students, pensioners, employees)
-		SELECT org_id, as_of, members, working, students, pensioners, employees FROM _ub
+		INSERT INTO unionreg.paper_baseline (org_id, as_of, members, working, students, pensioners, employees,
+											 primaries, territorials)
+		SELECT org_id, as_of, members, working, students, pensioners, employees, primaries, territorials FROM _ub
 		 WHERE reason IS NULL AND repeat_of IS NULL
 		ON CONFLICT (org_id, as_of) DO UPDATE
 		   SET members = excluded.members, working = excluded.working, students = excluded.students,
-			   pensioners = excluded.pensioners, employees = excluded.employees
+			   pensioners = excluded.pensioners, employees = excluded.employees,
+			   primaries = excluded.primaries, territorials = excluded.territorials
 		 WHERE (paper_baseline.members, paper_baseline.working, paper_baseline.students, paper_baseline.pensioners,
-				paper_baseline.employees)
+				paper_baseline.employees, paper_baseline.primaries, paper_baseline.territorials)
 			   IS DISTINCT FROM
-			   (excluded.members, excluded.working, excluded.students, excluded.pensioners, excluded.employees)
+			   (excluded.members, excluded.working, excluded.students, excluded.pensioners, excluded.employees,
+				excluded.primaries, excluded.territorials)
 		RETURNING xmax = 0 AS is_new)
 	SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE NOT is_new) INTO inserted, updated FROM written;
 

@@ -242,8 +242,9 @@ COMMENT ON FUNCTION unionreg._scoped_load(integer, text, text, text) IS
 -- member facts, staging, load rejects and warnings, the logins' scopes,
 -- which name organizations) and keeps the catalogs, forms and the audit
 -- trail, where each emptied table is recorded with its row count.  Built
--- snapshots hold the figures of the register being emptied: the reset
--- refuses while there are any, unless told to drop them too.  The
+-- snapshots and submitted reports hold the figures of the register being
+-- emptied: the reset refuses while there are any, unless told to drop them
+-- too.  The
 -- database's name is the confirmation, so a stray call does nothing.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION unionreg.reset_register(p_confirm text, p_drop_snapshots boolean DEFAULT false)
@@ -268,17 +269,17 @@ BEGIN
 				  DETAIL = 'It removes every organization, member, card, application, baseline and staged row of this database.',
 				  HINT = format('Call unionreg.reset_register(%L) to go ahead.', current_database());
 	END IF;
-	SELECT count(*) INTO v_snapshots FROM unionreg.snapshot;
+	SELECT (SELECT count(*) FROM unionreg.snapshot) + (SELECT count(*) FROM unionreg.report_submission) INTO v_snapshots;
 	IF v_snapshots > 0 AND NOT p_drop_snapshots THEN
-		RAISE EXCEPTION 'the register has % built snapshot(s): emptying it would leave their figures without the register they came from', v_snapshots
+		RAISE EXCEPTION 'the register has % built snapshot(s) and submitted report(s): emptying it would leave their figures without the register they came from', v_snapshots
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = format('Keep what you need of them (unionreg.report_line_all), then call unionreg.reset_register(%L, p_drop_snapshots => true).', current_database());
+				  HINT = format('Keep what you need of them (unionreg.report_line_all, unionreg.report_submissions), then call unionreg.reset_register(%L, p_drop_snapshots => true).', current_database());
 	END IF;
 	-- every writer waits: moves, loads of each kind, builds
 	PERFORM pg_advisory_xact_lock(1970170223, k) FROM generate_series(1, 4) k;
 	PERFORM pg_advisory_xact_lock(1970170223, 10);
 	IF v_snapshots > 0 THEN
-		v_tables := ARRAY['snapshot_org', 'snapshot'] || v_tables;
+		v_tables := ARRAY['snapshot_org', 'snapshot', 'report_submission'] || v_tables;
 	END IF;
 	FOREACH t IN ARRAY v_tables LOOP
 		EXECUTE format('SELECT count(*) FROM unionreg.%I', t) INTO n;
@@ -295,4 +296,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION unionreg.reset_register(text, boolean) IS
-	'Empty the register to start over (the administrator''s): organizations, members, cards, applications, baselines, member facts, staging, load rejects and warnings, scopes; catalogs, forms and the audit trail stay, the audit trail recording each emptied table. p_confirm is the database''s name; refused (55000) while snapshots exist unless p_drop_snapshots. Returns each table and the rows it held';
+	'Empty the register to start over (the administrator''s): organizations, members, cards, applications, baselines, member facts, staging, load rejects and warnings, scopes; catalogs, forms and the audit trail stay, the audit trail recording each emptied table. p_confirm is the database''s name; refused (55000) while snapshots or submitted reports exist unless p_drop_snapshots (which drops them too). Returns each table and the rows it held';

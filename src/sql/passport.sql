@@ -182,6 +182,8 @@ CREATE TABLE unionreg.paper_baseline (
 	students	integer CHECK (students >= 0),
 	pensioners	integer CHECK (pensioners >= 0),
 	employees	integer CHECK (employees >= 0),
+	primaries	integer CHECK (primaries >= 0),
+	territorials integer CHECK (territorials >= 0),
 	PRIMARY KEY (org_id, as_of)
 );
 COMMENT ON TABLE unionreg.paper_baseline IS 'Figures of the paper statistical reports, to compare the register with';
@@ -192,3 +194,5 @@ COMMENT ON COLUMN unionreg.paper_baseline.working IS 'working members on paper';
 COMMENT ON COLUMN unionreg.paper_baseline.students IS 'student members on paper';
 COMMENT ON COLUMN unionreg.paper_baseline.pensioners IS 'non-working pensioners on paper';
 COMMENT ON COLUMN unionreg.paper_baseline.employees IS 'employees on paper';
+COMMENT ON COLUMN unionreg.paper_baseline.primaries IS 'primary organizations on paper (a region''s count)';
+COMMENT ON COLUMN unionreg.paper_baseline.territorials IS 'territorial organizations on paper (a region''s count)';

@@ -61,7 +61,7 @@ COMMENT ON FUNCTION unionreg._report_unchecked(text, text, date) IS
 -- a chairman for the primary or subdivision it stands for itself.  Everyone
 -- else, the reader included, gets the figures as of snapshot dates (the
 -- quarterly builds), which the views show anyway.
-CREATE FUNCTION unionreg.report(p_org_ext_id text, p_form text, p_as_of date)
+CREATE FUNCTION unionreg.report(p_org_ext_id text, p_form text, p_as_of date, p_submitted boolean DEFAULT false)
 RETURNS TABLE (line_code text, label text, value numeric)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
@@ -69,10 +69,26 @@ AS $$
 DECLARE
 	v_reader boolean := pg_has_role(session_user, 'unionreg_reader', 'MEMBER');
 	v_org bigint;
+	v_tally unionreg.tally;
 BEGIN
 	PERFORM unionreg._check_date(p_as_of, 'report date');
 	IF NOT v_reader THEN
 		v_org := unionreg._require_org(p_org_ext_id, 'report on');
+	END IF;
+	-- the figures as submitted (the latest version not returned) rather than computed now
+	IF p_submitted THEN
+		SELECT s.tally INTO v_tally FROM unionreg.report_submission s JOIN unionreg.org o ON o.id = s.org_id
+		 WHERE o.ext_id = p_org_ext_id AND s.form = p_form AND s.as_of = p_as_of AND s.state <> 'returned'
+		 ORDER BY s.version DESC LIMIT 1;
+		IF v_tally IS NULL THEN
+			RAISE EXCEPTION 'no report of "%" (%) as of % has been submitted', p_org_ext_id, p_form, p_as_of
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Ask for the figures computed now (p_submitted => false), or submit the report (unionreg.submit_report).';
+		END IF;
+		RETURN QUERY
+		SELECT l.line_code, l.label_ru, unionreg.line_value(v_tally, l.formula, l.counters)
+		  FROM unionreg.form_line l WHERE l.form = p_form ORDER BY l.sort;
+		RETURN;
 	END IF;
 	IF NOT unionreg._sees_all()
 	   AND NOT EXISTS (SELECT 1 FROM unionreg.snapshot s WHERE s.as_of = p_as_of)
@@ -89,9 +105,9 @@ BEGIN
 	RETURN QUERY SELECT * FROM unionreg._report_unchecked(p_org_ext_id, p_form, p_as_of);
 END
 $$;
-COMMENT ON FUNCTION unionreg.report(text, text, date) IS
-	'The lines (code, Russian label, value) of one organization''s form as of a date, computed now; the same numbers a snapshot of that date holds. Chairmen and officers: their subtree only. On a date with no snapshot: the administrator, officers, and a chairman for its own primary or subdivision only (55000 otherwise)';
-GRANT EXECUTE ON FUNCTION unionreg.report(text, text, date) TO unionreg_reader;
+COMMENT ON FUNCTION unionreg.report(text, text, date, boolean) IS
+	'The lines (code, Russian label, value) of one organization''s form as of a date, computed now (the same numbers a snapshot of that date holds), or with p_submitted as submitted (the latest version not returned; 55000 when none). Chairmen and officers: their subtree only. On a date with no snapshot: the administrator, officers, and a chairman for its own primary or subdivision only (55000 otherwise)';
+GRANT EXECUTE ON FUNCTION unionreg.report(text, text, date, boolean) TO unionreg_reader;
 
 
 -- organization-level figures of the whole union: the reader's views and the administrator

@@ -14,15 +14,17 @@ GRANT SELECT ON
 	unionreg.latest_snapshot, unionreg.current_snapshot,
 	unionreg.coverage_by_region, unionreg.members_by_status, unionreg.cards_by_region,
 	unionreg.online_admissions_by_region, unionreg.empty_primaries, unionreg.report_completeness_by_level,
-	unionreg.passport_gaps, unionreg.chairman_gaps_by_level
+	unionreg.passport_gaps, unionreg.chairman_gaps_by_level, unionreg.org_coverage_by_region
 TO unionreg_reader;
 -- the analytics as of any built date: aggregates, like the views over them
 REVOKE EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
-	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date) FROM PUBLIC;
+	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
+	unionreg.org_coverage_by_region_at(date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
-	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date)
+	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
+	unionreg.org_coverage_by_region_at(date)
 TO unionreg_reader, unionreg_admin;
 
 -- ---------------------------------------------------------------------
@@ -377,7 +379,7 @@ GRANT SELECT ON unionreg.level, unionreg.level_parent, unionreg.org_kind, unionr
 	unionreg.passport_field, unionreg.passport_requirement, unionreg.member_status,
 	unionreg.position_group, unionreg.student_level, unionreg.leave_reason, unionreg.card_state,
 	unionreg.card_transition, unionreg.form, unionreg.form_assignment, unionreg.form_line,
-	unionreg.control_ratio, unionreg.snapshot
+	unionreg.control_ratio, unionreg.snapshot, unionreg.report_gap_label
 	TO unionreg_officer, unionreg_chair;
 GRANT SELECT ON unionreg.org, unionreg.org_link, unionreg.org_base, unionreg.org_chairman,
 	unionreg.paper_baseline, unionreg.membership, unionreg.status_period, unionreg.person_consent,

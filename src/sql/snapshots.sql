@@ -168,8 +168,32 @@ BEGIN
 END
 $$;
 
+-- What a user reads of a report's gaps: the Russian labels, as data.  The
+-- engine writes the gaps as codes ("passport: inn", "status unknown for 3
+-- member(s)"); these labels say them, %s standing for the field's Russian
+-- label or the number of members.
+CREATE TABLE unionreg.report_gap_label (
+	kind		text PRIMARY KEY,
+	label_ru	text NOT NULL,
+	label_en	text NOT NULL
+);
+COMMENT ON TABLE unionreg.report_gap_label IS 'The Russian labels of the kinds of report gaps (%s: the passport field''s label, or the number of members); change with UPDATE';
+COMMENT ON COLUMN unionreg.report_gap_label.kind IS 'passport (a mandatory passport field is empty) or status_unknown (members with no status)';
+COMMENT ON COLUMN unionreg.report_gap_label.label_ru IS 'Russian label, %s for the field or the number';
+COMMENT ON COLUMN unionreg.report_gap_label.label_en IS 'English label';
+INSERT INTO unionreg.report_gap_label VALUES
+	('passport', 'Не заполнено в паспорте: %s', 'Empty in the passport: %s'),
+	('status_unknown', 'Не указана категория членов Профсоюза: %s', 'Members with no status: %s');
+
 CREATE VIEW unionreg.report_gaps AS
-SELECT so.snapshot_id, s.as_of, o.ext_id AS org_ext_id, o.name AS org_name, o.level, so.form, g.gap
+SELECT so.snapshot_id, s.as_of, o.ext_id AS org_ext_id, o.name AS org_name, o.level, so.form, g.gap,
+	   CASE WHEN g.gap LIKE 'passport: %'
+			THEN format((SELECT x.label_ru FROM unionreg.report_gap_label x WHERE x.kind = 'passport'),
+						coalesce((SELECT f.label_ru FROM unionreg.passport_field f WHERE f.field = substr(g.gap, 11)), substr(g.gap, 11)))
+			WHEN g.gap LIKE 'status unknown for %'
+			THEN format((SELECT x.label_ru FROM unionreg.report_gap_label x WHERE x.kind = 'status_unknown'),
+						substring(g.gap FROM '[0-9]+'))
+			ELSE g.gap END AS gap_label
   FROM unionreg.snapshot_org so
   JOIN unionreg.latest_snapshot s ON s.id = so.snapshot_id
   JOIN unionreg.org o ON o.id = so.org_id
@@ -182,7 +206,8 @@ COMMENT ON COLUMN unionreg.report_gaps.org_ext_id IS 'organization ext_id';
 COMMENT ON COLUMN unionreg.report_gaps.org_name IS 'organization name';
 COMMENT ON COLUMN unionreg.report_gaps.level IS 'organization level';
 COMMENT ON COLUMN unionreg.report_gaps.form IS 'its form';
-COMMENT ON COLUMN unionreg.report_gaps.gap IS 'a missing passport field, or members with unknown status';
+COMMENT ON COLUMN unionreg.report_gaps.gap IS 'the gap as a code: passport: <field>, or status unknown for <n> member(s)';
+COMMENT ON COLUMN unionreg.report_gaps.gap_label IS 'the gap in Russian, from report_gap_label and passport_field';
 
 CREATE VIEW unionreg.control_violation AS
 SELECT so.snapshot_id, o.ext_id AS org_ext_id, so.form, v.rule, v.severity, v.left_value, v.right_value

@@ -36,6 +36,7 @@ CREATE INDEX _staged_member_login_idx ON unionreg._staged_member (staged_by);
 
 CREATE TABLE unionreg._staged_baseline (
 	org_ext_id text, as_of text, members text, working text, students text, pensioners text, employees text,
+	primaries text, territorials text,
 	staged_by name NOT NULL DEFAULT session_user
 );
 COMMENT ON TABLE unionreg._staged_baseline IS 'internal: the rows staged in unionreg.stage_baseline by every login, each with the login that staged it';
@@ -138,7 +139,7 @@ COMMENT ON COLUMN unionreg.stage_member.consent_sms IS 'consent to SMS (boolean)
 COMMENT ON COLUMN unionreg.stage_member.consent_push IS 'consent to push messages (boolean), as of joined_on';
 
 CREATE VIEW unionreg.stage_baseline WITH (security_barrier) AS
-	SELECT org_ext_id, as_of, members, working, students, pensioners, employees
+	SELECT org_ext_id, as_of, members, working, students, pensioners, employees, primaries, territorials
 	  FROM unionreg._staged_baseline WHERE staged_by = session_user;
 CREATE TRIGGER stage INSTEAD OF INSERT ON unionreg.stage_baseline
 	FOR EACH ROW EXECUTE FUNCTION unionreg._stage_row();
@@ -150,6 +151,8 @@ COMMENT ON COLUMN unionreg.stage_baseline.working IS 'working members on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.students IS 'student members on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.pensioners IS 'non-working pensioners on paper';
 COMMENT ON COLUMN unionreg.stage_baseline.employees IS 'employees (and students) of the organization on paper';
+COMMENT ON COLUMN unionreg.stage_baseline.primaries IS 'primary organizations on paper (optional; a region''s count)';
+COMMENT ON COLUMN unionreg.stage_baseline.territorials IS 'territorial organizations on paper (optional; a region''s count)';
 
 CREATE VIEW unionreg.stage_org_correction WITH (security_barrier) AS
 	SELECT ext_id, valid_from, link_from, parent_ext_id, moved_on, valid_to

@@ -207,7 +207,8 @@ MEMBER_COLUMNS = ["ext_id", "org_ext_id", "surname", "first_name", "patronymic",
                   "email", "phone", "status", "pedagogical", "position", "student_level", "full_time", "joined_on",
                   "left_on", "left_reason", "admitted_online", "card_number", "card_status", "card_status_on",
                   "virtual_card_on", "profcards_on", "consent_email", "consent_sms", "consent_push"]
-BASELINE_COLUMNS = ["org_ext_id", "as_of", "members", "working", "students", "pensioners", "employees"]
+BASELINE_COLUMNS = ["org_ext_id", "as_of", "members", "working", "students", "pensioners", "employees",
+                    "primaries", "territorials"]
 
 F_SURNAMES = ["Иванова", "Петрова", "Смирнова", "Кузнецова", "Соколова", "Попова", "Лебедева", "Козлова",
               "Новикова", "Морозова", "Волкова", "Алексеева", "Ёлкина", "Фёдорова", "Михайлова", "Орлова",
@@ -537,7 +538,26 @@ def baselines(orgs, member_rows, base_year, seed):
         p = round(c[3] / f)
         out.append({"org_ext_id": o["ext_id"], "as_of": as_of, "members": m, "working": min(w, m),
                     "students": min(s, m - min(w, m)), "pensioners": min(p, max(0, m - w - s)),
-                    "employees": round(m * rng.uniform(1.1, 1.6))})
+                    "employees": round(m * rng.uniform(1.1, 1.6)), "primaries": "", "territorials": ""})
+    # a region's paper counts of organizations (Table 1): the register holds 38%..100% of its
+    # primaries and nearly all its territorials (their own random stream: the figures above stay)
+    orng = random.Random(seed + 300)
+    live = [o for o in orgs if o["valid_from"] <= as_of and (not o["valid_to"] or o["valid_to"] > as_of)]
+    in_region = {}
+    for o in live:
+        reg = o["ext_id"]
+        seen = 0
+        while reg and level.get(reg) != "regional" and seen < 10:
+            reg = parent.get(reg)
+            seen += 1
+        if reg and o["level"] in ("primary", "territorial"):
+            c = in_region.setdefault(reg, {"primary": 0, "territorial": 0})
+            c[o["level"]] += 1
+    for row in out:
+        c = in_region.get(row["org_ext_id"])
+        if c is not None and level.get(row["org_ext_id"]) == "regional":
+            row["primaries"] = round(c["primary"] / orng.uniform(0.38, 1.0))
+            row["territorials"] = round(c["territorial"] / orng.uniform(0.9, 1.0))
     return out
 
 

@@ -139,6 +139,39 @@ SELECT count(*) AS differ
  WHERE (c.register_primaries, c.register_territorials) IS DISTINCT FROM (plain.p, plain.t);
 ROLLBACK;
 
+-- Table 4, cards made: a card produced, delivered to the region or issued;
+-- a region whose every member has one; cards requested in the period (P, D]
+-- of members on D.  A plain count from the cards and card moves agrees.
+BEGIN;
+SELECT count(request_card(p, n::card_number, '2026-02-15')) AS requested
+  FROM (VALUES ('M9', '2200000000000103'), ('M10', '2200000000000111')) v(p, n);
+SELECT move_card('2200000000000103', 'produced', '2026-03-01'), move_card('2200000000000111', 'produced', '2026-03-01'),
+	   move_card('2200000000000111', 'delivered_to_region', '2026-03-15');
+SELECT build_snapshot('2026-04-01') > 0 AS built;
+SELECT region_ext_id, members, cards_made, cards_made_pct, all_have_cards, requested_in_period, delivered_to_region_pct
+  FROM cards_by_region_at('2026-04-01') ORDER BY region_ext_id NULLS LAST;
+SELECT count(*) AS differ FROM cards_by_region_at('2026-04-01') c
+  LEFT JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE st.to_state IN ('produced', 'delivered_to_region', 'issued')) AS made,
+			   count(*) FILTER (WHERE cr.requested_on > '2026-01-01' AND cr.requested_on <= '2026-04-01') AS requested
+		  FROM membership m
+		  JOIN LATERAL (
+				WITH RECURSIVE up AS (
+					SELECT m.org_id AS id, 0 AS depth
+					UNION ALL
+					SELECT l.parent_id, u.depth + 1 FROM up u JOIN org_link l ON l.org_id = u.id
+					   AND l.valid_from <= '2026-04-01' AND (l.valid_to IS NULL OR l.valid_to > '2026-04-01')
+					 WHERE u.depth < 16)
+				SELECT o.ext_id FROM up JOIN org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+		  LEFT JOIN LATERAL (SELECT e.to_state FROM card x JOIN card_event e ON e.card_id = x.id
+							  WHERE x.person_id = m.person_id AND e.on_date <= '2026-04-01'
+							  ORDER BY e.on_date DESC, e.recorded_at DESC, x.id DESC LIMIT 1) st ON true
+		  LEFT JOIN card cr ON cr.person_id = m.person_id
+		 WHERE m.joined_on <= '2026-04-01' AND (m.left_on IS NULL OR m.left_on > '2026-04-01')
+		   AND (c.region_ext_id IS NULL OR r.ext_id = c.region_ext_id)) q ON true
+ WHERE (c.cards_made, c.requested_in_period) IS DISTINCT FROM (q.made, q.requested);
+ROLLBACK;
+
 -- members by status against the paper figures per status (the union: the
 -- regions' sum), as the seed reads "66.99% of working members on record"
 BEGIN;

@@ -35,6 +35,9 @@ typedef enum TallyCounter
 	TC_CARDS_REFUSED_NO_VIRTUAL,
 	TC_FACULTY,
 	TC_RESEARCHERS,
+	TC_CARDS_REQUESTED,			/* the card's state on D, for members on D */
+	TC_CARDS_PRODUCED,
+	TC_CARDS_MADE,				/* produced, delivered to the region or issued */
 	TC_EMPLOYEES,				/* passport base figures */
 	TC_STUDENTS_BASE,
 	TC_SUBDIVISIONS,

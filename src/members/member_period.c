@@ -68,7 +68,7 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 	DateADT		p = dates->p;
 	uint32		bits = 0;
 
-	StaticAssertStmt(TC_RESEARCHERS < 32, "member counters must fit in 32 bits");
+	StaticAssertStmt(TC_CARDS_MADE < 32, "member counters must fit in 32 bits");
 	if (m->joined <= p && p < m->left)
 		bits |= BIT(TC_MEMBERS_ON_P);
 
@@ -118,7 +118,10 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 		bits |= BIT_IF(TC_CARDS_ISSUED, issued)
 			| BIT_IF(TC_VIRTUAL_CARDS, virtual_card)
 			| BIT_IF(TC_NO_CARD, !issued && !virtual_card)
-			| BIT_IF(TC_CARDS_DELIVERED, m->card == MP_CARD_DELIVERED);
+			| BIT_IF(TC_CARDS_DELIVERED, m->card == MP_CARD_DELIVERED)
+			| BIT_IF(TC_CARDS_REQUESTED, m->card == MP_CARD_REQUESTED)
+			| BIT_IF(TC_CARDS_PRODUCED, m->card == MP_CARD_PRODUCED)
+			| BIT_IF(TC_CARDS_MADE, m->card == MP_CARD_PRODUCED || m->card == MP_CARD_DELIVERED || issued);
 		if (m->card == MP_CARD_REFUSED)
 			bits |= BIT(TC_CARDS_REFUSED) | BIT_IF(TC_CARDS_REFUSED_NO_VIRTUAL, !virtual_card);
 	}
@@ -162,6 +165,10 @@ member_card_code(const char *s, int len)
 		return MP_CARD_DELIVERED;
 	if (is(s, len, "refused"))
 		return MP_CARD_REFUSED;
+	if (is(s, len, "requested"))
+		return MP_CARD_REQUESTED;
+	if (is(s, len, "produced"))
+		return MP_CARD_PRODUCED;
 	return MP_CARD_OTHER;
 }
 

@@ -29,6 +29,8 @@
 #define MP_CARD_ISSUED		2
 #define MP_CARD_DELIVERED	3
 #define MP_CARD_REFUSED		4
+#define MP_CARD_REQUESTED	5
+#define MP_CARD_PRODUCED	6
 
 /* leaving reason, as far as the forms tell them apart */
 #define MP_LEFT_OTHER		0

@@ -224,10 +224,26 @@ COMMENT ON COLUMN unionreg.members_by_status.pensioners_register_pct IS 'pension
 CREATE FUNCTION unionreg.cards_by_region_at(p_as_of date)
 RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, cards_issued bigint,
 			   cards_issued_pct numeric, virtual_cards bigint, delivered_to_region bigint, refused bigint,
-			   refused_no_virtual bigint)
-LANGUAGE sql STABLE SECURITY DEFINER
+			   refused_no_virtual bigint, cards_made bigint, cards_made_pct numeric, all_have_cards boolean,
+			   requested_in_period bigint, virtual_cards_pct numeric, delivered_to_region_pct numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(p_as_of);
+	v_p date := unionreg.period_start(p_as_of);
+BEGIN
+	RETURN QUERY
+	-- cards requested in (P, D] for members on D, by the region of their primary on D
+	-- (the snapshot's region of each filing primary)
+	WITH requested AS (
+		SELECT so.region_id, count(*) AS n
+		  FROM unionreg.card c
+		  JOIN unionreg.membership m ON m.person_id = c.person_id
+			   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
+		  JOIN unionreg.snapshot_org so ON so.snapshot_id = v_id AND so.org_id = m.org_id
+		 WHERE c.requested_on > v_p AND c.requested_on <= p_as_of
+		 GROUP BY so.region_id)
 	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
 		   unionreg.tally_get(rt.tally, 'members'),
 		   unionreg.tally_get(rt.tally, 'cards_issued'),
@@ -235,16 +251,26 @@ AS $$
 		   unionreg.tally_get(rt.tally, 'virtual_cards'),
 		   unionreg.tally_get(rt.tally, 'cards_delivered'),
 		   unionreg.tally_get(rt.tally, 'cards_refused'),
-		   unionreg.tally_get(rt.tally, 'cards_refused_no_virtual')
-	  FROM unionreg._region_tally_at($1) rt
-	 ORDER BY rt.is_union, rt.org_ext_id
+		   unionreg.tally_get(rt.tally, 'cards_refused_no_virtual'),
+		   unionreg.tally_get(rt.tally, 'cards_made'),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_made'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.tally_get(rt.tally, 'members') > 0
+			   AND unionreg.tally_get(rt.tally, 'cards_made') >= unionreg.tally_get(rt.tally, 'members'),
+		   CASE WHEN rt.is_union THEN (SELECT coalesce(sum(q.n), 0)::bigint FROM requested q)
+				ELSE coalesce((SELECT q.n FROM requested q WHERE q.region_id = rt.org_id), 0) END,
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'virtual_cards'), unionreg.tally_get(rt.tally, 'members')),
+		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_delivered'), unionreg.tally_get(rt.tally, 'members'))
+	  FROM unionreg._region_tally_at(p_as_of) rt
+	 ORDER BY rt.is_union, rt.org_ext_id;
+END
 $$;
 COMMENT ON FUNCTION unionreg.cards_by_region_at(date) IS
 	'cards_by_region as of a date (its snapshot); 55000 for a date with no snapshot';
 
 CREATE VIEW unionreg.cards_by_region AS
 SELECT c.region_ext_id, c.region_name, c.members, c.cards_issued, c.cards_issued_pct, c.virtual_cards,
-	   c.delivered_to_region, c.refused, c.refused_no_virtual
+	   c.delivered_to_region, c.refused, c.refused_no_virtual, c.cards_made, c.cards_made_pct, c.all_have_cards,
+	   c.requested_in_period, c.virtual_cards_pct, c.delivered_to_region_pct
   FROM unionreg.cards_by_region_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) c;
 COMMENT ON VIEW unionreg.cards_by_region IS 'E-cards per region and union-wide: plastic cards issued and their share of members, virtual cards, cards stuck in delivered_to_region, refusals, refusals with no virtual card';
 COMMENT ON COLUMN unionreg.cards_by_region.region_ext_id IS 'regional organization; NULL = the whole union';
@@ -256,6 +282,12 @@ COMMENT ON COLUMN unionreg.cards_by_region.virtual_cards IS 'members with a virt
 COMMENT ON COLUMN unionreg.cards_by_region.delivered_to_region IS 'cards waiting in the region (Доставлен в регион)';
 COMMENT ON COLUMN unionreg.cards_by_region.refused IS 'refused cards (Отказ)';
 COMMENT ON COLUMN unionreg.cards_by_region.refused_no_virtual IS 'refusals whose holder has no virtual card either';
+COMMENT ON COLUMN unionreg.cards_by_region.cards_made IS 'members whose card is made on the date: produced, delivered to the region or issued (Table 4)';
+COMMENT ON COLUMN unionreg.cards_by_region.cards_made_pct IS 'cards made, % of members';
+COMMENT ON COLUMN unionreg.cards_by_region.all_have_cards IS 'every member on record has a card made';
+COMMENT ON COLUMN unionreg.cards_by_region.requested_in_period IS 'cards requested in the reporting period (P, D] for members on the date';
+COMMENT ON COLUMN unionreg.cards_by_region.virtual_cards_pct IS 'virtual cards, % of members';
+COMMENT ON COLUMN unionreg.cards_by_region.delivered_to_region_pct IS 'cards waiting in the region, % of members';
 
 -- ---------------------------------------------------------------------
 -- online_admissions_by_region walks the hierarchy once per primary, not

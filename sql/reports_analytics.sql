@@ -183,6 +183,18 @@ SELECT region_ext_id, working, baseline_working, working_register_pct, students,
   FROM members_by_status ORDER BY region_ext_id NULLS LAST;
 ROLLBACK;
 
+-- the region rating: coverage and its pace since 1 January, data quality
+-- and cards made, each ranked (1 = best)
+BEGIN;
+UPDATE paper_baseline SET members = members + 1 WHERE org_id = (SELECT id FROM org WHERE ext_id = 'R1');
+INSERT INTO paper_baseline (org_id, as_of, members)
+SELECT id, '2025-01-01', m FROM org JOIN (VALUES ('R1', 14), ('R2', 10)) v(x, m) ON ext_id = x;
+SELECT build_snapshot('2026-01-01') > 0 AS built;
+SELECT * FROM region_rating('2026-04-01', '2026-01-01');
+SELECT * FROM region_rating('2026-04-01', '2025-06-01');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 -- snapshot operations: the list, and deletion with a guard
 SELECT build_snapshot('2026-01-01') - :sid AS jan_id;
 SELECT as_of, version, organizations, members_counted, complete_pct, size_bytes > 0 AS has_size, is_latest

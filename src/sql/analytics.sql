@@ -403,6 +403,67 @@ COMMENT ON COLUMN unionreg.report_completeness_by_level.organizations IS 'organi
 COMMENT ON COLUMN unionreg.report_completeness_by_level.complete IS 'of them complete';
 COMMENT ON COLUMN unionreg.report_completeness_by_level.complete_pct IS 'share complete, %';
 
+-- The region rating of the union's resolution: per region on D its
+-- coverage and band, its pace since an earlier date (the change of coverage
+-- in percentage points), its data quality (complete reports among its
+-- filers, members with status unknown, filers with a passport gap, filers
+-- with an empty chairman tab) and its share of members with a card made,
+-- each with its rank among the regions (1 = best; ties share a rank).
+CREATE FUNCTION unionreg.region_rating(as_of date, since date)
+RETURNS TABLE (region_ext_id text, region_name text, rating_as_of date, rating_since date,
+			   coverage_pct numeric, band text, coverage_rank bigint,
+			   pace_points numeric, pace_rank bigint,
+			   complete_pct numeric, complete_rank bigint,
+			   unknown_pct numeric, unknown_rank bigint,
+			   passport_gaps_pct numeric, passport_gaps_rank bigint,
+			   empty_chairman_pct numeric, empty_chairman_rank bigint,
+			   cards_made_pct numeric, cards_made_rank bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(region_rating.as_of);
+BEGIN
+	PERFORM unionreg._snapshot_of(region_rating.since);
+	RETURN QUERY
+	WITH now_cov AS (SELECT * FROM unionreg.coverage_by_region_at(region_rating.as_of)),
+	then_cov AS (SELECT * FROM unionreg.coverage_by_region_at(region_rating.since)),
+	filers AS (
+		SELECT so.region_id, count(*) AS n,
+			   count(*) FILTER (WHERE so.is_complete) AS complete,
+			   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM unnest(so.gaps) g WHERE g LIKE 'passport: %')) AS gapped,
+			   count(*) FILTER (WHERE 'passport: chairman_name' = ANY (so.gaps)) AS no_chairman
+		  FROM unionreg.snapshot_org so
+		 WHERE so.snapshot_id = v_id AND so.region_id IS NOT NULL
+		 GROUP BY so.region_id),
+	m AS (
+		SELECT rt.region_ext_id, rt.region_name, nc.coverage_pct, nc.band,
+			   nc.coverage_pct - tc.coverage_pct AS pace,
+			   unionreg.share_pct(f.complete, f.n) AS complete_pct,
+			   unionreg.share_pct(unionreg.tally_get(rt.tally, 'status_unknown'), unionreg.tally_get(rt.tally, 'members')) AS unknown_pct,
+			   unionreg.share_pct(f.gapped, f.n) AS gaps_pct,
+			   unionreg.share_pct(f.no_chairman, f.n) AS chairman_pct,
+			   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_made'), unionreg.tally_get(rt.tally, 'members')) AS cards_pct
+		  FROM unionreg._region_tally_at(region_rating.as_of) rt
+		  LEFT JOIN now_cov nc ON nc.region_ext_id = rt.region_ext_id
+		  LEFT JOIN then_cov tc ON tc.region_ext_id = rt.region_ext_id
+		  LEFT JOIN filers f ON f.region_id = rt.org_id
+		 WHERE NOT rt.is_union)
+	SELECT m.region_ext_id, m.region_name, region_rating.as_of, region_rating.since,
+		   m.coverage_pct, m.band, rank() OVER (ORDER BY m.coverage_pct DESC NULLS LAST),
+		   m.pace, rank() OVER (ORDER BY m.pace DESC NULLS LAST),
+		   m.complete_pct, rank() OVER (ORDER BY m.complete_pct DESC NULLS LAST),
+		   m.unknown_pct, rank() OVER (ORDER BY m.unknown_pct ASC NULLS LAST),
+		   m.gaps_pct, rank() OVER (ORDER BY m.gaps_pct ASC NULLS LAST),
+		   m.chairman_pct, rank() OVER (ORDER BY m.chairman_pct ASC NULLS LAST),
+		   m.cards_pct, rank() OVER (ORDER BY m.cards_pct DESC NULLS LAST)
+	  FROM m
+	 ORDER BY m.region_ext_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg.region_rating(date, date) IS
+	'The region rating on as_of: coverage and band, pace since an earlier date (coverage points), complete reports, status unknown, passport gaps and empty chairman tabs among its filers, cards made, each with its rank (1 = best); both dates need snapshots (55000)';
+
 CREATE FUNCTION unionreg.reader_views()
 RETURNS TABLE (view_name text, description text)
 LANGUAGE sql STABLE

@@ -20,11 +20,11 @@ TO unionreg_reader;
 REVOKE EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
 	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
-	unionreg.org_coverage_by_region_at(date) FROM PUBLIC;
+	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
 	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
-	unionreg.org_coverage_by_region_at(date)
+	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date)
 TO unionreg_reader, unionreg_admin;
 
 -- ---------------------------------------------------------------------

@@ -50,6 +50,7 @@ member_fact_columns(TableRead *s)
 	table_read_column(s, 7, "virtual_card_on", DATEOID);
 	table_read_column(s, 8, "statuses", BYTEAOID);
 	table_read_column(s, 9, "cards", BYTEAOID);
+	table_read_column(s, 10, "profcards_on", DATEOID);
 	/* the dates first: a period outside (P, D] (a fifth of them on a quarter date) needs nothing more */
 	table_read_first(s, 2);
 	/* the table as created: its rows read straight from the heap's tuples (fact_tuple.c) */
@@ -88,6 +89,7 @@ fact_decode(Pass *pass, TableRead *s, MemberPeriod *m)
 	m->has_birth = !TR_ISNULL(s, 6);
 	m->birth = TR_DATE(s, 6, 0);
 	m->virtual_card_on = TR_DATE(s, 7, DATEVAL_NOEND);
+	m->profcards_on = TR_DATE(s, 10, DATEVAL_NOEND);
 	/* the histories matter only to a member on D */
 	if (m->joined <= d && d < m->left)
 	{

@@ -38,6 +38,8 @@ typedef enum TallyCounter
 	TC_CARDS_REQUESTED,			/* the card's state on D, for members on D */
 	TC_CARDS_PRODUCED,
 	TC_CARDS_MADE,				/* produced, delivered to the region or issued */
+	TC_PROFCARDS,				/* registered in PROFCARDS on D */
+	TC_PROFCARDS_VIRTUAL,		/* of them with a virtual card on D */
 	TC_EMPLOYEES,				/* passport base figures */
 	TC_STUDENTS_BASE,
 	TC_SUBDIVISIONS,

@@ -37,6 +37,7 @@ static const struct
 	{"left_on", DATEOID},
 	{"birth_date", DATEOID},
 	{"virtual_card_on", DATEOID},
+	{"profcards_on", DATEOID},
 	{"admitted_online", BOOLOID},
 	{"transfer_in", BOOLOID},
 	{"left_reason", TEXTOID},
@@ -203,11 +204,12 @@ fact_tuple_decode(HeapTuple tuple, const MemberDates *dates, MemberPeriod *m)
 	m->birth = walk_date(&w, 5, 0);
 	m->has_birth = !walk_null(&w, 5);
 	m->virtual_card_on = walk_date(&w, 6, DATEVAL_NOEND);
-	m->admitted_online = walk_bool(&w, 7);
-	m->transfer_in = walk_bool(&w, 8);
-	m->left_reason = text_code(walk_varlena(&w, 9), member_left_code);
-	statuses = walk_varlena(&w, 10);
-	cards = walk_varlena(&w, 11);
+	m->profcards_on = walk_date(&w, 7, DATEVAL_NOEND);
+	m->admitted_online = walk_bool(&w, 8);
+	m->transfer_in = walk_bool(&w, 9);
+	m->left_reason = text_code(walk_varlena(&w, 10), member_left_code);
+	statuses = walk_varlena(&w, 11);
+	cards = walk_varlena(&w, 12);
 	/* the histories matter only to a member on D */
 	if (m->joined <= dates->d && dates->d < m->left)
 	{

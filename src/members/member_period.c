@@ -68,7 +68,7 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 	DateADT		p = dates->p;
 	uint32		bits = 0;
 
-	StaticAssertStmt(TC_CARDS_MADE < 32, "member counters must fit in 32 bits");
+	StaticAssertStmt(TC_PROFCARDS_VIRTUAL < 32, "member counters must fit in 32 bits");
 	if (m->joined <= p && p < m->left)
 		bits |= BIT(TC_MEMBERS_ON_P);
 
@@ -121,7 +121,9 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 			| BIT_IF(TC_CARDS_DELIVERED, m->card == MP_CARD_DELIVERED)
 			| BIT_IF(TC_CARDS_REQUESTED, m->card == MP_CARD_REQUESTED)
 			| BIT_IF(TC_CARDS_PRODUCED, m->card == MP_CARD_PRODUCED)
-			| BIT_IF(TC_CARDS_MADE, m->card == MP_CARD_PRODUCED || m->card == MP_CARD_DELIVERED || issued);
+			| BIT_IF(TC_CARDS_MADE, m->card == MP_CARD_PRODUCED || m->card == MP_CARD_DELIVERED || issued)
+			| BIT_IF(TC_PROFCARDS, m->profcards_on <= d)
+			| BIT_IF(TC_PROFCARDS_VIRTUAL, m->profcards_on <= d && virtual_card);
 		if (m->card == MP_CARD_REFUSED)
 			bits |= BIT(TC_CARDS_REFUSED) | BIT_IF(TC_CARDS_REFUSED_NO_VIRTUAL, !virtual_card);
 	}

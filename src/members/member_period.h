@@ -43,6 +43,7 @@ typedef struct MemberPeriod
 	DateADT		left;			/* DATEVAL_NOEND while a member */
 	DateADT		birth;			/* valid when has_birth */
 	DateADT		virtual_card_on;	/* DATEVAL_NOEND: none */
+	DateADT		profcards_on;	/* registered in PROFCARDS; DATEVAL_NOEND: not */
 	uint8		left_reason;	/* MP_LEFT_* */
 	uint8		status;			/* MP_STATUS_* */
 	uint8		position;		/* MP_POSITION_* */

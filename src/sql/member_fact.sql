@@ -17,6 +17,7 @@ CREATE TABLE unionreg.member_fact (
 	left_on			date,
 	birth_date		date,
 	virtual_card_on date,
+	profcards_on	date,
 	admitted_online boolean NOT NULL,
 	transfer_in		boolean NOT NULL,
 	left_reason		text,
@@ -37,6 +38,7 @@ COMMENT ON COLUMN unionreg.member_fact.joined_on IS 'first day a member';
 COMMENT ON COLUMN unionreg.member_fact.left_on IS 'first day no longer a member; NULL while a member';
 COMMENT ON COLUMN unionreg.member_fact.birth_date IS 'the person''s birth date';
 COMMENT ON COLUMN unionreg.member_fact.virtual_card_on IS 'the day the person''s virtual card was issued';
+COMMENT ON COLUMN unionreg.member_fact.profcards_on IS 'the day the person registered in the PROFCARDS programme';
 COMMENT ON COLUMN unionreg.member_fact.admitted_online IS 'the period began with an online application';
 COMMENT ON COLUMN unionreg.member_fact.transfer_in IS 'the person''s previous period ended "transferred" the day this one began';
 COMMENT ON COLUMN unionreg.member_fact.left_reason IS 'why the period ended';
@@ -91,7 +93,7 @@ BEGIN
 	IF p_persons IS NULL THEN
 		RETURN QUERY
 		SELECT m.id, m.person_id, m.org_id, m.joined_on, m.left_on, pe.birth_date, pe.virtual_card_on,
-			   m.admitted_online,
+			   pe.profcards_on, m.admitted_online,
 			   EXISTS (SELECT 1 FROM unionreg.membership prev
 						WHERE prev.person_id = m.person_id AND prev.left_on = m.joined_on
 						  AND prev.left_reason = 'transferred'),
@@ -112,7 +114,7 @@ BEGIN
 	ELSE
 		RETURN QUERY
 		SELECT m.id, m.person_id, m.org_id, m.joined_on, m.left_on, pe.birth_date, pe.virtual_card_on,
-			   m.admitted_online,
+			   pe.profcards_on, m.admitted_online,
 			   EXISTS (SELECT 1 FROM unionreg.membership prev
 						WHERE prev.person_id = m.person_id AND prev.left_on = m.joined_on
 						  AND prev.left_reason = 'transferred'),
@@ -220,12 +222,12 @@ BEGIN
 	END LOOP;
 END
 $$;
--- a person's birth date and virtual card (a card's holder never changes:
+-- a person's birth date, virtual card and PROFCARDS registration (a card's holder never changes:
 -- unionreg._card_moves_check; a person is deleted after their periods)
 CREATE TRIGGER member_fact_upd AFTER UPDATE ON unionreg.person REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION unionreg._member_fact_sync(
 		'SELECT array_agg(n.id) FROM new_rows n JOIN old_rows o ON o.id = n.id
-		  WHERE (n.birth_date, n.virtual_card_on) IS DISTINCT FROM (o.birth_date, o.virtual_card_on)');
+		  WHERE (n.birth_date, n.virtual_card_on, n.profcards_on) IS DISTINCT FROM (o.birth_date, o.virtual_card_on, o.profcards_on)');
 
 -- what a dump brings back
 SELECT pg_catalog.pg_extension_config_dump('unionreg.member_fact', '');

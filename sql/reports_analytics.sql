@@ -183,6 +183,52 @@ SELECT region_ext_id, working, baseline_working, working_register_pct, students,
   FROM members_by_status ORDER BY region_ext_id NULLS LAST;
 ROLLBACK;
 
+-- PROFCARDS: registered on D and through the app, consents per channel
+-- given and not withdrawn on D; a plain count from the persons and their
+-- consents agrees.  Then two dates side by side: each measure on both, the
+-- change, its % and the coverage pace; the union's row is the regions' sum
+BEGIN;
+UPDATE person SET profcards_on = '2026-03-01' WHERE ext_id IN ('M1', 'M5', 'M9');
+UPDATE person SET profcards_on = '2026-05-01' WHERE ext_id = 'M2';
+UPDATE person SET virtual_card_on = '2026-03-15' WHERE ext_id = 'M1';
+INSERT INTO person_consent (person_id, channel, on_date, given)
+SELECT p.id, c, d::date, g FROM person p
+  JOIN (VALUES ('M1', 'email', '2026-01-10', true), ('M1', 'email', '2026-03-10', false), ('M2', 'sms', '2026-02-01', true),
+			   ('M9', 'push', '2026-02-01', true), ('M10', 'email', '2026-05-01', true)) v(x, c, d, g) ON p.ext_id = v.x
+ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given;
+SELECT build_snapshot(d) > 0 AS built FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d;
+SELECT region_ext_id, members, profcards, profcards_pct, profcards_virtual, consent_email, consent_sms, consent_push, consent_sms_pct
+  FROM profcards_by_region_at('2026-04-01');
+SELECT count(*) AS differ FROM profcards_by_region_at('2026-04-01') c
+  LEFT JOIN LATERAL (
+		SELECT count(*) FILTER (WHERE pe.profcards_on <= '2026-04-01') AS prof,
+			   count(*) FILTER (WHERE pe.profcards_on <= '2026-04-01' AND pe.virtual_card_on <= '2026-04-01') AS prof_virtual,
+			   count(*) FILTER (WHERE (SELECT pc.given FROM person_consent pc WHERE pc.person_id = pe.id AND pc.channel = 'sms'
+										 AND pc.on_date <= '2026-04-01' ORDER BY pc.on_date DESC LIMIT 1)) AS sms
+		  FROM membership m JOIN person pe ON pe.id = m.person_id
+		  JOIN LATERAL (
+				WITH RECURSIVE up AS (
+					SELECT m.org_id AS id, 0 AS depth
+					UNION ALL
+					SELECT l.parent_id, u.depth + 1 FROM up u JOIN org_link l ON l.org_id = u.id
+					   AND l.valid_from <= '2026-04-01' AND (l.valid_to IS NULL OR l.valid_to > '2026-04-01')
+					 WHERE u.depth < 16)
+				SELECT o.ext_id FROM up JOIN org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
+		 WHERE m.joined_on <= '2026-04-01' AND (m.left_on IS NULL OR m.left_on > '2026-04-01')
+		   AND (c.region_ext_id IS NULL OR r.ext_id = c.region_ext_id)) q ON true
+ WHERE (c.profcards, c.profcards_virtual, c.consent_sms) IS DISTINCT FROM (q.prof, q.prof_virtual, q.sms);
+SELECT region_ext_id, region_name, members_from, members_to, members_delta, members_delta_pct,
+	   coverage_pct_from, coverage_pct_to, coverage_points, band_from, band_to, band_changed,
+	   profcards_from, profcards_to, profcards_delta, profcards_delta_pct, online_admissions_from, online_admissions_to
+  FROM region_growth('2026-01-01', '2026-04-01');
+SELECT count(*) AS differ FROM region_growth('2026-01-01', '2026-04-01') g
+  JOIN members_by_status_at('2026-01-01') a ON a.region_ext_id IS NOT DISTINCT FROM g.region_ext_id
+  JOIN members_by_status_at('2026-04-01') b ON b.region_ext_id IS NOT DISTINCT FROM g.region_ext_id
+ WHERE (g.members_from, g.members_to) IS DISTINCT FROM (a.members, b.members);
+SELECT * FROM region_growth('2026-01-01', '2026-02-01');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 -- the region rating: coverage and its pace since 1 January, data quality
 -- and cards made, each ranked (1 = best)
 BEGIN;

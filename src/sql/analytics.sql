@@ -403,6 +403,142 @@ COMMENT ON COLUMN unionreg.report_completeness_by_level.organizations IS 'organi
 COMMENT ON COLUMN unionreg.report_completeness_by_level.complete IS 'of them complete';
 COMMENT ON COLUMN unionreg.report_completeness_by_level.complete_pct IS 'share complete, %';
 
+-- PROFCARDS: members registered on D (the engine's counters), of them
+-- through the app (a virtual card on D), and the members' consents per
+-- channel given and not withdrawn on D (the latest consent of the channel
+-- on or before D), by the region of their primary on D.
+CREATE FUNCTION unionreg.profcards_by_region_at(p_as_of date)
+RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint, profcards bigint,
+			   profcards_pct numeric, profcards_virtual bigint, profcards_virtual_pct numeric,
+			   consent_email bigint, consent_email_pct numeric, consent_sms bigint, consent_sms_pct numeric,
+			   consent_push bigint, consent_push_pct numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+DECLARE
+	v_id bigint := unionreg._snapshot_of(p_as_of);
+BEGIN
+	RETURN QUERY
+	WITH consent AS (
+		SELECT so.region_id, c.channel, count(*) AS n
+		  FROM unionreg.membership m
+		  JOIN unionreg.snapshot_org so ON so.snapshot_id = v_id AND so.org_id = m.org_id
+		  CROSS JOIN LATERAL (
+				SELECT DISTINCT ON (pc.channel) pc.channel, pc.given FROM unionreg.person_consent pc
+				 WHERE pc.person_id = m.person_id AND pc.on_date <= p_as_of
+				 ORDER BY pc.channel, pc.on_date DESC) c
+		 WHERE m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of) AND c.given
+		 GROUP BY so.region_id, c.channel),
+	per_region AS (
+		SELECT rt.region_ext_id, rt.region_name, rt.as_of, rt.is_union, rt.org_ext_id,
+			   unionreg.tally_get(rt.tally, 'members') AS members,
+			   unionreg.tally_get(rt.tally, 'profcards') AS profcards,
+			   unionreg.tally_get(rt.tally, 'profcards_virtual') AS profcards_virtual,
+			   (SELECT coalesce(sum(c.n), 0)::bigint FROM consent c WHERE c.channel = 'email' AND (rt.is_union OR c.region_id = rt.org_id)) AS email,
+			   (SELECT coalesce(sum(c.n), 0)::bigint FROM consent c WHERE c.channel = 'sms' AND (rt.is_union OR c.region_id = rt.org_id)) AS sms,
+			   (SELECT coalesce(sum(c.n), 0)::bigint FROM consent c WHERE c.channel = 'push' AND (rt.is_union OR c.region_id = rt.org_id)) AS push
+		  FROM unionreg._region_tally_at(p_as_of) rt)
+	SELECT r.region_ext_id, r.region_name, r.as_of, r.members, r.profcards, unionreg.share_pct(r.profcards, r.members),
+		   r.profcards_virtual, unionreg.share_pct(r.profcards_virtual, r.profcards),
+		   r.email, unionreg.share_pct(r.email, r.members), r.sms, unionreg.share_pct(r.sms, r.members),
+		   r.push, unionreg.share_pct(r.push, r.members)
+	  FROM per_region r
+	 ORDER BY r.is_union, r.org_ext_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg.profcards_by_region_at(date) IS
+	'profcards_by_region as of a date (its snapshot); 55000 for a date with no snapshot';
+
+CREATE VIEW unionreg.profcards_by_region AS
+SELECT p.region_ext_id, p.region_name, p.members, p.profcards, p.profcards_pct, p.profcards_virtual,
+	   p.profcards_virtual_pct, p.consent_email, p.consent_email_pct, p.consent_sms, p.consent_sms_pct,
+	   p.consent_push, p.consent_push_pct
+  FROM unionreg.profcards_by_region_at((SELECT cs.as_of FROM unionreg.current_snapshot cs)) p;
+COMMENT ON VIEW unionreg.profcards_by_region IS
+	'The PROFCARDS programme per region and for the whole union (region NULL) on the current snapshot''s date: members registered, of them through the app, and consents per channel given and not withdrawn, with shares';
+COMMENT ON COLUMN unionreg.profcards_by_region.region_ext_id IS 'regional organization; NULL = the whole union';
+COMMENT ON COLUMN unionreg.profcards_by_region.region_name IS 'its name';
+COMMENT ON COLUMN unionreg.profcards_by_region.members IS 'members on record';
+COMMENT ON COLUMN unionreg.profcards_by_region.profcards IS 'members registered in PROFCARDS on the date';
+COMMENT ON COLUMN unionreg.profcards_by_region.profcards_pct IS 'registered, % of members';
+COMMENT ON COLUMN unionreg.profcards_by_region.profcards_virtual IS 'of them with a virtual card (through the app)';
+COMMENT ON COLUMN unionreg.profcards_by_region.profcards_virtual_pct IS 'through the app, % of the registered';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_email IS 'members whose e-mail consent is given and not withdrawn on the date';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_email_pct IS 'the same, % of members';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_sms IS 'members whose SMS consent is given and not withdrawn';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_sms_pct IS 'the same, % of members';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_push IS 'members whose push consent is given and not withdrawn';
+COMMENT ON COLUMN unionreg.profcards_by_region.consent_push_pct IS 'the same, % of members';
+
+-- Two dates side by side, per region and for the whole union (region NULL,
+-- 'Профсоюз'): each measure on both dates, the change and the change in %
+-- of the earlier value (NULL when that is 0); coverage also its band on
+-- each date and the change in percentage points (the pace).
+CREATE FUNCTION unionreg.region_growth(from_date date, to_date date)
+RETURNS TABLE (region_ext_id text, region_name text,
+			   members_from bigint, members_to bigint, members_delta bigint, members_delta_pct numeric,
+			   coverage_pct_from numeric, coverage_pct_to numeric, coverage_pct_delta numeric, coverage_pct_delta_pct numeric,
+			   cards_made_from bigint, cards_made_to bigint, cards_made_delta bigint, cards_made_delta_pct numeric,
+			   virtual_cards_from bigint, virtual_cards_to bigint, virtual_cards_delta bigint, virtual_cards_delta_pct numeric,
+			   profcards_from bigint, profcards_to bigint, profcards_delta bigint, profcards_delta_pct numeric,
+			   online_admissions_from bigint, online_admissions_to bigint, online_admissions_delta bigint,
+			   online_admissions_delta_pct numeric,
+			   band_from text, band_to text, coverage_points numeric, band_changed boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, unionreg, pg_temp
+AS $$
+BEGIN
+	PERFORM unionreg._snapshot_of(from_date);
+	PERFORM unionreg._snapshot_of(to_date);
+	RETURN QUERY
+	WITH d (k, day) AS (VALUES (0, from_date), (1, to_date)),
+	m AS (
+		SELECT d.k, rt.region_ext_id, rt.is_union, rt.org_ext_id,
+			   unionreg.tally_get(rt.tally, 'members') AS members,
+			   unionreg.tally_get(rt.tally, 'cards_made') AS cards_made,
+			   unionreg.tally_get(rt.tally, 'virtual_cards') AS virtual_cards,
+			   unionreg.tally_get(rt.tally, 'profcards') AS profcards,
+			   unionreg.tally_get(rt.tally, 'admitted_online') AS online,
+			   b.members AS baseline
+		  FROM d CROSS JOIN LATERAL unionreg._region_tally_at(d.day) rt
+		  LEFT JOIN LATERAL (SELECT pb.members FROM unionreg.paper_baseline pb
+							  WHERE pb.org_id = rt.org_id AND pb.as_of <= d.day AND pb.members IS NOT NULL
+							  ORDER BY pb.as_of DESC LIMIT 1) b ON NOT rt.is_union),
+	-- the union's coverage: its members against the regions' paper members
+	cov AS (
+		SELECT m.k, m.region_ext_id, m.is_union,
+			   unionreg.share_pct(m.members, CASE WHEN m.is_union
+												  THEN (SELECT sum(x.baseline) FROM m x WHERE x.k = m.k AND NOT x.is_union)
+												  ELSE m.baseline END) AS pct
+		  FROM m),
+	keys AS (SELECT DISTINCT m.region_ext_id, m.is_union, m.org_ext_id FROM m),
+	g AS (
+		SELECT k.region_ext_id, k.is_union, k.org_ext_id,
+			   f.members AS m0, t.members AS m1, cf.pct AS c0, ct.pct AS c1, f.cards_made AS k0, t.cards_made AS k1,
+			   f.virtual_cards AS v0, t.virtual_cards AS v1, f.profcards AS p0, t.profcards AS p1,
+			   f.online AS o0, t.online AS o1
+		  FROM keys k
+		  LEFT JOIN m f ON f.k = 0 AND f.region_ext_id IS NOT DISTINCT FROM k.region_ext_id
+		  LEFT JOIN m t ON t.k = 1 AND t.region_ext_id IS NOT DISTINCT FROM k.region_ext_id
+		  LEFT JOIN cov cf ON cf.k = 0 AND cf.region_ext_id IS NOT DISTINCT FROM k.region_ext_id
+		  LEFT JOIN cov ct ON ct.k = 1 AND ct.region_ext_id IS NOT DISTINCT FROM k.region_ext_id)
+	SELECT g.region_ext_id,
+		   CASE WHEN g.is_union THEN 'Профсоюз' ELSE (SELECT o.name FROM unionreg.org o WHERE o.ext_id = g.region_ext_id) END,
+		   g.m0, g.m1, g.m1 - g.m0, unionreg.share_pct(g.m1 - g.m0, nullif(g.m0, 0)),
+		   g.c0, g.c1, g.c1 - g.c0, round(100 * (g.c1 - g.c0) / nullif(g.c0, 0), 2),
+		   g.k0, g.k1, g.k1 - g.k0, unionreg.share_pct(g.k1 - g.k0, nullif(g.k0, 0)),
+		   g.v0, g.v1, g.v1 - g.v0, unionreg.share_pct(g.v1 - g.v0, nullif(g.v0, 0)),
+		   g.p0, g.p1, g.p1 - g.p0, unionreg.share_pct(g.p1 - g.p0, nullif(g.p0, 0)),
+		   g.o0, g.o1, g.o1 - g.o0, unionreg.share_pct(g.o1 - g.o0, nullif(g.o0, 0)),
+		   unionreg.coverage_band(g.c0), unionreg.coverage_band(g.c1), g.c1 - g.c0,
+		   unionreg.coverage_band(g.c0) IS DISTINCT FROM unionreg.coverage_band(g.c1)
+	  FROM g
+	 ORDER BY g.is_union, g.region_ext_id;
+END
+$$;
+COMMENT ON FUNCTION unionreg.region_growth(date, date) IS
+	'Two dates side by side per region and for the whole union (region NULL, Профсоюз): members, coverage, cards made, virtual cards, PROFCARDS and online admissions (each date''s period) on both dates with the change and the change in % of the earlier value (NULL when it is 0); the coverage band on each date, the change in percentage points (the pace) and whether the band changed; both dates need snapshots (55000)';
+
 -- The region rating of the union's resolution: per region on D its
 -- coverage and band, its pace since an earlier date (the change of coverage
 -- in percentage points), its data quality (complete reports among its

@@ -14,17 +14,20 @@ GRANT SELECT ON
 	unionreg.latest_snapshot, unionreg.current_snapshot,
 	unionreg.coverage_by_region, unionreg.members_by_status, unionreg.cards_by_region,
 	unionreg.online_admissions_by_region, unionreg.empty_primaries, unionreg.report_completeness_by_level,
-	unionreg.passport_gaps, unionreg.chairman_gaps_by_level, unionreg.org_coverage_by_region
+	unionreg.passport_gaps, unionreg.chairman_gaps_by_level, unionreg.org_coverage_by_region,
+	unionreg.profcards_by_region
 TO unionreg_reader;
 -- the analytics as of any built date: aggregates, like the views over them
 REVOKE EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
 	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
-	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date) FROM PUBLIC;
+	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date),
+	unionreg.profcards_by_region_at(date), unionreg.region_growth(date, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),
 	unionreg.empty_primaries_at(date), unionreg.report_completeness_by_level_at(date),
-	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date)
+	unionreg.org_coverage_by_region_at(date), unionreg.region_rating(date, date),
+	unionreg.profcards_by_region_at(date), unionreg.region_growth(date, date)
 TO unionreg_reader, unionreg_admin;
 
 -- ---------------------------------------------------------------------

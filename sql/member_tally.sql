@@ -118,7 +118,10 @@ RETURNS TABLE (org_id bigint, t unionreg.tally) LANGUAGE sql AS $$
 			   (SELECT e.to_state FROM card c JOIN card_event e ON e.card_id = c.id
 				 WHERE c.person_id = m.person_id AND e.on_date <= d
 				 ORDER BY e.on_date DESC, e.recorded_at DESC, c.id DESC LIMIT 1),
-			   pe.virtual_card_on))
+			   pe.virtual_card_on, pe.profcards_on,
+			   EXISTS (SELECT 1 FROM card c JOIN card_event e ON e.card_id = c.id
+						WHERE c.person_id = m.person_id AND e.to_state = 'requested'
+						  AND e.on_date > period_start(d) AND e.on_date <= d)))
 	  FROM membership m
 	  JOIN person pe ON pe.id = m.person_id
 	  LEFT JOIN status_period s ON s.person_id = m.person_id AND s.valid_from <= d AND (s.valid_to IS NULL OR s.valid_to > d)

@@ -96,7 +96,7 @@ fact_decode(Pass *pass, TableRead *s, MemberPeriod *m)
 		bytea	   *statuses = fact_history(s, 8);
 		bytea	   *cards = fact_history(s, 9);
 
-		fact_histories_on(m, statuses, cards, d);
+		fact_histories_on(m, statuses, cards, pass->dates.p, d);
 		fact_history_free(s, 8, statuses);
 		fact_history_free(s, 9, cards);
 	}

@@ -29,7 +29,7 @@ const char *const tally_counter_names[TC_NCOUNTERS] = {
 	"admitted", "admitted_online", "transferred_in", "left", "left_own_wish", "transferred_out",
 	"cards_issued", "virtual_cards", "no_card", "cards_delivered", "cards_refused",
 	"cards_refused_no_virtual", "faculty", "researchers", "cards_requested", "cards_produced",
-	"cards_made", "profcards", "profcards_virtual", "employees", "students_base",
+	"cards_made", "profcards", "profcards_virtual", "cards_requested_in_period", "employees", "students_base",
 	"subdivisions", "primaries", "primaries_no_member", "primaries_created",
 	"primaries_liquidated", "incomplete_reports", "chairman_in_office", "chairman_released",
 	"primaries_school", "primaries_preschool", "primaries_supplementary",

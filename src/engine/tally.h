@@ -40,6 +40,7 @@ typedef enum TallyCounter
 	TC_CARDS_MADE,				/* produced, delivered to the region or issued */
 	TC_PROFCARDS,				/* registered in PROFCARDS on D */
 	TC_PROFCARDS_VIRTUAL,		/* of them with a virtual card on D */
+	TC_CARDS_REQUESTED_IN_PERIOD,	/* members on D whose card entered "requested" in (P, D] */
 	TC_EMPLOYEES,				/* passport base figures */
 	TC_STUDENTS_BASE,
 	TC_SUBDIVISIONS,

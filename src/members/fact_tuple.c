@@ -216,7 +216,7 @@ fact_tuple_decode(HeapTuple tuple, const MemberDates *dates, MemberPeriod *m)
 		bytea	   *s = statuses ? DatumGetByteaPP(PointerGetDatum(statuses)) : NULL;
 		bytea	   *c = cards ? DatumGetByteaPP(PointerGetDatum(cards)) : NULL;
 
-		fact_histories_on(m, s, c, dates->d);
+		fact_histories_on(m, s, c, dates->p, dates->d);
 		if (s != NULL && (Pointer) s != statuses)
 			pfree(s);
 		if (c != NULL && (Pointer) c != cards)
@@ -226,7 +226,7 @@ fact_tuple_decode(HeapTuple tuple, const MemberDates *dates, MemberPeriod *m)
 }
 
 void
-fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, DateADT d)
+fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, DateADT p, DateADT d)
 {
 	if (statuses)
 	{
@@ -238,5 +238,8 @@ fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, Da
 		m->full_time = (f & FACT_FULL_TIME) != 0;
 	}
 	if (cards)
+	{
 		m->card = fact_card_on(cards, d);
+		m->card_requested_in_period = fact_card_requested_in(cards, p, d);
+	}
 }

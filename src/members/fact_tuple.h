@@ -20,6 +20,6 @@ extern int64 fact_tuple_org(HeapTuple tuple);
 /* the row's period, as fact_decode() reads it from a slot; false if it does not touch (P, D] */
 extern bool fact_tuple_decode(HeapTuple tuple, const MemberDates *dates, MemberPeriod *m);
 /* a member's status and card on D from its histories (either NULL: none), whichever way the row was read */
-extern void fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, DateADT d);
+extern void fact_histories_on(MemberPeriod *m, const bytea *statuses, const bytea *cards, DateADT p, DateADT d);
 
 #endif

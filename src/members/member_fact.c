@@ -68,6 +68,18 @@ fact_card_on(const bytea *cards, DateADT d)
 	return state;
 }
 
+bool
+fact_card_requested_in(const bytea *cards, DateADT p, DateADT d)
+{
+	const char *c = VARDATA_ANY(cards);
+	int			n = VARSIZE_ANY_EXHDR(cards) / FACT_CARD_BYTES;
+
+	for (int i = 0; i < n; i++, c += FACT_CARD_BYTES)
+		if (get_int32(c + 4) == MP_CARD_REQUESTED && get_int32(c) > p && get_int32(c) <= d)
+			return true;
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(fact_status);
 
 /*

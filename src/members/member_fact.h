@@ -32,5 +32,7 @@
 extern uint8 fact_status_on(const bytea *statuses, DateADT d);
 /* the card state (MP_CARD_*) after the last move on or before D */
 extern uint8 fact_card_on(const bytea *cards, DateADT d);
+/* whether a card entered "requested" in (P, D] */
+extern bool fact_card_requested_in(const bytea *cards, DateADT p, DateADT d);
 
 #endif

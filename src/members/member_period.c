@@ -68,7 +68,7 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 	DateADT		p = dates->p;
 	uint32		bits = 0;
 
-	StaticAssertStmt(TC_PROFCARDS_VIRTUAL < 32, "member counters must fit in 32 bits");
+	StaticAssertStmt(TC_CARDS_REQUESTED_IN_PERIOD < 32, "member counters must fit in 32 bits");
 	if (m->joined <= p && p < m->left)
 		bits |= BIT(TC_MEMBERS_ON_P);
 
@@ -123,7 +123,8 @@ member_period_counters(const MemberPeriod *m, const MemberDates *dates)
 			| BIT_IF(TC_CARDS_PRODUCED, m->card == MP_CARD_PRODUCED)
 			| BIT_IF(TC_CARDS_MADE, m->card == MP_CARD_PRODUCED || m->card == MP_CARD_DELIVERED || issued)
 			| BIT_IF(TC_PROFCARDS, m->profcards_on <= d)
-			| BIT_IF(TC_PROFCARDS_VIRTUAL, m->profcards_on <= d && virtual_card);
+			| BIT_IF(TC_PROFCARDS_VIRTUAL, m->profcards_on <= d && virtual_card)
+			| BIT_IF(TC_CARDS_REQUESTED_IN_PERIOD, m->card_requested_in_period);
 		if (m->card == MP_CARD_REFUSED)
 			bits |= BIT(TC_CARDS_REFUSED) | BIT_IF(TC_CARDS_REFUSED_NO_VIRTUAL, !virtual_card);
 	}

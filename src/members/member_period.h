@@ -48,6 +48,7 @@ typedef struct MemberPeriod
 	uint8		status;			/* MP_STATUS_* */
 	uint8		position;		/* MP_POSITION_* */
 	uint8		card;			/* MP_CARD_* */
+	bool		card_requested_in_period;	/* a card of the person entered "requested" in (P, D] */
 	bool		transfer_in;	/* follows a period ended "transferred" */
 	bool		admitted_online;
 	bool		pedagogical;

@@ -75,6 +75,7 @@ member_tally(PG_FUNCTION_ARGS)
 	m.card = PG_ARGISNULL(12) ? MP_CARD_NONE : arg_code(fcinfo, 12, member_card_code);
 	m.virtual_card_on = PG_ARGISNULL(13) ? DATEVAL_NOEND : PG_GETARG_DATEADT(13);
 	m.profcards_on = PG_NARGS() < 15 || PG_ARGISNULL(14) ? DATEVAL_NOEND : PG_GETARG_DATEADT(14);
+	m.card_requested_in_period = PG_NARGS() >= 16 && arg_true(fcinfo, 15);
 
 	/* P is the caller's: ad-hoc checks may ask for another period */
 	member_dates_init(&dates, d);

@@ -229,21 +229,8 @@ RETURNS TABLE (region_ext_id text, region_name text, as_of date, members bigint,
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, unionreg, pg_temp
 AS $$
-DECLARE
-	v_id bigint := unionreg._snapshot_of(p_as_of);
-	v_p date := unionreg.period_start(p_as_of);
 BEGIN
 	RETURN QUERY
-	-- cards requested in (P, D] for members on D, by the region of their primary on D
-	-- (the snapshot's region of each filing primary)
-	WITH requested AS (
-		SELECT so.region_id, count(*) AS n
-		  FROM unionreg.card c
-		  JOIN unionreg.membership m ON m.person_id = c.person_id
-			   AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
-		  JOIN unionreg.snapshot_org so ON so.snapshot_id = v_id AND so.org_id = m.org_id
-		 WHERE c.requested_on > v_p AND c.requested_on <= p_as_of
-		 GROUP BY so.region_id)
 	SELECT rt.region_ext_id, rt.region_name, rt.as_of,
 		   unionreg.tally_get(rt.tally, 'members'),
 		   unionreg.tally_get(rt.tally, 'cards_issued'),
@@ -256,8 +243,7 @@ BEGIN
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_made'), unionreg.tally_get(rt.tally, 'members')),
 		   unionreg.tally_get(rt.tally, 'members') > 0
 			   AND unionreg.tally_get(rt.tally, 'cards_made') >= unionreg.tally_get(rt.tally, 'members'),
-		   CASE WHEN rt.is_union THEN (SELECT coalesce(sum(q.n), 0)::bigint FROM requested q)
-				ELSE coalesce((SELECT q.n FROM requested q WHERE q.region_id = rt.org_id), 0) END,
+		   unionreg.tally_get(rt.tally, 'cards_requested_in_period'),
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'virtual_cards'), unionreg.tally_get(rt.tally, 'members')),
 		   unionreg.share_pct(unionreg.tally_get(rt.tally, 'cards_delivered'), unionreg.tally_get(rt.tally, 'members'))
 	  FROM unionreg._region_tally_at(p_as_of) rt
@@ -285,7 +271,7 @@ COMMENT ON COLUMN unionreg.cards_by_region.refused_no_virtual IS 'refusals whose
 COMMENT ON COLUMN unionreg.cards_by_region.cards_made IS 'members whose card is made on the date: produced, delivered to the region or issued (Table 4)';
 COMMENT ON COLUMN unionreg.cards_by_region.cards_made_pct IS 'cards made, % of members';
 COMMENT ON COLUMN unionreg.cards_by_region.all_have_cards IS 'every member on record has a card made';
-COMMENT ON COLUMN unionreg.cards_by_region.requested_in_period IS 'cards requested in the reporting period (P, D] for members on the date';
+COMMENT ON COLUMN unionreg.cards_by_region.requested_in_period IS 'members on the date whose card entered requested in the reporting period (P, D]';
 COMMENT ON COLUMN unionreg.cards_by_region.virtual_cards_pct IS 'virtual cards, % of members';
 COMMENT ON COLUMN unionreg.cards_by_region.delivered_to_region_pct IS 'cards waiting in the region, % of members';
 

@@ -72,10 +72,11 @@ COMMENT ON AGGREGATE unionreg.sum(unionreg.tally) IS 'counter-wise sum of tallie
 CREATE FUNCTION unionreg.member_tally(
 	as_of date, period_start date, joined_on date, left_on date, left_reason text,
 	transfer_in boolean, admitted_online boolean, status text, pedagogical boolean, "position" text,
-	full_time boolean, birth_date date, card_state text, virtual_card_on date, profcards_on date DEFAULT NULL)
+	full_time boolean, birth_date date, card_state text, virtual_card_on date, profcards_on date DEFAULT NULL,
+	card_requested_in_period boolean DEFAULT false)
 RETURNS unionreg.tally
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION unionreg.member_tally(date, date, date, date, text, boolean, boolean, text, boolean, text, boolean, date, text, date, date) IS
+COMMENT ON FUNCTION unionreg.member_tally(date, date, date, date, text, boolean, boolean, text, boolean, text, boolean, date, text, date, date, boolean) IS
 	'What one membership period contributes to its organization''s tally as of D with the period (P, D]: members on D and on P, statuses, youth (under 35 on D), admissions, transfers in and out, leavers, cards, PROFCARDS; sum() it per organization';
 
 CREATE FUNCTION unionreg.period_start(as_of date) RETURNS date

@@ -87,7 +87,10 @@ AS $$
 	SELECT m.org_id,
 		   unionreg.sum(unionreg.member_tally(p_as_of, unionreg.period_start(p_as_of), m.joined_on, m.left_on, m.left_reason,
 			   prev.person_id IS NOT NULL, m.admitted_online, s.status, s.pedagogical, s.position,
-			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on, pe.profcards_on))
+			   s.full_time, pe.birth_date, cs.state, pe.virtual_card_on, pe.profcards_on,
+			   EXISTS (SELECT 1 FROM unionreg.card c JOIN unionreg.card_event e ON e.card_id = c.id
+						WHERE c.person_id = m.person_id AND e.to_state = 'requested'
+						  AND e.on_date > unionreg.period_start(p_as_of) AND e.on_date <= p_as_of)))
 	  FROM unionreg.membership m
 	  JOIN unionreg.person pe ON pe.id = m.person_id
 	  LEFT JOIN unionreg.membership prev

@@ -64,12 +64,15 @@ UNION ALL SELECT 'no access', string_agg(org_ext_id, ', ' ORDER BY org_ext_id) F
 UNION ALL SELECT 'contacts', string_agg(org_ext_id, ', ' ORDER BY org_ext_id) FROM unionreg.chairmen_contact_problems;
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_fu_chair_p1;
+SELECT ext_id, region_ext_id FROM unionreg.org_tree ORDER BY ext_id;
 SELECT 'refused' AS list, string_agg(person_ext_id, ', ' ORDER BY person_ext_id) FROM unionreg.refused_without_card
 UNION ALL SELECT 'pending', string_agg(org_ext_id, ', ' ORDER BY org_ext_id) FROM unionreg.pending_applications
 UNION ALL SELECT 'no access', string_agg(org_ext_id, ', ' ORDER BY org_ext_id) FROM unionreg.chairmen_without_access
 UNION ALL SELECT 'contacts', string_agg(org_ext_id, ', ' ORDER BY org_ext_id) FROM unionreg.chairmen_contact_problems;
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_fu_reader;
+-- the reader drills down the whole tree, with each organization's region
+SELECT ext_id, level, parent_ext_id, region_ext_id, depth FROM unionreg.org_tree ORDER BY depth, ext_id;
 SELECT count(*) FROM unionreg.refused_without_card;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM unionreg.chairmen_contact_problems;

@@ -215,6 +215,30 @@ COMMENT ON FUNCTION unionreg._validate_hierarchy_unchecked(date) IS
 -- the regional organization above it on D: a typing slip the passport
 -- carries into every regional list.  Only where both have a code (an
 -- interregional organization, which spans subjects, has none).
+-- The tree of today for a BI tool's drill-down: every live organization
+-- with its parent and its region, no personal data (org_at() decides what
+-- the login sees: the reader and the administrator all of it).
+CREATE VIEW unionreg.org_tree AS
+WITH RECURSIVE t AS (SELECT * FROM unionreg.org_at(current_date)),
+r (ext_id, region_ext_id) AS (
+	SELECT t.ext_id, CASE WHEN t.level = 'regional' THEN t.ext_id END
+	  FROM t WHERE t.parent_ext_id IS NULL OR t.parent_ext_id NOT IN (SELECT x.ext_id FROM t x)
+	UNION ALL
+	SELECT c.ext_id, CASE WHEN c.level = 'regional' THEN c.ext_id ELSE r.region_ext_id END
+	  FROM t c JOIN r ON c.parent_ext_id = r.ext_id)
+SELECT t.ext_id, t.name, t.level, t.kind, t.composition, t.parent_ext_id, r.region_ext_id, t.depth
+  FROM t JOIN r ON r.ext_id = t.ext_id;
+COMMENT ON VIEW unionreg.org_tree IS
+	'Today''s tree for drilling down: every live organization the login sees (all of them for the reader and the administrator) with its parent and its regional organization; no personal data';
+COMMENT ON COLUMN unionreg.org_tree.ext_id IS 'organization';
+COMMENT ON COLUMN unionreg.org_tree.name IS 'its name';
+COMMENT ON COLUMN unionreg.org_tree.level IS 'its level';
+COMMENT ON COLUMN unionreg.org_tree.kind IS 'kind of a primary';
+COMMENT ON COLUMN unionreg.org_tree.composition IS 'composition of a primary';
+COMMENT ON COLUMN unionreg.org_tree.parent_ext_id IS 'its parent today';
+COMMENT ON COLUMN unionreg.org_tree.region_ext_id IS 'its regional organization today (NULL for the central one, and where the region lies above the subtree a chairman or officer sees)';
+COMMENT ON COLUMN unionreg.org_tree.depth IS '0 = central';
+
 CREATE FUNCTION unionreg._region_code_problems(as_of date)
 RETURNS TABLE (org_ext_id text, problem text, detail text)
 LANGUAGE sql STABLE

@@ -15,8 +15,9 @@ GRANT SELECT ON
 	unionreg.coverage_by_region, unionreg.members_by_status, unionreg.cards_by_region,
 	unionreg.online_admissions_by_region, unionreg.empty_primaries, unionreg.report_completeness_by_level,
 	unionreg.passport_gaps, unionreg.chairman_gaps_by_level, unionreg.org_coverage_by_region,
-	unionreg.profcards_by_region
+	unionreg.profcards_by_region, unionreg.org_tree
 TO unionreg_reader;
+GRANT SELECT ON unionreg.org_tree TO unionreg_admin, unionreg_officer, unionreg_chair;
 -- the analytics as of any built date: aggregates, like the views over them
 REVOKE EXECUTE ON FUNCTION unionreg.coverage_by_region_at(date), unionreg.members_by_status_at(date),
 	unionreg.cards_by_region_at(date), unionreg.online_admissions_by_region_at(date),

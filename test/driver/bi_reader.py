@@ -16,7 +16,8 @@ PLAIN_TYPES = {25: "text", 23: "integer", 20: "bigint", 1700: "numeric", 1082: "
 EXPECTED_VIEWS = {
     "cards_by_region", "chairman_gaps_by_level", "control_violation", "coverage_by_region",
     "current_snapshot", "empty_primaries", "latest_snapshot", "members_by_status",
-    "online_admissions_by_region", "org_coverage_by_region", "passport_gaps", "report_1sp",
+    "online_admissions_by_region", "org_coverage_by_region", "org_tree", "passport_gaps",
+    "profcards_by_region", "report_1sp",
     "report_2sp", "report_3sp", "report_4sp", "report_5sp", "report_adoption",
     "report_completeness_by_level", "report_gaps", "report_line", "report_line_all",
 }

@@ -147,29 +147,31 @@ SELECT count(request_card(p, n::card_number, '2026-02-15')) AS requested
   FROM (VALUES ('M9', '2200000000000103'), ('M10', '2200000000000111')) v(p, n);
 SELECT move_card('2200000000000103', 'produced', '2026-03-01'), move_card('2200000000000111', 'produced', '2026-03-01'),
 	   move_card('2200000000000111', 'delivered_to_region', '2026-03-15');
-SELECT build_snapshot('2026-04-01') > 0 AS built;
+SELECT build_snapshot(d) > 0 AS built FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d;
 SELECT region_ext_id, members, cards_made, cards_made_pct, all_have_cards, requested_in_period, delivered_to_region_pct
   FROM cards_by_region_at('2026-04-01') ORDER BY region_ext_id NULLS LAST;
-SELECT count(*) AS differ FROM cards_by_region_at('2026-04-01') c
+SELECT dd, count(*) AS rows, count(*) FILTER (WHERE (c.cards_made, c.requested_in_period) IS DISTINCT FROM (q.made, q.requested)) AS differ FROM unnest('{2026-01-01, 2026-04-01}'::date[]) dd
+ CROSS JOIN LATERAL cards_by_region_at(dd) c
   LEFT JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE st.to_state IN ('produced', 'delivered_to_region', 'issued')) AS made,
-			   count(*) FILTER (WHERE cr.requested_on > '2026-01-01' AND cr.requested_on <= '2026-04-01') AS requested
+			   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM card x JOIN card_event e ON e.card_id = x.id
+											   WHERE x.person_id = m.person_id AND e.to_state = 'requested'
+												 AND e.on_date > period_start(dd) AND e.on_date <= dd)) AS requested
 		  FROM membership m
 		  JOIN LATERAL (
 				WITH RECURSIVE up AS (
 					SELECT m.org_id AS id, 0 AS depth
 					UNION ALL
 					SELECT l.parent_id, u.depth + 1 FROM up u JOIN org_link l ON l.org_id = u.id
-					   AND l.valid_from <= '2026-04-01' AND (l.valid_to IS NULL OR l.valid_to > '2026-04-01')
+					   AND l.valid_from <= dd AND (l.valid_to IS NULL OR l.valid_to > dd)
 					 WHERE u.depth < 16)
 				SELECT o.ext_id FROM up JOIN org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
 		  LEFT JOIN LATERAL (SELECT e.to_state FROM card x JOIN card_event e ON e.card_id = x.id
-							  WHERE x.person_id = m.person_id AND e.on_date <= '2026-04-01'
+							  WHERE x.person_id = m.person_id AND e.on_date <= dd
 							  ORDER BY e.on_date DESC, e.recorded_at DESC, x.id DESC LIMIT 1) st ON true
-		  LEFT JOIN card cr ON cr.person_id = m.person_id
-		 WHERE m.joined_on <= '2026-04-01' AND (m.left_on IS NULL OR m.left_on > '2026-04-01')
+		 WHERE m.joined_on <= dd AND (m.left_on IS NULL OR m.left_on > dd)
 		   AND (c.region_ext_id IS NULL OR r.ext_id = c.region_ext_id)) q ON true
- WHERE (c.cards_made, c.requested_in_period) IS DISTINCT FROM (q.made, q.requested);
+ GROUP BY dd ORDER BY dd;
 ROLLBACK;
 
 -- members by status against the paper figures per status (the union: the
@@ -199,24 +201,27 @@ ON CONFLICT (person_id, channel, on_date) DO UPDATE SET given = excluded.given;
 SELECT build_snapshot(d) > 0 AS built FROM unnest('{2026-01-01, 2026-04-01}'::date[]) d;
 SELECT region_ext_id, members, profcards, profcards_pct, profcards_virtual, consent_email, consent_sms, consent_push, consent_sms_pct
   FROM profcards_by_region_at('2026-04-01');
-SELECT count(*) AS differ FROM profcards_by_region_at('2026-04-01') c
+SELECT dd, count(*) AS rows, count(*) FILTER (WHERE (c.profcards, c.profcards_virtual, c.consent_sms, c.consent_email) IS DISTINCT FROM (q.prof, q.prof_virtual, q.sms, q.email)) AS differ FROM unnest('{2026-01-01, 2026-04-01}'::date[]) dd
+ CROSS JOIN LATERAL profcards_by_region_at(dd) c
   LEFT JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE pe.profcards_on <= '2026-04-01') AS prof,
-			   count(*) FILTER (WHERE pe.profcards_on <= '2026-04-01' AND pe.virtual_card_on <= '2026-04-01') AS prof_virtual,
+		SELECT count(*) FILTER (WHERE pe.profcards_on <= dd) AS prof,
+			   count(*) FILTER (WHERE pe.profcards_on <= dd AND pe.virtual_card_on <= dd) AS prof_virtual,
 			   count(*) FILTER (WHERE (SELECT pc.given FROM person_consent pc WHERE pc.person_id = pe.id AND pc.channel = 'sms'
-										 AND pc.on_date <= '2026-04-01' ORDER BY pc.on_date DESC LIMIT 1)) AS sms
+										 AND pc.on_date <= dd ORDER BY pc.on_date DESC LIMIT 1)) AS sms,
+			   count(*) FILTER (WHERE (SELECT pc.given FROM person_consent pc WHERE pc.person_id = pe.id AND pc.channel = 'email'
+										 AND pc.on_date <= dd ORDER BY pc.on_date DESC LIMIT 1)) AS email
 		  FROM membership m JOIN person pe ON pe.id = m.person_id
 		  JOIN LATERAL (
 				WITH RECURSIVE up AS (
 					SELECT m.org_id AS id, 0 AS depth
 					UNION ALL
 					SELECT l.parent_id, u.depth + 1 FROM up u JOIN org_link l ON l.org_id = u.id
-					   AND l.valid_from <= '2026-04-01' AND (l.valid_to IS NULL OR l.valid_to > '2026-04-01')
+					   AND l.valid_from <= dd AND (l.valid_to IS NULL OR l.valid_to > dd)
 					 WHERE u.depth < 16)
 				SELECT o.ext_id FROM up JOIN org o ON o.id = up.id AND o.level = 'regional' LIMIT 1) r ON true
-		 WHERE m.joined_on <= '2026-04-01' AND (m.left_on IS NULL OR m.left_on > '2026-04-01')
+		 WHERE m.joined_on <= dd AND (m.left_on IS NULL OR m.left_on > dd)
 		   AND (c.region_ext_id IS NULL OR r.ext_id = c.region_ext_id)) q ON true
- WHERE (c.profcards, c.profcards_virtual, c.consent_sms) IS DISTINCT FROM (q.prof, q.prof_virtual, q.sms);
+ GROUP BY dd ORDER BY dd;
 SELECT region_ext_id, region_name, members_from, members_to, members_delta, members_delta_pct,
 	   coverage_pct_from, coverage_pct_to, coverage_points, band_from, band_to, band_changed,
 	   profcards_from, profcards_to, profcards_delta, profcards_delta_pct, online_admissions_from, online_admissions_to

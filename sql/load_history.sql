@@ -172,6 +172,15 @@ SELECT * FROM load_org_corrections();
 SELECT ext_id, reason FROM load_reject WHERE source = 'stage_org_correction' ORDER BY id;
 SELECT ext_id, _org_history(id) FROM org WHERE ext_id IN ('P007', 'P008') ORDER BY 1;
 
+-- an officer's load: the rows outside its subtree are rejected before the
+-- load, and the load's one NOTICE counts them as its result does
+SET SESSION AUTHORIZATION regress_hist_officer_r77;
+INSERT INTO unionreg.stage_baseline (org_ext_id, as_of, members) VALUES ('R77', '2026-01-01', '500'), ('R66', '2026-01-01', '900');
+SET client_min_messages = notice;
+SELECT * FROM unionreg.load_baselines();
+SET client_min_messages = warning;
+RESET SESSION AUTHORIZATION;
+
 -- a region code that disagrees with the regional organization above
 UPDATE org SET region_code = 50 WHERE ext_id = 'P008';
 SELECT * FROM validate_hierarchy('2026-10-01');

@@ -96,6 +96,8 @@ BEGIN
 		SELECT t.*,
 			   unionreg._stage_date(birth_text) AS birth_date,
 			   unionreg.snils_problem(snils_text) AS snils_problem,
+			   unionreg.email_problem(t.email) AS email_problem,
+			   unionreg._phone_problem(t.phone) AS phone_problem,
 			   unionreg._stage_bool(pedagogical_text) AS pedagogical,
 			   unionreg._stage_bool(full_time_text) AS full_time,
 			   unionreg._stage_date(joined_text) AS joined_on,
@@ -143,8 +145,8 @@ BEGIN
 	SELECT p.rn, p.orig, p.ext_id, p.org_ext_id, p.surname, p.first_name, p.patronymic, p.birth_date,
 		   p.gender_code AS gender,
 		   CASE WHEN p.snils_problem IS NULL THEN p.snils_text::unionreg.snils END AS snils,
-		   CASE WHEN unionreg.email_problem(p.email) IS NULL THEN p.email END AS email,
-		   CASE WHEN unionreg._phone_problem(p.phone) IS NULL THEN p.phone END AS phone,
+		   CASE WHEN p.email_problem IS NULL THEN p.email END AS email,
+		   CASE WHEN p.phone_problem IS NULL THEN p.phone END AS phone,
 		   p.status_ok AS status,
 		   CASE WHEN p.is_working THEN p.pedagogical END AS pedagogical,
 		   CASE WHEN p.is_working THEN p.position_code END AS position,
@@ -165,10 +167,10 @@ BEGIN
 				 THEN ROW('snils', (p.orig).snils, format('snils %L: %s: left empty', p.snils_text, p.snils_problem),
 						  CASE WHEN p.snils_text ~ '^[0-9]{9,10}$'
 							   THEN 'A spreadsheet may have dropped its leading zeros: format the column as text and export again.' END)::unionreg._load_note END,
-			CASE WHEN unionreg.email_problem(p.email) IS NOT NULL
-				 THEN ROW('email', (p.orig).email, format('email %L: %s: left empty', p.email, unionreg.email_problem(p.email)), NULL)::unionreg._load_note END,
-			CASE WHEN unionreg._phone_problem(p.phone) IS NOT NULL
-				 THEN ROW('phone', (p.orig).phone, format('phone %L %s: left empty', p.phone, unionreg._phone_problem(p.phone)), NULL)::unionreg._load_note END,
+			CASE WHEN p.email_problem IS NOT NULL
+				 THEN ROW('email', (p.orig).email, format('email %L: %s: left empty', p.email, p.email_problem), NULL)::unionreg._load_note END,
+			CASE WHEN p.phone_problem IS NOT NULL
+				 THEN ROW('phone', (p.orig).phone, format('phone %L %s: left empty', p.phone, p.phone_problem), NULL)::unionreg._load_note END,
 			CASE WHEN p.bad_status
 				 THEN ROW('status', (p.orig).status, format('status %L is not one of working, student, pensioner or their Russian labels: left unknown', p.status), NULL)::unionreg._load_note END,
 			CASE WHEN p.pedagogical_text IS NOT NULL AND p.pedagogical IS NULL

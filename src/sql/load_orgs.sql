@@ -416,7 +416,7 @@ BEGIN
 		 WHERE l.org_id IN (SELECT u.org_id FROM _uo u WHERE u.org_id IS NOT NULL)
 		 ORDER BY l.org_id, unionreg._holds_on(l.valid_from, l.valid_to, current_date) DESC, l.valid_from DESC),
 	judged AS (
-		SELECT u.*, w.depth, w.rn AS walked, c.parent_ext_id AS cur_parent, c.valid_from AS cur_from,
+		SELECT u.*, w.depth, w.rn AS walked, w.reason AS reason_walk, c.parent_ext_id AS cur_parent, c.valid_from AS cur_from,
 			   o.valid_from AS org_from, o.valid_to AS org_to,
 			   u.org_id IS NOT NULL AND c.org_id IS NOT NULL AND c.parent_ext_id IS DISTINCT FROM u.parent_ext_id AS new_parent
 		  FROM _uo u
@@ -446,7 +446,7 @@ BEGIN
 						   j.org_to, coalesce(j.v_to::text, 'live')),
 					format('If the stored liquidation date is wrong, correct it with unionreg.correct_org(%L, ...).', j.ext_id))::unionreg._load_note END
 		   ], NULL) AS notes
-	  FROM (SELECT j0.*, w.reason AS reason_walk FROM judged j0 LEFT JOIN _uwalk w ON w.rn = j0.walked) j;
+	  FROM judged j;
 	DROP TABLE _uo;
 	DROP TABLE _uwalk;
 	ANALYZE _uw (rn, ext_id, parent_ext_id, reason, org_id);

@@ -693,13 +693,18 @@ BEGIN
 	IF parent IS NOT NULL THEN
 		PERFORM unionreg._require_org(parent, 'put an organization under', 'parent');
 	END IF;
-	-- a past link's parent is part of what is corrected: it must be the caller's too
-	IF link_from IS NOT NULL THEN
+	-- the parent of the link the correction changes (the one beginning on
+	-- link_from, the first for a creation date, the last for a liquidation
+	-- date) is part of what is corrected: it must be the caller's too
+	IF num_nonnulls(link_from, valid_from, valid_to) > 0 THEN
 		SELECT p.ext_id INTO v_old_parent
 		  FROM unionreg.org_link l JOIN unionreg.org p ON p.id = l.parent_id JOIN unionreg.org o ON o.id = l.org_id
-		 WHERE o.ext_id = p_org AND l.valid_from = link_from;
+		 WHERE o.ext_id = p_org AND (correct_org.link_from IS NULL OR l.valid_from = correct_org.link_from)
+		 ORDER BY CASE WHEN correct_org.valid_to IS NOT NULL AND correct_org.link_from IS NULL THEN l.valid_from END DESC NULLS LAST,
+				  l.valid_from
+		 LIMIT 1;
 		IF v_old_parent IS NOT NULL THEN
-			PERFORM unionreg._require_org(v_old_parent, 'take an organization from under', 'parent');
+			PERFORM unionreg._require_org(v_old_parent, 'correct a link under', 'parent');
 		END IF;
 	END IF;
 	RETURN QUERY SELECT * FROM unionreg._correct_org_unchecked(p_org, valid_from, link_from, parent, moved_on, valid_to);
